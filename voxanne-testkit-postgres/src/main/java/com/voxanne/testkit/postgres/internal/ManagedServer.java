@@ -1,0 +1,332 @@
+package com.voxanne.testkit.postgres.internal;
+
+import com.voxanne.testkit.postgres.DatabaseTemplate;
+import com.voxanne.testkit.postgres.PostgresBackend;
+import com.voxanne.testkit.postgres.PostgresServer;
+import com.voxanne.testkit.postgres.TemplatePreparer;
+import com.voxanne.testkit.postgres.TestDatabase;
+import com.voxanne.testkit.postgres.TestPostgresConfig;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started server plus what the test kit keeps on it: the login role, the templates and the databases
+ * this JVM created (dropped on close, so an external server is left as it was found).
+ */
+final class ManagedServer implements PostgresServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedServer.class);
+    private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+    /**
+     * FILE_COPY copies the template's files directly; for the small databases of tests it is several
+     * times faster than the default WAL_LOG, which writes every block to the WAL (see docs/benchmarks.md).
+     */
+    static final String CLONE_STRATEGY = System.getProperty("voxanne.test.clone-strategy", "FILE_COPY");
+
+    private final StartedProcess process;
+    private final TestPostgresConfig config;
+    /** Distinguishes this JVM's databases from those of other JVMs sharing an external server. */
+    private final String token;
+    private final int versionNumber;
+    private final boolean pgauditPreloaded;
+    private final AtomicInteger counter = new AtomicInteger();
+    private final Map<String, Template> templates = new ConcurrentHashMap<>();
+    private final Set<String> databases = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private ManagedServer(StartedProcess process, TestPostgresConfig config, int versionNumber, boolean pgauditPreloaded) {
+        this.process = process;
+        this.config = config;
+        this.token = randomToken(6);
+        this.versionNumber = versionNumber;
+        this.pgauditPreloaded = pgauditPreloaded;
+    }
+
+    static ManagedServer open(StartedProcess process, TestPostgresConfig config) throws UnavailableException {
+        try (Connection c = admin(process, process.maintenanceDatabase()).getConnection();
+             Statement s = c.createStatement()) {
+            int version = queryInt(s, "select current_setting('server_version_num')::int");
+            boolean pgaudit;
+            try (ResultSet rs = s.executeQuery("select current_setting('shared_preload_libraries')")) {
+                rs.next();
+                pgaudit = rs.getString(1).toLowerCase(Locale.ROOT).contains("pgaudit");
+            }
+            if (version < 150000) {
+                throw new UnavailableException("PostgreSQL " + version + " is too old: 15 or newer is needed");
+            }
+            ensureLoginRole(s, config);
+            return new ManagedServer(process, config, version, pgaudit);
+        } catch (SQLException e) {
+            process.stop();
+            throw new UnavailableException("the server started but could not be set up: " + e.getMessage(), e);
+        } catch (UnavailableException e) {
+            process.stop();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates or resets the login role. Its attributes are what make row-level security apply to tests:
+     * never superuser, never BYPASSRLS, and NOINHERIT so that it only has a role's rights after SET ROLE.
+     */
+    private static void ensureLoginRole(Statement s, TestPostgresConfig config) throws SQLException {
+        String role = Sql.identifier(config.loginRole());
+        // Other JVMs may share an external server: serialise role changes between them.
+        s.execute("select pg_advisory_lock(hashtext('voxanne-testkit-login-role'))");
+        try {
+            boolean exists;
+            try (ResultSet rs = s.executeQuery("select 1 from pg_roles where rolname = " + Sql.literal(config.loginRole()))) {
+                exists = rs.next();
+            }
+            if (!exists) {
+                s.execute("create role " + role + " login noinherit");
+            }
+            s.execute("alter role " + role + " with login noinherit nosuperuser nobypassrls nocreatedb nocreaterole password "
+                    + Sql.literal(config.loginPassword()));
+        } finally {
+            s.execute("select pg_advisory_unlock(hashtext('voxanne-testkit-login-role'))");
+        }
+    }
+
+    @Override
+    public PostgresBackend backend() {
+        return process.backend();
+    }
+
+    @Override
+    public String host() {
+        return process.host();
+    }
+
+    @Override
+    public int port() {
+        return process.port();
+    }
+
+    @Override
+    public int versionNumber() {
+        return versionNumber;
+    }
+
+    @Override
+    public boolean pgauditPreloaded() {
+        return pgauditPreloaded;
+    }
+
+    @Override
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + process.host() + ":" + process.port() + "/" + database;
+    }
+
+    @Override
+    public DataSource adminDataSource(String database) {
+        return admin(process, database);
+    }
+
+    @Override
+    public DataSource loginDataSource(String database) {
+        return dataSource(process, database, config.loginRole(), config.loginPassword());
+    }
+
+    @Override
+    public String loginRole() {
+        return config.loginRole();
+    }
+
+    @Override
+    public DatabaseTemplate template(String name, TemplatePreparer preparer) {
+        checkOpen();
+        Template template = templates.computeIfAbsent(name, n -> new Template(n, templateName(n), preparer));
+        template.ensurePrepared();
+        return template;
+    }
+
+    @Override
+    public TestDatabase createDatabase() {
+        checkOpen();
+        return cloneOf("template0", "WAL_LOG");
+    }
+
+    private TestDatabase cloneOf(String source, String strategy) {
+        String name = "vx_" + token + "_" + counter.incrementAndGet();
+        executeAdmin("create database " + Sql.identifier(name) + " template " + Sql.identifier(source)
+                + " strategy " + strategy);
+        databases.add(name);
+        return new Database(name);
+    }
+
+    private String templateName(String name) {
+        String clean = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String full = "vx_" + token + "_tpl_" + clean;
+        return full.length() > 63 ? full.substring(0, 63) : full;
+    }
+
+    private void drop(String name) {
+        if (databases.remove(name)) {
+            executeAdmin("drop database if exists " + Sql.identifier(name) + " with (force)");
+        }
+    }
+
+    private void executeAdmin(String sql) {
+        try (Connection c = admin(process, process.maintenanceDatabase()).getConnection();
+             Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database setup failed: " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this test PostgreSQL server is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (process.backend() == PostgresBackend.EXTERNAL) {
+                // Leave a shared server as we found it; a server we started goes away whole.
+                for (String name : Set.copyOf(databases)) {
+                    drop(name);
+                }
+                for (Template template : templates.values()) {
+                    executeAdmin("alter database " + Sql.identifier(template.databaseName) + " is_template false");
+                    executeAdmin("drop database if exists " + Sql.identifier(template.databaseName) + " with (force)");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not drop every test database: {}", e.getMessage());
+        } finally {
+            process.stop();
+        }
+    }
+
+    private static DataSource admin(StartedProcess process, String database) {
+        return dataSource(process, database, process.adminUser(), process.adminPassword());
+    }
+
+    private static DataSource dataSource(StartedProcess process, String database, String user, String password) {
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setServerNames(new String[] {process.host()});
+        ds.setPortNumbers(new int[] {process.port()});
+        ds.setDatabaseName(database);
+        ds.setUser(user);
+        ds.setPassword(password);
+        ds.setApplicationName("voxanne-testkit");
+        ds.setConnectTimeout(10);
+        return ds;
+    }
+
+    private static int queryInt(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static String randomToken(int length) {
+        SecureRandom random = new SecureRandom();
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+
+    private final class Template implements DatabaseTemplate {
+        private final String logicalName;
+        private final String databaseName;
+        private final TemplatePreparer preparer;
+        private boolean prepared;
+
+        Template(String logicalName, String databaseName, TemplatePreparer preparer) {
+            this.logicalName = logicalName;
+            this.databaseName = databaseName;
+            this.preparer = preparer;
+        }
+
+        synchronized void ensurePrepared() {
+            if (prepared) {
+                return;
+            }
+            long started = System.nanoTime();
+            executeAdmin("create database " + Sql.identifier(databaseName) + " template template0");
+            try {
+                preparer.prepare(new Database(databaseName, false));
+            } catch (Exception e) {
+                executeAdmin("drop database if exists " + Sql.identifier(databaseName) + " with (force)");
+                throw new IllegalStateException("preparing the template '" + logicalName + "' failed: " + e.getMessage(), e);
+            }
+            // A clone fails while anyone is connected to its template, so close the door for good.
+            executeAdmin("select pg_terminate_backend(pid) from pg_stat_activity where datname = "
+                    + Sql.literal(databaseName) + " and pid <> pg_backend_pid()");
+            executeAdmin("alter database " + Sql.identifier(databaseName) + " with is_template true allow_connections false");
+            prepared = true;
+            LOG.info("Template {} prepared in {} ms", logicalName, (System.nanoTime() - started) / 1_000_000);
+        }
+
+        @Override
+        public String name() {
+            return databaseName;
+        }
+
+        @Override
+        public synchronized TestDatabase newDatabase() {
+            checkOpen();
+            return cloneOf(databaseName, CLONE_STRATEGY);
+        }
+    }
+
+    private final class Database implements TestDatabase {
+        private final String name;
+        private final boolean droppable;
+
+        Database(String name) {
+            this(name, true);
+        }
+
+        Database(String name, boolean droppable) {
+            this.name = name;
+            this.droppable = droppable;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public PostgresServer server() {
+            return ManagedServer.this;
+        }
+
+        @Override
+        public void close() {
+            if (droppable && !closed) {
+                drop(name);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "TestDatabase[" + name + " on " + process.host() + ":" + process.port() + "]";
+        }
+    }
+}

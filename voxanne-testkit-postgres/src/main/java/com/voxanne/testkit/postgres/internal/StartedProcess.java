@@ -1,0 +1,23 @@
+package com.voxanne.testkit.postgres.internal;
+
+import com.voxanne.testkit.postgres.PostgresBackend;
+
+/** What a backend hands over once its server accepts connections. */
+interface StartedProcess {
+
+    PostgresBackend backend();
+
+    String host();
+
+    int port();
+
+    /** The database admin connections use when no other is named (for CREATE DATABASE and roles). */
+    String maintenanceDatabase();
+
+    String adminUser();
+
+    String adminPassword();
+
+    /** Stops the server if this test kit started it; a no-op for an external server. */
+    void stop();
+}
