@@ -1,0 +1,64 @@
+package com.voxanne.schema.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What the verification checklist expects to find: the brief's tables, enums and index names. */
+final class Expectations {
+
+    private Expectations() {
+    }
+
+    /** Tables whose rows belong to one organization (org_id, tenant policies, immutable org_id, audit). */
+    static final List<String> TENANT_TABLES = List.of("contacts", "appointments", "notifications", "processed_webhook_events");
+
+    /** Tables with an updated_at column kept by trigger. */
+    static final List<String> UPDATED_AT_TABLES = List.of("organizations", "contacts", "appointments", "notifications");
+
+    /** Tables an authenticated user works with through org-scoped policies (webhooks are service-only). */
+    static final List<String> USER_TABLES = List.of("contacts", "appointments", "notifications");
+
+    /** Every table the brief names, with the columns it names. */
+    static final Map<String, List<String>> TABLES = new LinkedHashMap<>();
+
+    static {
+        TABLES.put("organizations", List.of("id", "name", "status", "created_at", "updated_at"));
+        TABLES.put("contacts", List.of("id", "org_id", "name", "phone", "email", "service_interests", "lead_score",
+                "lead_status", "last_contact_at", "notes", "created_at", "updated_at"));
+        TABLES.put("appointments", List.of("id", "org_id", "contact_id", "service_type", "scheduled_at",
+                "duration_minutes", "status", "calendar_link", "confirmation_sent", "deleted_at", "created_at", "updated_at"));
+        TABLES.put("notifications", List.of("id", "org_id", "user_id", "type", "title", "message", "related_entity_id",
+                "related_entity_type", "status", "read_at", "action_url", "priority", "channels", "expires_at",
+                "created_at", "updated_at"));
+        TABLES.put("processed_webhook_events", List.of("id", "org_id", "event_id"));
+        TABLES.put("audit_logs", List.of("id", "event_type", "operation", "schema_name", "table_name", "database_user",
+                "authenticated_user", "org_id", "statement_text", "row_data", "event_time", "client_addr"));
+    }
+
+    /** The brief's enums with their labels, in order. */
+    static final Map<String, List<String>> ENUMS = new LinkedHashMap<>();
+
+    static {
+        ENUMS.put("appointment_status", List.of("pending", "confirmed", "in_progress", "completed", "cancelled", "no_show"));
+        ENUMS.put("lead_score_type", List.of("hot", "warm", "cold"));
+        ENUMS.put("lead_status_type", List.of("new", "contacted", "qualified", "booked", "converted", "lost"));
+        ENUMS.put("notification_type", List.of("hot_lead", "appointment_booked", "appointment_reminder", "missed_call",
+                "system_alert", "voicemail"));
+        ENUMS.put("notification_status", List.of("unread", "read", "archived"));
+        ENUMS.put("notification_priority", List.of("low", "normal", "high", "urgent"));
+    }
+
+    /** Index names the brief gives. */
+    static final List<String> INDEXES = List.of(
+            "idx_appointments_org_scheduled_at", "idx_appointments_contact", "idx_appointments_org_status",
+            "idx_appointments_upcoming",
+            "uq_contacts_org_phone", "idx_contacts_org_status_updated", "idx_contacts_org_phone",
+            "idx_contacts_org_created", "idx_contacts_service_interests", "idx_contacts_last_contact",
+            "idx_notifications_user_unread", "idx_notifications_created_desc", "idx_notifications_expires",
+            "idx_notifications_org", "idx_notifications_entity");
+
+    /** SECURITY DEFINER helpers only the service role may execute. */
+    static final List<String> SERVICE_ONLY_FUNCTIONS = List.of("expire_old_notifications", "log_audit_event",
+            "get_org_audit_logs", "detect_suspicious_activity", "archive_old_audit_logs");
+}

@@ -1,0 +1,200 @@
+package com.voxanne.schema.internal;
+
+import com.voxanne.schema.AppliedMigration;
+import com.voxanne.schema.MigrationListener;
+import com.voxanne.schema.MigrationResult;
+import com.voxanne.schema.MigrationStatus;
+import com.voxanne.schema.NewerSchemaException;
+import com.voxanne.schema.RollbackResult;
+import com.voxanne.schema.SchemaException;
+import com.voxanne.schema.VerifyReport;
+import com.voxanne.schema.VoxanneSchema;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/** The operations behind {@link VoxanneSchema}, on one data source. */
+public final class SchemaOperations {
+
+    private final DataSource dataSource;
+    private final boolean baselineOnMigrate;
+    private final MigrationListener listener;
+
+    /** Operations on {@code dataSource}. */
+    public SchemaOperations(DataSource dataSource, boolean baselineOnMigrate, MigrationListener listener) {
+        this.dataSource = dataSource;
+        this.baselineOnMigrate = baselineOnMigrate;
+        this.listener = listener;
+    }
+
+    private Flyway flyway() {
+        return Flyway.configure(VoxanneSchema.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations("classpath:" + VoxanneSchema.MIGRATION_LOCATION)
+                .table(VoxanneSchema.HISTORY_TABLE)
+                .defaultSchema("public")
+                .createSchemas(false)
+                // The SQL holds PL/pgSQL and JSON; nothing in it is a placeholder.
+                .placeholderReplacement(false)
+                .baselineVersion("0")
+                .baselineDescription("existing database adopted")
+                .baselineOnMigrate(baselineOnMigrate)
+                .validateMigrationNaming(true)
+                .callbacks(new ProgressCallback(listener))
+                .load();
+    }
+
+    /** Applies pending migrations. */
+    public MigrationResult migrate() {
+        rejectNewerDatabase();
+        MigrateResult result;
+        try {
+            result = flyway().migrate();
+        } catch (FlywayException e) {
+            throw new SchemaException("migration failed: " + e.getMessage(), e);
+        }
+        protectHistoryTable();
+        List<AppliedMigration> applied = result.migrations.stream()
+                .map(m -> new AppliedMigration(m.version, m.description, m.executionTime))
+                .collect(Collectors.toList());
+        MigrationInfo current = flyway().info().current();
+        String currentVersion = current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
+        return new MigrationResult(result.initialSchemaVersion, currentVersion, applied,
+                result.warnings == null ? List.of() : result.warnings);
+    }
+
+    /** The migrations and their states. */
+    public List<MigrationStatus> info() {
+        try {
+            return Arrays.stream(flyway().info().all()).map(SchemaOperations::status).collect(Collectors.toList());
+        } catch (FlywayException e) {
+            throw new SchemaException("cannot read the migration history: " + e.getMessage(), e);
+        }
+    }
+
+    /** Adopts an existing database at version 0. */
+    public void baseline() {
+        try {
+            flyway().baseline();
+        } catch (FlywayException e) {
+            throw new SchemaException("baseline failed: " + e.getMessage(), e);
+        }
+        protectHistoryTable();
+    }
+
+    /** Runs the checklist. */
+    public VerifyReport verify() {
+        return new Verifier(dataSource).run();
+    }
+
+    /** Rolls back to {@code version}. */
+    public RollbackResult rollbackTo(String version, boolean force) {
+        rejectNewerDatabase();
+        return new RollbackRunner(dataSource, listener).rollbackTo(info(), version, force);
+    }
+
+    private void rejectNewerDatabase() {
+        List<String> future = info().stream()
+                .filter(s -> s.state() == MigrationStatus.State.FUTURE)
+                .map(MigrationStatus::version)
+                .collect(Collectors.toList());
+        if (!future.isEmpty()) {
+            throw new NewerSchemaException("the database was migrated by a newer version of voxanne-schema: it has "
+                    + "version(s) " + String.join(", ", future) + " applied, which this version does not know; "
+                    + "use a voxanne-schema at least that new");
+        }
+    }
+
+    /**
+     * On Supabase, default privileges expose every new table in {@code public} to {@code anon} and
+     * {@code authenticated} through the REST API; the history table is ours alone. RLS forced with no
+     * policy also hides it from any role that is granted it later by mistake.
+     */
+    private void protectHistoryTable() {
+        String table = "public." + VoxanneSchema.HISTORY_TABLE;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("do $$ begin"
+                    + " if to_regclass('" + table + "') is not null then"
+                    + "  execute 'revoke all on " + table + " from public';"
+                    + "  if exists (select 1 from pg_roles where rolname = 'anon') then execute 'revoke all on " + table + " from anon'; end if;"
+                    + "  if exists (select 1 from pg_roles where rolname = 'authenticated') then execute 'revoke all on " + table + " from authenticated'; end if;"
+                    + "  if exists (select 1 from pg_roles where rolname = 'service_role') then execute 'revoke all on " + table + " from service_role'; end if;"
+                    + "  execute 'alter table " + table + " enable row level security';"
+                    + "  execute 'alter table " + table + " force row level security';"
+                    + " end if; end $$");
+        } catch (SQLException e) {
+            throw new SchemaException("could not protect " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static MigrationStatus status(MigrationInfo info) {
+        MigrationState state = info.getState();
+        MigrationStatus.State mapped;
+        if (state == MigrationState.BASELINE) {
+            mapped = MigrationStatus.State.BASELINE;
+        } else if (state == MigrationState.SUCCESS) {
+            mapped = MigrationStatus.State.APPLIED;
+        } else if (state == MigrationState.PENDING) {
+            mapped = MigrationStatus.State.PENDING;
+        } else if (state == MigrationState.FUTURE_SUCCESS || state == MigrationState.FUTURE_FAILED) {
+            mapped = MigrationStatus.State.FUTURE;
+        } else if (state.isFailed()) {
+            mapped = MigrationStatus.State.FAILED;
+        } else {
+            mapped = MigrationStatus.State.OTHER;
+        }
+        Instant installed = info.getInstalledOn() == null ? null : info.getInstalledOn().toInstant();
+        String version = info.getVersion() == null ? "" : info.getVersion().getVersion();
+        return new MigrationStatus(version, info.getDescription(), mapped, installed,
+                info.getScript() == null ? "" : info.getScript());
+    }
+
+    /** Tells the listener of each migration as Flyway completes it. */
+    private static final class ProgressCallback implements Callback {
+        private final MigrationListener listener;
+        private long started;
+
+        ProgressCallback(MigrationListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public boolean supports(Event event, Context context) {
+            return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE;
+        }
+
+        @Override
+        public boolean canHandleInTransaction(Event event, Context context) {
+            return true;
+        }
+
+        @Override
+        public void handle(Event event, Context context) {
+            if (event == Event.BEFORE_EACH_MIGRATE) {
+                started = System.nanoTime();
+                return;
+            }
+            MigrationInfo info = context.getMigrationInfo();
+            listener.completed(new AppliedMigration(info.getVersion().getVersion(), info.getDescription(),
+                    (System.nanoTime() - started) / 1_000_000));
+        }
+
+        @Override
+        public String getCallbackName() {
+            return "voxanne-progress";
+        }
+    }
+}

@@ -1,0 +1,552 @@
+package com.voxanne.schema.internal;
+
+import com.voxanne.schema.VerifyReport;
+import com.voxanne.schema.VerifyReport.Check;
+import com.voxanne.schema.VerifyReport.Status;
+import com.voxanne.schema.session.RequestClaims;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The brief's verification checklist, run against a live database. Catalog checks read pg_catalog;
+ * behavioural probes (isolation, immutability, the helper functions) run as the API roles inside one
+ * transaction that is always rolled back, so verifying leaves no trace.
+ */
+final class Verifier {
+
+    private final DataSource dataSource;
+
+    Verifier(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    VerifyReport run() {
+        List<Check> checks = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Catalog catalog = new Catalog(c);
+                checks.add(guard("Tables and columns", () -> tables(catalog)));
+                checks.add(guard("Enums", () -> enums(catalog)));
+                checks.add(guard("Index names", () -> indexes(catalog)));
+                checks.add(guard("RLS enabled and forced", () -> rls(catalog)));
+                checks.add(guard("Policies", () -> policies(catalog)));
+                checks.add(guard("org_id immutability triggers", () -> triggers(catalog, "org_id_immutable_",
+                        Expectations.TENANT_TABLES, "prevent_org_id_change")));
+                checks.add(guard("updated_at triggers", () -> triggers(catalog, "set_updated_at_",
+                        Expectations.UPDATED_AT_TABLES, "set_updated_at")));
+                checks.add(guard("Indexes led by org_id", () -> orgLedIndexes(catalog)));
+                checks.add(guard("Foreign keys", () -> foreignKeys(catalog)));
+                checks.add(guard("Unique constraints (contacts.phone)", () -> phoneUnique(catalog)));
+                checks.add(guard("Webhook events unique per (org_id, event_id)", () -> webhookUnique(catalog)));
+                checks.add(guard("Service role can access all tables", () -> serviceRole(catalog)));
+                checks.add(guard("API roles", () -> apiRoles(catalog)));
+                checks.add(guard("Function grants and search_path", () -> functionSecurity(catalog)));
+                checks.add(guard("Audit triggers", () -> triggers(catalog, "audit_",
+                        List.of("organizations", "contacts", "appointments", "notifications", "processed_webhook_events"),
+                        "audit_row_change")));
+                checks.add(guard("Audit logging enabled (pgaudit)", () -> pgaudit(catalog)));
+                Probes probes = new Probes(c);
+                probes.seed();
+                checks.add(probes.run("org_id immutable (probe)", probes::immutableOrgId));
+                checks.add(probes.run("Authenticated users see only their org's data (probe)", probes::orgIsolation));
+                checks.add(probes.run("Notifications are user-specific (probe)", probes::userNotifications));
+                checks.add(probes.run("Audit functions work (probe)", probes::auditFunctions));
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            checks.add(new Check("Connection", Status.FAIL, "cannot verify: " + e.getMessage()));
+        }
+        return new VerifyReport(checks);
+    }
+
+    @FunctionalInterface
+    interface CheckBody {
+        Check run() throws SQLException;
+    }
+
+    private static Check guard(String item, CheckBody body) {
+        try {
+            Check check = body.run();
+            return new Check(item, check.status(), check.reason());
+        } catch (SQLException e) {
+            return new Check(item, Status.FAIL, "could not be checked: " + e.getMessage());
+        }
+    }
+
+    private static Check verdict(List<String> problems, String passReason) {
+        return problems.isEmpty() ? pass(passReason) : fail(String.join("; ", problems));
+    }
+
+    private static Check pass(String reason) {
+        return new Check("", Status.PASS, reason);
+    }
+
+    private static Check fail(String reason) {
+        return new Check("", Status.FAIL, reason);
+    }
+
+    private static Check warn(String reason) {
+        return new Check("", Status.WARN, reason);
+    }
+
+    private static Check tables(Catalog catalog) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, List<String>> table : Expectations.TABLES.entrySet()) {
+            Set<String> columns = catalog.set("select a.attname from pg_attribute a where a.attrelid = to_regclass(?)"
+                    + " and a.attnum > 0 and not a.attisdropped", "public." + table.getKey());
+            if (columns.isEmpty()) {
+                problems.add("missing table " + table.getKey());
+                continue;
+            }
+            List<String> missing = new ArrayList<>(table.getValue());
+            missing.removeAll(columns);
+            if (!missing.isEmpty()) {
+                problems.add(table.getKey() + " lacks " + missing);
+            }
+        }
+        return verdict(problems, Expectations.TABLES.size() + " tables with every column the brief names");
+    }
+
+    private static Check enums(Catalog catalog) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : Expectations.ENUMS.entrySet()) {
+            List<String> labels = catalog.list("select e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid"
+                    + " join pg_namespace n on n.oid = t.typnamespace where n.nspname = 'public' and t.typname = ?"
+                    + " order by e.enumsortorder", e.getKey());
+            if (!labels.equals(e.getValue())) {
+                problems.add(e.getKey() + (labels.isEmpty() ? " is missing" : " has " + labels + ", expected " + e.getValue()));
+            }
+        }
+        return verdict(problems, Expectations.ENUMS.size() + " enums with the brief's values");
+    }
+
+    private static Check indexes(Catalog catalog) throws SQLException {
+        Set<String> present = catalog.set("select indexname from pg_indexes where schemaname = 'public'");
+        List<String> missing = new ArrayList<>(Expectations.INDEXES);
+        missing.removeAll(present);
+        return missing.isEmpty() ? pass(Expectations.INDEXES.size() + " named indexes present") : fail("missing " + missing);
+    }
+
+    private static Check rls(Catalog catalog) throws SQLException {
+        List<String> notEnabled = catalog.list("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                + " where n.nspname = 'public' and c.relkind in ('r', 'p') and not (c.relrowsecurity and c.relforcerowsecurity)"
+                + " order by 1");
+        int total = catalog.count("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                + " where n.nspname = 'public' and c.relkind in ('r', 'p')");
+        return notEnabled.isEmpty() ? pass("all " + total + " tables in public")
+                : fail("not enabled and forced on " + notEnabled);
+    }
+
+    private static Check policies(Catalog catalog) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        List<String> open = catalog.list("select tablename || '.' || policyname from pg_policies where schemaname = 'public'"
+                + " and not (roles <@ array['authenticated', 'service_role']::name[]) order by 1");
+        if (!open.isEmpty()) {
+            problems.add("policies not limited to authenticated/service_role: " + open);
+        }
+        for (String table : Expectations.USER_TABLES) {
+            Set<String> commands = catalog.set("select cmd from pg_policies where schemaname = 'public' and tablename = ?"
+                    + " and roles = array['authenticated']::name[]", table);
+            if (!commands.contains("SELECT")) {
+                problems.add(table + " has no SELECT policy for authenticated");
+            }
+            int unscoped = catalog.count("select count(*) from pg_policies where schemaname = 'public' and tablename = ?"
+                    + " and roles = array['authenticated']::name[] and coalesce(qual, with_check) not like"
+                    + " '%( SELECT auth_org_id()%'", table);
+            if (unscoped > 0) {
+                problems.add(table + " has " + unscoped + " authenticated polic(ies) not scoped by (select auth_org_id())");
+            }
+        }
+        for (String table : Expectations.TENANT_TABLES) {
+            if (catalog.count("select count(*) from pg_policies where schemaname = 'public' and tablename = ? and cmd = 'ALL'"
+                    + " and roles = array['service_role']::name[]", table) == 0) {
+                problems.add(table + " has no service_role policy");
+            }
+        }
+        return verdict(problems, "one policy per command, TO authenticated scoped by (select auth_org_id()), plus service_role");
+    }
+
+    private static Check triggers(Catalog catalog, String prefix, List<String> tables, String function) throws SQLException {
+        List<String> missing = new ArrayList<>();
+        for (String table : tables) {
+            int found = catalog.count("select count(*) from pg_trigger t join pg_proc p on p.oid = t.tgfoid"
+                    + " where t.tgrelid = to_regclass(?) and t.tgname like ? and p.proname = ? and t.tgenabled <> 'D'",
+                    "public." + table, prefix + "%", function);
+            if (found == 0) {
+                missing.add(table);
+            }
+        }
+        return missing.isEmpty() ? pass(prefix + "* calling " + function + "() on " + tables)
+                : fail("missing or disabled on " + missing);
+    }
+
+    private static Check orgLedIndexes(Catalog catalog) throws SQLException {
+        List<String> notLed = new ArrayList<>();
+        for (String table : Expectations.TENANT_TABLES) {
+            notLed.addAll(catalog.list("select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid"
+                    + " join pg_attribute a on a.attrelid = x.indrelid and a.attnum = x.indkey[0]"
+                    + " where x.indrelid = to_regclass(?) and not x.indisprimary and a.attname <> 'org_id' order by 1",
+                    "public." + table));
+        }
+        return notLed.isEmpty() ? pass("every secondary index of a tenant table starts with org_id")
+                : fail("not led by org_id: " + notLed);
+    }
+
+    private static Check foreignKeys(Catalog catalog) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        for (String table : Expectations.TENANT_TABLES) {
+            if (catalog.count("select count(*) from pg_constraint where conrelid = to_regclass(?) and contype = 'f'"
+                    + " and confrelid = 'public.organizations'::regclass", "public." + table) == 0) {
+                problems.add(table + ".org_id does not reference organizations");
+            }
+        }
+        if (catalog.count("select count(*) from pg_constraint k where k.conrelid = to_regclass('public.appointments')"
+                + " and k.contype = 'f' and k.confrelid = to_regclass('public.contacts')"
+                + " and pg_get_constraintdef(k.oid) like 'FOREIGN KEY (org_id, contact_id) REFERENCES contacts(org_id, id)%'") == 0) {
+            problems.add("appointments lacks the composite key (org_id, contact_id) -> contacts(org_id, id)");
+        }
+        if (catalog.count("select count(*) from pg_constraint where conrelid = to_regclass('public.notifications')"
+                + " and contype = 'f' and confrelid = to_regclass('auth.users')") == 0) {
+            problems.add("notifications.user_id does not reference auth.users");
+        }
+        return verdict(problems, "org_id -> organizations everywhere; tenant-safe composite keys");
+    }
+
+    private static Check phoneUnique(Catalog catalog) throws SQLException {
+        int found = catalog.count("select count(*) from pg_index x join pg_class i on i.oid = x.indexrelid"
+                + " where i.relname = 'uq_contacts_org_phone' and x.indisunique"
+                + " and pg_get_indexdef(x.indexrelid) like '%(org_id, phone) WHERE (phone IS NOT NULL)%'");
+        return found == 1 ? pass("uq_contacts_org_phone: unique (org_id, phone) where phone is not null")
+                : fail("uq_contacts_org_phone is missing or not unique on (org_id, phone) where phone is not null");
+    }
+
+    private static Check webhookUnique(Catalog catalog) throws SQLException {
+        List<String> composite = catalog.list("select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid"
+                + " where x.indrelid = to_regclass('public.processed_webhook_events') and x.indisunique and x.indpred is null"
+                + " and pg_get_indexdef(x.indexrelid) like '%(org_id, event_id)'");
+        List<String> global = catalog.list("select i.relname from pg_index x join pg_class i on i.oid = x.indexrelid"
+                + " where x.indrelid = to_regclass('public.processed_webhook_events') and x.indisunique"
+                + " and pg_get_indexdef(x.indexrelid) like '%(event_id)'");
+        if (composite.isEmpty()) {
+            return fail("no unique index on (org_id, event_id)");
+        }
+        return global.isEmpty() ? pass(composite.get(0) + " on (org_id, event_id); no global unique on event_id")
+                : fail("a global unique on event_id remains: " + global);
+    }
+
+    private static Check serviceRole(Catalog catalog) throws SQLException {
+        List<String> denied = catalog.list("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                + " where n.nspname = 'public' and c.relkind = 'r' and c.relname = any(?::text[])"
+                // has_table_privilege with a list is true when ANY of them is held, so ask one at a time.
+                + " and not (has_table_privilege('service_role', c.oid, 'select')"
+                + " and has_table_privilege('service_role', c.oid, 'insert')"
+                + " and has_table_privilege('service_role', c.oid, 'update')"
+                + " and has_table_privilege('service_role', c.oid, 'delete')) order by 1",
+                (Object) Expectations.TENANT_TABLES.toArray(String[]::new));
+        return denied.isEmpty() ? pass("service_role may read and write every tenant table")
+                : fail("service_role lacks privileges on " + denied);
+    }
+
+    private static Check apiRoles(Catalog catalog) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        List<String> found = catalog.list("select rolname || ':' || rolcanlogin || ':' || rolbypassrls || ':' || rolsuper"
+                + " from pg_roles where rolname in ('anon', 'authenticated', 'service_role') order by 1");
+        for (String expected : List.of("anon:false:false:false", "authenticated:false:false:false", "service_role:false:true:false")) {
+            if (!found.contains(expected)) {
+                problems.add("expected role " + expected.replace(":", " login/bypassrls/superuser="));
+            }
+        }
+        return verdict(problems, "anon and authenticated NOLOGIN; service_role NOLOGIN BYPASSRLS");
+    }
+
+    private static Check functionSecurity(Catalog catalog) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        String definers = "from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.prosecdef";
+        List<String> noPath = catalog.list("select p.proname " + definers
+                + " and not exists (select 1 from unnest(p.proconfig) s where s like 'search_path=%') order by 1");
+        if (!noPath.isEmpty()) {
+            problems.add("SECURITY DEFINER without fixed search_path: " + noPath);
+        }
+        List<String> publicExec = catalog.list("select p.proname " + definers
+                + " and (p.proacl is null or exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0"
+                + " and a.privilege_type = 'EXECUTE')) order by 1");
+        if (!publicExec.isEmpty()) {
+            problems.add("SECURITY DEFINER executable by PUBLIC: " + publicExec);
+        }
+        List<String> anonExec = catalog.list("select p.proname " + definers
+                + " and has_function_privilege('anon', p.oid, 'execute') order by 1");
+        if (!anonExec.isEmpty()) {
+            problems.add("SECURITY DEFINER executable by anon: " + anonExec);
+        }
+        List<String> tooOpen = catalog.list("select p.proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
+                + " where n.nspname = 'public' and p.proname = any(?::text[])"
+                + " and has_function_privilege('authenticated', p.oid, 'execute') order by 1",
+                (Object) Expectations.SERVICE_ONLY_FUNCTIONS.toArray(String[]::new));
+        if (!tooOpen.isEmpty()) {
+            problems.add("service-only helpers executable by authenticated: " + tooOpen);
+        }
+        List<String> weakOwners = catalog.list("select distinct r.rolname " + definers.replace("where", "join pg_roles r on"
+                + " r.oid = p.proowner where") + " and not (r.rolsuper or r.rolbypassrls) order by 1");
+        if (!weakOwners.isEmpty()) {
+            problems.add("SECURITY DEFINER functions owned by roles that do not bypass RLS (they fail on forced RLS): " + weakOwners);
+        }
+        int count = catalog.count("select count(*) " + definers);
+        return verdict(problems, count + " SECURITY DEFINER functions: fixed search_path, no PUBLIC or anon EXECUTE");
+    }
+
+    private static Check pgaudit(Catalog catalog) throws SQLException {
+        if (catalog.count("select count(*) from pg_extension where extname = 'pgaudit'") > 0) {
+            return pass("pgaudit extension installed");
+        }
+        if (catalog.count("select count(*) from pg_available_extensions where name = 'pgaudit'") > 0) {
+            return warn("pgaudit is available but not installed (it must be in shared_preload_libraries); "
+                    + "the trigger-based audit trail is active");
+        }
+        return warn("pgaudit is not available on this server; the trigger-based audit trail is active");
+    }
+
+    /** Read-only catalog queries on the verification connection. */
+    private static final class Catalog {
+        private final Connection connection;
+
+        Catalog(Connection connection) {
+            this.connection = connection;
+        }
+
+        List<String> list(String sql, Object... params) throws SQLException {
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                List<String> values = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        values.add(rs.getString(1));
+                    }
+                }
+                return values;
+            }
+        }
+
+        Set<String> set(String sql, Object... params) throws SQLException {
+            return new LinkedHashSet<>(list(sql, params));
+        }
+
+        int count(String sql, Object... params) throws SQLException {
+            return Integer.parseInt(list(sql, params).get(0));
+        }
+    }
+
+    /**
+     * Behavioural probes: they create two organizations, users and rows, act as the API roles, and are
+     * undone by the rollback that ends verification. Each runs behind a savepoint so that one failing
+     * probe does not spoil the next.
+     */
+    private static final class Probes {
+        private final Connection c;
+        private UUID orgA;
+        private UUID orgB;
+        private UUID userA;
+        private UUID userA2;
+        private String seedFailure = "not attempted";
+
+        Probes(Connection c) {
+            this.c = c;
+        }
+
+        Check run(String item, CheckBody body) {
+            if (orgA == null) {
+                return new Check(item, Status.FAIL, "probe data could not be created: " + seedFailure);
+            }
+            Savepoint savepoint = null;
+            try {
+                savepoint = c.setSavepoint();
+                Check check = body.run();
+                actAsAdmin();
+                return new Check(item, check.status(), check.reason());
+            } catch (SQLException e) {
+                return new Check(item, Status.FAIL, "probe failed: " + e.getMessage());
+            } finally {
+                if (savepoint != null) {
+                    try {
+                        c.rollback(savepoint);
+                    } catch (SQLException ignored) {
+                        // the transaction is rolled back as a whole at the end of verification
+                    }
+                }
+            }
+        }
+
+        /** Creates the probes' organizations, users and contacts; they live until the final rollback. */
+        void seed() {
+            Savepoint savepoint = null;
+            try {
+                savepoint = c.setSavepoint();
+                insertProbeData();
+            } catch (SQLException e) {
+                orgA = null;
+                seedFailure = e.getMessage();
+                if (savepoint != null) {
+                    try {
+                        c.rollback(savepoint);
+                    } catch (SQLException ignored) {
+                        // the transaction is rolled back as a whole at the end of verification
+                    }
+                }
+            }
+        }
+
+        private void insertProbeData() throws SQLException {
+            orgA = UUID.randomUUID();
+            orgB = UUID.randomUUID();
+            userA = UUID.randomUUID();
+            userA2 = UUID.randomUUID();
+            UUID userB = UUID.randomUUID();
+            exec("insert into public.organizations (id, name) values (?, 'verify probe A'), (?, 'verify probe B')", orgA, orgB);
+            for (UUID[] user : new UUID[][] {{userA, orgA}, {userA2, orgA}, {userB, orgB}}) {
+                exec("insert into auth.users (id, email, raw_app_meta_data) values (?, ?,"
+                        + " jsonb_build_object('org_id', ?::text))", user[0], user[0] + "@verify.invalid", user[1].toString());
+            }
+            exec("insert into public.contacts (org_id, name) values (?, 'probe A'), (?, 'probe B')", orgA, orgB);
+        }
+
+        Check immutableOrgId() throws SQLException {
+            List<String> problems = new ArrayList<>();
+            for (String change : List.of("org_id = ?", "org_id = null")) {
+                Savepoint sp = c.setSavepoint();
+                try {
+                    if (change.contains("?")) {
+                        exec("update public.contacts set " + change + " where org_id = ?", orgB, orgA);
+                    } else {
+                        exec("update public.contacts set " + change + " where org_id = ?", orgA);
+                    }
+                    problems.add("'set " + change + "' was accepted");
+                } catch (SQLException refused) {
+                    // expected
+                } finally {
+                    c.rollback(sp);
+                }
+            }
+            return verdict(problems, "changing org_id is refused, to another organization and to NULL");
+        }
+
+        Check orgIsolation() throws SQLException {
+            bind(RequestClaims.user(orgA, userA));
+            int own = count("select count(*) from public.contacts");
+            int other = count("select count(*) from public.contacts where org_id = ?", orgB);
+            List<String> problems = new ArrayList<>();
+            if (own != 1) {
+                problems.add("a user of org A sees " + own + " contacts, expected its 1");
+            }
+            if (other != 0) {
+                problems.add("a user of org A sees " + other + " contacts of org B");
+            }
+            Savepoint sp = c.setSavepoint();
+            try {
+                exec("insert into public.contacts (org_id, name) values (?, 'intruder')", orgB);
+                problems.add("a user of org A inserted a contact into org B");
+            } catch (SQLException refused) {
+                c.rollback(sp);
+            }
+            bind(RequestClaims.anonymous());
+            sp = c.setSavepoint();
+            try {
+                int anon = count("select count(*) from public.contacts");
+                if (anon != 0) {
+                    problems.add("anon sees " + anon + " contacts");
+                }
+            } catch (SQLException refused) {
+                c.rollback(sp);
+            }
+            return verdict(problems, "org A's user sees its own rows only, cannot write into org B; anon sees nothing");
+        }
+
+        Check userNotifications() throws SQLException {
+            actAsAdmin();
+            exec("insert into public.notifications (org_id, user_id, type, title, message)"
+                    + " values (?, ?, 'system_alert', 'probe', 'probe')", orgA, userA);
+            bind(RequestClaims.user(orgA, userA2));
+            int colleague = count("select count(*) from public.notifications");
+            bind(RequestClaims.user(orgA, userA));
+            int owner = count("select count(*) from public.notifications");
+            List<String> problems = new ArrayList<>();
+            if (owner != 1) {
+                problems.add("the owner sees " + owner + " notifications, expected 1");
+            }
+            if (colleague != 0) {
+                problems.add("a colleague in the same organization sees " + colleague);
+            }
+            return verdict(problems, "only the notification's own user sees it");
+        }
+
+        Check auditFunctions() throws SQLException {
+            bind(RequestClaims.service(orgA));
+            List<String> problems = new ArrayList<>();
+            String notification = scalar("select public.create_notification(?, ?, 'system_alert'::public.notification_type,"
+                    + " 'probe', 'probe')", orgA, userA);
+            if (notification == null) {
+                problems.add("create_notification returned nothing");
+            }
+            String audit = scalar("select public.log_audit_event(?, 'VERIFY', 'PROBE', 'verify')", orgA);
+            if (audit == null) {
+                problems.add("log_audit_event returned nothing");
+            }
+            actAsAdmin();
+            int trail = count("select count(*) from public.audit_logs where org_id = ? and table_name = 'contacts'", orgA);
+            if (trail == 0) {
+                problems.add("inserting a contact wrote no audit row");
+            }
+            return verdict(problems, "create_notification and log_audit_event work for service_role; row changes are audited");
+        }
+
+        private void bind(RequestClaims claims) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(com.voxanne.schema.session.RequestBinding.BIND_SQL)) {
+                com.voxanne.schema.session.RequestBinding.setParameters(ps, 1, claims);
+                ps.execute();
+            }
+        }
+
+        private void actAsAdmin() throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute("select set_config('role', 'none', true), set_config('request.jwt.claims', '', true)");
+            }
+        }
+
+        private void exec(String sql, Object... params) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                ps.execute();
+            }
+        }
+
+        private String scalar(String sql, Object... params) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }
+
+        private int count(String sql, Object... params) throws SQLException {
+            return Integer.parseInt(scalar(sql, params));
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * The Voxanne database schema: its migrations, and the API to apply, inspect, verify and roll them back.
+ *
+ * <pre>{@code
+ * VoxanneSchema schema = VoxanneSchema.configure().dataSource(adminDataSource).load();
+ * schema.migrate();
+ * VerifyReport report = schema.verify();
+ * }</pre>
+ *
+ * <p>The migrations live on the classpath under {@value com.voxanne.schema.VoxanneSchema#MIGRATION_LOCATION}
+ * and record themselves in the history table {@value com.voxanne.schema.VoxanneSchema#HISTORY_TABLE}, so a
+ * service can keep its own Flyway migrations beside them. They run unchanged on hosted Supabase and on
+ * PostgreSQL 15 to 18.
+ */
+package com.voxanne.schema;

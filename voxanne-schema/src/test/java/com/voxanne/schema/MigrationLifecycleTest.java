@@ -1,0 +1,178 @@
+package com.voxanne.schema;
+
+import static com.voxanne.schema.SchemaTestSupport.admin;
+import static com.voxanne.schema.SchemaTestSupport.adminColumn;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.voxanne.testkit.postgres.TestDatabase;
+import com.voxanne.testkit.postgres.TestPostgres;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Migrate, info, re-run, baseline, roll back and refuse: the schema's life cycle on real PostgreSQL. */
+class MigrationLifecycleTest {
+
+    static final int MIGRATION_COUNT = 10;
+
+    private static VoxanneSchema schema(TestDatabase db) {
+        return VoxanneSchema.configure().dataSource(db.adminDataSource()).load();
+    }
+
+    @Test
+    void migratesAnEmptyDatabaseAndThenHasNothingToDo() {
+        try (TestDatabase db = TestPostgres.shared().createDatabase()) {
+            List<AppliedMigration> progress = new ArrayList<>();
+            VoxanneSchema schema = VoxanneSchema.configure().dataSource(db.adminDataSource())
+                    .listener(progress::add).load();
+            assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.PENDING).hasSize(MIGRATION_COUNT);
+
+            MigrationResult first = schema.migrate();
+            assertThat(first.initialVersion()).isNull();
+            assertThat(first.currentVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
+            assertThat(first.applied()).extracting(AppliedMigration::version)
+                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+            assertThat(progress).extracting(AppliedMigration::description).containsExactlyElementsOf(
+                    first.applied().stream().map(AppliedMigration::description).collect(Collectors.toList()));
+            assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.APPLIED);
+
+            MigrationResult second = schema.migrate();
+            assertThat(second.applied()).isEmpty();
+            assertThat(second.currentVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
+        }
+    }
+
+    @Test
+    void everyScriptCanBeAppliedTwiceByHandWithoutChangingAnything() throws Exception {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            List<String> before = CatalogSnapshot.of(db.adminDataSource());
+            for (Path script : scripts("migration")) {
+                try (Connection c = db.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    s.execute(Files.readString(script));
+                    c.commit();
+                }
+            }
+            assertThat(CatalogSnapshot.of(db.adminDataSource())).containsExactlyElementsOf(before);
+        }
+    }
+
+    @Test
+    void rollingBackEverythingAndMigratingAgainLeavesAnIdenticalCatalog() throws SQLException {
+        try (TestDatabase db = TestPostgres.shared().createDatabase()) {
+            VoxanneSchema schema = schema(db);
+            schema.migrate();
+            List<String> migrated = CatalogSnapshot.of(db.adminDataSource());
+
+            RollbackResult rollback = schema.rollbackTo("0", false);
+            assertThat(rollback.fromVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
+            assertThat(rollback.undone()).extracting(AppliedMigration::version)
+                    .containsExactly("10", "9", "8", "7", "6", "5", "4", "3", "2", "1");
+            assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.PENDING);
+            assertThat(adminColumn(db, "select to_regclass('public.contacts')::text")).containsOnlyNulls();
+
+            schema.migrate();
+            assertThat(CatalogSnapshot.of(db.adminDataSource())).containsExactlyElementsOf(migrated);
+        }
+    }
+
+    @Test
+    void aRollbackThatWouldDeleteRowsIsRefusedAndChangesNothing() throws SQLException {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            UUID org = SchemaTestSupport.organization(db, "Clinic");
+            admin(db, "insert into public.contacts (org_id, name) values (?, 'Ann')", org);
+            VoxanneSchema schema = schema(db);
+
+            assertThatThrownBy(() -> schema.rollbackTo("5", false))
+                    .isInstanceOf(RollbackRefusedException.class)
+                    // the newest migration refuses first: the audit trail of that insert would go with V10
+                    .hasMessageContaining("rollback of V10 would delete")
+                    .hasMessageContaining("public.audit_logs")
+                    .hasMessageContaining("nothing changed");
+            assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.APPLIED);
+            assertThat(adminColumn(db, "select name from public.contacts")).containsExactly("Ann");
+
+            RollbackResult forced = schema.rollbackTo("5", true);
+            assertThat(forced.undone()).extracting(AppliedMigration::version).containsExactly("10", "9", "8", "7", "6");
+            assertThat(adminColumn(db, "select to_regclass('public.contacts')::text")).containsOnlyNulls();
+            assertThat(schema.migrate().applied()).hasSize(5);
+        }
+    }
+
+    @Test
+    void aDatabaseMigratedByANewerVersionIsRefused() throws SQLException {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            admin(db, "insert into public.voxanne_schema_history (installed_rank, version, description, type, script,"
+                    + " checksum, installed_by, execution_time, success) values (99, '99', 'from the future', 'SQL',"
+                    + " 'V99__from_the_future.sql', 0, current_user, 1, true)");
+            VoxanneSchema schema = schema(db);
+            assertThat(schema.info()).anyMatch(s -> s.state() == MigrationStatus.State.FUTURE && s.version().equals("99"));
+            assertThatThrownBy(schema::migrate).isInstanceOf(NewerSchemaException.class)
+                    .hasMessageContaining("version(s) 99");
+            assertThatThrownBy(() -> schema.rollbackTo("0", true)).isInstanceOf(NewerSchemaException.class);
+        }
+    }
+
+    @Test
+    void anExistingDatabaseIsAdoptedByBaselineAndThenMigrated() throws SQLException {
+        try (TestDatabase db = TestPostgres.shared().createDatabase()) {
+            admin(db, "create table public.calls (id uuid primary key, org_id uuid, vapi_call_id text,"
+                    + " created_at timestamptz not null default now())");
+            VoxanneSchema schema = schema(db);
+            assertThatThrownBy(schema::migrate).isInstanceOf(SchemaException.class).hasMessageContaining("baseline");
+
+            schema.baseline();
+            assertThat(schema.info()).first().satisfies(s -> assertThat(s.state()).isEqualTo(MigrationStatus.State.BASELINE));
+            assertThat(schema.migrate().applied()).hasSize(MIGRATION_COUNT);
+            assertThat(adminColumn(db, "select relforcerowsecurity::text from pg_class where oid = 'public.calls'::regclass"))
+                    .containsExactly("true");
+        }
+    }
+
+    @Test
+    void theHistoryTableIsHiddenFromTheApiRoles() throws SQLException {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            assertThat(adminColumn(db, "select r.rolname from pg_roles r where r.rolname in ('anon', 'authenticated',"
+                    + " 'service_role') and has_table_privilege(r.oid, 'public.voxanne_schema_history', 'select')"))
+                    .isEmpty();
+            assertThat(adminColumn(db, "select relrowsecurity::text || relforcerowsecurity::text from pg_class"
+                    + " where oid = 'public.voxanne_schema_history'::regclass")).containsExactly("truetrue");
+        }
+    }
+
+    /** The migration or rollback scripts, in version order. */
+    static List<Path> scripts(String folder) throws IOException, URISyntaxException {
+        Path dir = Paths.get(MigrationLifecycleTest.class.getClassLoader()
+                .getResource("db/voxanne/" + folder).toURI());
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".sql"))
+                    .sorted((a, b) -> Integer.compare(version(a), version(b)))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    private static int version(Path script) {
+        String name = script.getFileName().toString();
+        return Integer.parseInt(name.substring(1, name.indexOf("__")));
+    }
+
+    static String read(String resource) throws IOException {
+        try (InputStream in = MigrationLifecycleTest.class.getClassLoader().getResourceAsStream(resource)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package com.voxanne.schema;
+
+import static com.voxanne.schema.SchemaTestSupport.admin;
+import static com.voxanne.schema.SchemaTestSupport.adminColumn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.voxanne.schema.VerifyReport.Check;
+import com.voxanne.schema.VerifyReport.Status;
+import com.voxanne.testkit.postgres.TestDatabase;
+import com.voxanne.testkit.postgres.TestPostgres;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** The verification checklist passes on a migrated database and fails on one broken on purpose. */
+class VerifyTest {
+
+    private static VerifyReport verify(TestDatabase db) {
+        return VoxanneSchema.configure().dataSource(db.adminDataSource()).load().verify();
+    }
+
+    private static Check item(VerifyReport report, String name) {
+        return report.checks().stream().filter(c -> c.item().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no check named " + name + " in\n" + report));
+    }
+
+    @Test
+    void aMigratedDatabasePassesEveryItem() {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            VerifyReport report = verify(db);
+            assertThat(report.passed()).as(report.toString()).isTrue();
+            assertThat(report.checks()).extracting(Check::item).contains(
+                    "Tables and columns", "Enums", "Index names", "RLS enabled and forced", "Policies",
+                    "org_id immutability triggers", "updated_at triggers", "Indexes led by org_id", "Foreign keys",
+                    "Unique constraints (contacts.phone)", "Webhook events unique per (org_id, event_id)",
+                    "Service role can access all tables", "Function grants and search_path", "Audit triggers",
+                    "Audit logging enabled (pgaudit)", "Authenticated users see only their org's data (probe)",
+                    "Notifications are user-specific (probe)", "Audit functions work (probe)", "org_id immutable (probe)");
+            // Everything but pgaudit must pass outright; pgaudit depends on the server.
+            assertThat(report.withStatus(Status.WARN)).extracting(Check::item)
+                    .allMatch(item -> item.equals("Audit logging enabled (pgaudit)"));
+            Status pgaudit = item(report, "Audit logging enabled (pgaudit)").status();
+            assertThat(pgaudit).isEqualTo(TestPostgres.shared().pgauditPreloaded() ? Status.PASS : Status.WARN);
+        }
+    }
+
+    @Test
+    void verifyingLeavesNoTrace() throws SQLException {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            List<String> before = adminColumn(db, "select (select count(*) from public.organizations)::text"
+                    + " || '/' || (select count(*) from auth.users) || '/' || (select count(*) from public.audit_logs)"
+                    + " || '/' || (select count(*) from public.contacts)");
+            verify(db);
+            assertThat(adminColumn(db, "select (select count(*) from public.organizations)::text"
+                    + " || '/' || (select count(*) from auth.users) || '/' || (select count(*) from public.audit_logs)"
+                    + " || '/' || (select count(*) from public.contacts)")).isEqualTo(before);
+        }
+    }
+
+    static Stream<Arguments> breakages() {
+        return Stream.of(
+                Arguments.of("alter table public.contacts no force row level security",
+                        "RLS enabled and forced", "contacts"),
+                Arguments.of("drop policy contacts_select_org on public.contacts", "Policies", "contacts has no SELECT policy"),
+                Arguments.of("create policy leaky on public.appointments for select to public using (true)",
+                        "Policies", "appointments.leaky"),
+                Arguments.of("drop trigger org_id_immutable_contacts on public.contacts",
+                        "org_id immutability triggers", "contacts"),
+                Arguments.of("drop trigger set_updated_at_appointments on public.appointments", "updated_at triggers",
+                        "appointments"),
+                Arguments.of("drop index public.idx_notifications_org", "Index names", "idx_notifications_org"),
+                Arguments.of("alter type public.lead_score_type add value 'lukewarm'", "Enums", "lukewarm"),
+                Arguments.of("create index idx_sneaky on public.contacts (email)", "Indexes led by org_id", "idx_sneaky"),
+                Arguments.of("alter table public.appointments drop constraint fk_appointments_contact", "Foreign keys",
+                        "composite key"),
+                Arguments.of("drop index public.uq_contacts_org_phone", "Unique constraints (contacts.phone)",
+                        "uq_contacts_org_phone"),
+                Arguments.of("create unique index uq_event_global on public.processed_webhook_events (event_id)",
+                        "Webhook events unique per (org_id, event_id)", "uq_event_global"),
+                Arguments.of("revoke delete on public.contacts from service_role", "Service role can access all tables",
+                        "contacts"),
+                Arguments.of("grant execute on function public.expire_old_notifications() to public",
+                        "Function grants and search_path", "expire_old_notifications"),
+                Arguments.of("alter function public.create_notification reset search_path",
+                        "Function grants and search_path", "create_notification"),
+                Arguments.of("drop trigger audit_row_change_contacts on public.contacts", "Audit triggers", "contacts"),
+                Arguments.of("alter table public.contacts disable trigger org_id_immutable_contacts",
+                        "org_id immutable (probe)", "accepted"),
+                Arguments.of("create policy contacts_peek on public.contacts for select to authenticated using (true)",
+                        "Authenticated users see only their org's data (probe)", "org B"),
+                Arguments.of("create policy notifications_peek on public.notifications for select to authenticated"
+                        + " using (org_id = (select public.auth_org_id()))",
+                        "Notifications are user-specific (probe)", "colleague"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("breakages")
+    void oneThingBrokenOnPurposeFailsItsItem(String breakage, String item, String reasonMentions) throws SQLException {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            admin(db, breakage);
+            VerifyReport report = verify(db);
+            Check check = item(report, item);
+            assertThat(check.status()).as(report.toString()).isEqualTo(Status.FAIL);
+            assertThat(check.reason()).contains(reasonMentions);
+            assertThat(report.passed()).isFalse();
+        }
+    }
+}
