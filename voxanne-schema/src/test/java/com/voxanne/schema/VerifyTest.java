@@ -34,6 +34,7 @@ class VerifyTest {
             VerifyReport report = verify(db);
             assertThat(report.passed()).as(report.toString()).isTrue();
             assertThat(report.checks()).extracting(Check::item).contains(
+                    "Migrations applied", "anon has no table privileges", "Legacy webhook backfill",
                     "Tables and columns", "Enums", "Index names", "RLS enabled and forced", "Policies",
                     "org_id immutability triggers", "updated_at triggers", "Indexes led by org_id", "Foreign keys",
                     "Unique constraints (contacts.phone)", "Webhook events unique per (org_id, event_id)",
@@ -81,6 +82,9 @@ class VerifyTest {
                         "uq_contacts_org_phone"),
                 Arguments.of("create unique index uq_event_global on public.processed_webhook_events (event_id)",
                         "Webhook events unique per (org_id, event_id)", "uq_event_global"),
+                Arguments.of("grant select on public.contacts to anon", "anon has no table privileges", "contacts"),
+                Arguments.of("delete from public.voxanne_schema_history where version = '10'", "Migrations applied",
+                        "V10 pending"),
                 Arguments.of("revoke delete on public.contacts from service_role", "Service role can access all tables",
                         "contacts"),
                 Arguments.of("grant execute on function public.expire_old_notifications() to public",

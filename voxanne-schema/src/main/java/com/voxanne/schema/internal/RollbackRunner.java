@@ -62,6 +62,8 @@ final class RollbackRunner {
             try (Statement st = c.createStatement();
                  PreparedStatement forget = c.prepareStatement(
                          "delete from public." + VoxanneSchema.HISTORY_TABLE + " where version = ?")) {
+                // Like the migrations: fail fast rather than queue behind a long transaction on a live database.
+                st.execute("select set_config('lock_timeout', '10s', true)");
                 if (force) {
                     st.execute("select set_config('" + FORCE_SETTING + "', 'on', true)");
                 }

@@ -97,7 +97,24 @@ public final class SchemaOperations {
 
     /** Runs the checklist. */
     public VerifyReport verify() {
-        return new Verifier(dataSource).run();
+        return new Verifier(dataSource).run(historyCheck());
+    }
+
+    private VerifyReport.Check historyCheck() {
+        String item = "Migrations applied";
+        try {
+            List<MigrationStatus> statuses = info();
+            List<String> notApplied = statuses.stream()
+                    .filter(s -> s.state() != MigrationStatus.State.APPLIED && s.state() != MigrationStatus.State.BASELINE)
+                    .map(s -> "V" + s.version() + " " + s.state().name().toLowerCase(java.util.Locale.ROOT))
+                    .collect(Collectors.toList());
+            long applied = statuses.stream().filter(s -> s.state() == MigrationStatus.State.APPLIED).count();
+            return notApplied.isEmpty()
+                    ? new VerifyReport.Check(item, VerifyReport.Status.PASS, applied + " migrations applied, none pending")
+                    : new VerifyReport.Check(item, VerifyReport.Status.FAIL, "not applied: " + String.join(", ", notApplied));
+        } catch (SchemaException e) {
+            return new VerifyReport.Check(item, VerifyReport.Status.FAIL, e.getMessage());
+        }
     }
 
     /** Rolls back to {@code version}. */

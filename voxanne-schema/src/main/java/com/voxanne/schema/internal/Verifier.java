@@ -31,8 +31,10 @@ final class Verifier {
         this.dataSource = dataSource;
     }
 
-    VerifyReport run() {
+    /** Runs the checklist; {@code history} is the migration-history line, computed by the caller. */
+    VerifyReport run(Check history) {
         List<Check> checks = new ArrayList<>();
+        checks.add(history);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -51,12 +53,14 @@ final class Verifier {
                 checks.add(guard("Unique constraints (contacts.phone)", () -> phoneUnique(catalog)));
                 checks.add(guard("Webhook events unique per (org_id, event_id)", () -> webhookUnique(catalog)));
                 checks.add(guard("Service role can access all tables", () -> serviceRole(catalog)));
+                checks.add(guard("anon has no table privileges", () -> anonTables(catalog)));
                 checks.add(guard("API roles", () -> apiRoles(catalog)));
                 checks.add(guard("Function grants and search_path", () -> functionSecurity(catalog)));
                 checks.add(guard("Audit triggers", () -> triggers(catalog, "audit_",
                         List.of("organizations", "contacts", "appointments", "notifications", "processed_webhook_events"),
                         "audit_row_change")));
                 checks.add(guard("Audit logging enabled (pgaudit)", () -> pgaudit(catalog)));
+                checks.add(guard("Legacy webhook backfill", () -> backfillReport(catalog)));
                 Probes probes = new Probes(c);
                 probes.seed();
                 checks.add(probes.run("org_id immutable (probe)", probes::immutableOrgId));
@@ -258,6 +262,29 @@ final class Verifier {
                 (Object) Expectations.TENANT_TABLES.toArray(String[]::new));
         return denied.isEmpty() ? pass("service_role may read and write every tenant table")
                 : fail("service_role lacks privileges on " + denied);
+    }
+
+    private static Check anonTables(Catalog catalog) throws SQLException {
+        List<String> exposed = catalog.list("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                + " where n.nspname = 'public' and c.relkind in ('r', 'p', 'v')"
+                + " and exists (select 1 from aclexplode(c.relacl) a join pg_roles r on r.oid = a.grantee"
+                + " where r.rolname = 'anon') order by 1");
+        return exposed.isEmpty() ? pass("anon is granted nothing on any table or view in public")
+                : fail("anon holds privileges on " + exposed);
+    }
+
+    /** What V9 recorded of the legacy backfill: orphans and conflicts deserve an operator's look. */
+    private static Check backfillReport(Catalog catalog) throws SQLException {
+        List<String> rows = catalog.list("select item || '=' || count from public.voxanne_migration_report"
+                + " where migration = 'V9' and item in ('rows_total', 'orphans_to_default_org', 'conflicts') order by item");
+        if (rows.isEmpty()) {
+            return fail("V9 left no report in public.voxanne_migration_report");
+        }
+        boolean attention = rows.stream().anyMatch(r -> (r.startsWith("orphans") || r.startsWith("conflicts"))
+                && !r.endsWith("=0"));
+        String summary = String.join(", ", rows);
+        return attention ? warn(summary + " (orphans went to the default organization; see voxanne_migration_report)")
+                : pass(summary);
     }
 
     private static Check apiRoles(Catalog catalog) throws SQLException {

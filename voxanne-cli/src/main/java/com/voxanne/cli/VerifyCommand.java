@@ -1,0 +1,45 @@
+package com.voxanne.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.voxanne.schema.VerifyReport;
+import java.io.PrintWriter;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code voxanne verify}: the verification checklist, as a table or as JSON for monitoring. */
+@Command(name = "verify", description = "Check the database against the verification checklist (read-only).")
+final class VerifyCommand extends DatabaseCommand {
+
+    @Option(names = "--json", description = "Print the report as JSON on standard output.")
+    boolean json;
+
+    @Override
+    ExitCode run(Database database) throws JsonProcessingException {
+        VerifyReport report = schema(database).verify();
+        if (json) {
+            out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(new JsonReport(report.passed(), report.checks())));
+            out().flush();
+            return report.passed() ? ExitCode.OK : ExitCode.VERIFY_FAILED;
+        }
+        return print(report, out());
+    }
+
+    /** Prints the table and a summary line; shared with {@code migrate --verify}. */
+    static ExitCode print(VerifyReport report, PrintWriter out) {
+        Table table = new Table("STATUS", "CHECK", "DETAIL");
+        report.checks().forEach(c -> table.row(c.status(), c.item(), c.reason()));
+        table.print(out);
+        out.printf("verify: %d PASS, %d WARN, %d FAIL%n", report.withStatus(VerifyReport.Status.PASS).size(),
+                report.withStatus(VerifyReport.Status.WARN).size(), report.withStatus(VerifyReport.Status.FAIL).size());
+        out.flush();
+        return report.passed() ? ExitCode.OK : ExitCode.VERIFY_FAILED;
+    }
+
+    /** The JSON document: a stable shape for scripts, independent of how the report prints itself. */
+    record JsonReport(boolean passed, List<VerifyReport.Check> checks) {
+    }
+}

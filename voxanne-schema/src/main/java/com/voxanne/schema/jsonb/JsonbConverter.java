@@ -1,0 +1,78 @@
+package com.voxanne.schema.jsonb;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.jooq.Converter;
+import org.jooq.JSONB;
+import org.jooq.exception.DataTypeException;
+
+/**
+ * A jOOQ converter between {@code jsonb} and a Java type, reading and writing JSON with Jackson. SQL
+ * {@code NULL} is {@code null} both ways. Subclasses name the Java type; they are instantiated by the
+ * generated classes, so each needs a public no-argument constructor.
+ *
+ * @param <U> the Java type
+ */
+public abstract class JsonbConverter<U> implements Converter<JSONB, U> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Thread-safe once configured; Jackson's defaults read and write plain JSON, which is all jsonb holds. */
+    static final ObjectMapper MAPPER = JsonMapper.builder().build();
+
+    // JavaType is serializable; jOOQ converters are Serializable because generated fields are.
+    private final JavaType javaType;
+
+    /** A converter to the type {@code type} names (generic arguments included). */
+    protected JsonbConverter(TypeReference<U> type) {
+        this.javaType = MAPPER.getTypeFactory().constructType(type);
+    }
+
+    @Override
+    public final U from(JSONB databaseObject) {
+        if (databaseObject == null) {
+            return null;
+        }
+        try {
+            U value = MAPPER.readValue(databaseObject.data(), javaType);
+            return value == null ? null : normalize(value);   // jsonb 'null' reads as null
+        } catch (JsonProcessingException e) {
+            throw new DataTypeException("jsonb is not a valid " + javaType.toCanonical() + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
+    public final JSONB to(U userObject) {
+        if (userObject == null) {
+            return null;
+        }
+        try {
+            return JSONB.valueOf(MAPPER.writeValueAsString(normalize(userObject)));
+        } catch (JsonProcessingException e) {
+            throw new DataTypeException("cannot write " + javaType.toCanonical() + " as jsonb: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * A canonical form of a value read or about to be written; the value itself by default. Overridden where
+     * the Java type has no defined order (sets), so that what is stored does not depend on hashing.
+     */
+    protected U normalize(U value) {
+        return value;
+    }
+
+    @Override
+    public final Class<JSONB> fromType() {
+        return JSONB.class;
+    }
+
+    // The raw class of a generic type: jOOQ only needs it for type checks and casts.
+    @SuppressWarnings("unchecked")
+    @Override
+    public final Class<U> toType() {
+        return (Class<U>) javaType.getRawClass();
+    }
+}

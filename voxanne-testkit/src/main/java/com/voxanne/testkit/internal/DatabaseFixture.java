@@ -1,0 +1,72 @@
+package com.voxanne.testkit.internal;
+
+import com.voxanne.testkit.Tenants;
+import com.voxanne.testkit.postgres.TestDatabase;
+import com.voxanne.testkit.postgres.TestPostgres;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One cloned database and what the extension injects from it. Kept in a JUnit store, which closes it
+ * (dropping the database) when its scope ends: JUnit 5.10 to 5.12 close a {@code CloseableResource},
+ * 5.13 and later an {@code AutoCloseable}, so it is both, and closing twice is harmless.
+ */
+final class DatabaseFixture implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+
+    private final TestDatabase database;
+    private final DataSource login;
+    private final DataSource admin;
+    private final DSLContext loginDsl;
+    private final DSLContext adminDsl;
+    private final TenantRegistry tenants;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private DatabaseFixture(TestDatabase database) {
+        this.database = database;
+        this.login = database.loginDataSource();
+        this.admin = database.adminDataSource();
+        this.loginDsl = DSL.using(login, SQLDialect.POSTGRES);
+        this.adminDsl = DSL.using(admin, SQLDialect.POSTGRES);
+        this.tenants = new TenantRegistry(admin, login);
+    }
+
+    /** A fresh clone of the settings' template, preparing the template first if this JVM has not yet. */
+    static DatabaseFixture create(DatabaseSettings settings) {
+        return new DatabaseFixture(TestPostgres.shared().template(settings.templateName(), settings::prepare).newDatabase());
+    }
+
+    TestDatabase database() {
+        return database;
+    }
+
+    DataSource loginDataSource() {
+        return login;
+    }
+
+    DataSource adminDataSource() {
+        return admin;
+    }
+
+    DSLContext loginDsl() {
+        return loginDsl;
+    }
+
+    DSLContext adminDsl() {
+        return adminDsl;
+    }
+
+    Tenants tenants() {
+        return tenants;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            database.close();
+        }
+    }
+}
