@@ -1,0 +1,102 @@
+package com.voxanne.dao;
+
+import com.voxanne.schema.jooq.enums.LeadScoreType;
+import com.voxanne.schema.jooq.enums.LeadStatusType;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A contact to create; build with {@link #named(String)}. Immutable: each setter returns a copy. The
+ * phone is normalized to E.164 and the e-mail validated when the contact is created.
+ */
+public final class NewContact {
+
+    private final String name;
+    private final String phone;
+    private final String email;
+    private final List<String> serviceInterests;
+    private final LeadScoreType leadScore;
+    private final LeadStatusType leadStatus;
+    private final String notes;
+
+    private NewContact(String name, String phone, String email, List<String> serviceInterests,
+                       LeadScoreType leadScore, LeadStatusType leadStatus, String notes) {
+        this.name = name;
+        this.phone = phone;
+        this.email = email;
+        this.serviceInterests = serviceInterests;
+        this.leadScore = leadScore;
+        this.leadStatus = leadStatus;
+        this.notes = notes;
+    }
+
+    /** A new lead called {@code name}: cold, status new, no phone, no e-mail. */
+    public static NewContact named(String name) {
+        return new NewContact(name, null, null, List.of(), LeadScoreType.COLD, LeadStatusType.NEW, null);
+    }
+
+    /** With a phone number in any common format (national numbers use the DAO's default region). */
+    public NewContact phone(String phone) {
+        return new NewContact(name, phone, email, serviceInterests, leadScore, leadStatus, notes);
+    }
+
+    /** With an e-mail address. */
+    public NewContact email(String email) {
+        return new NewContact(name, phone, email, serviceInterests, leadScore, leadStatus, notes);
+    }
+
+    /** With the services the lead asked about. */
+    public NewContact serviceInterests(List<String> interests) {
+        return new NewContact(name, phone, email, List.copyOf(interests), leadScore, leadStatus, notes);
+    }
+
+    /** With a lead score. */
+    public NewContact leadScore(LeadScoreType score) {
+        return new NewContact(name, phone, email, serviceInterests, Objects.requireNonNull(score), leadStatus, notes);
+    }
+
+    /** With a lead status. */
+    public NewContact leadStatus(LeadStatusType status) {
+        return new NewContact(name, phone, email, serviceInterests, leadScore, Objects.requireNonNull(status), notes);
+    }
+
+    /** With internal notes. */
+    public NewContact notes(String notes) {
+        return new NewContact(name, phone, email, serviceInterests, leadScore, leadStatus, notes);
+    }
+
+    /** The name as given. */
+    public String name() {
+        return name;
+    }
+
+    /** The phone as given, or {@code null}. */
+    public String phone() {
+        return phone;
+    }
+
+    /** The e-mail as given, or {@code null}. */
+    public String email() {
+        return email;
+    }
+
+    /** The service interests. */
+    public List<String> serviceInterests() {
+        return serviceInterests;
+    }
+
+    /** The lead score. */
+    public LeadScoreType leadScore() {
+        return leadScore;
+    }
+
+    /** The lead status. */
+    public LeadStatusType leadStatus() {
+        return leadStatus;
+    }
+
+    /** The notes, or {@code null}. */
+    public String notes() {
+        return notes;
+    }
+}

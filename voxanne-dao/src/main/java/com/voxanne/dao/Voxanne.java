@@ -1,0 +1,129 @@
+package com.voxanne.dao;
+
+import com.voxanne.dao.internal.LoginRoleCheck;
+import com.voxanne.dao.internal.PerCallTransactions;
+import com.voxanne.dao.internal.ServiceScopeImpl;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * The entry point: tenant-bound repositories over a connection pool.
+ *
+ * <p>The pool's login role must be like Supabase's {@code authenticator}: LOGIN, NOINHERIT, neither
+ * superuser nor BYPASSRLS, granted {@code authenticated} and {@code service_role}. {@link #create}
+ * checks that and refuses otherwise. A HikariCP pool with {@code autoCommit=true} (the default) and
+ * {@code maximumPoolSize} around twice the database's cores suits it; nothing is ever left on a
+ * connection (every binding is transaction-local), so no connection-init SQL or reset is needed.
+ * Thread-safe.
+ */
+public final class Voxanne {
+
+    private final ServiceScopeImpl engine;
+
+    private Voxanne(ServiceScopeImpl engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * Voxanne over {@code pool}, reading national phone numbers as US numbers.
+     *
+     * @throws IllegalStateException when the pool logs in as a superuser or a BYPASSRLS role
+     */
+    public static Voxanne create(DataSource pool) {
+        return builder(pool).build();
+    }
+
+    /** A builder, for the phone region or the local-experiment opt-out. */
+    public static Builder builder(DataSource pool) {
+        return new Builder(pool);
+    }
+
+    /**
+     * Runs {@code work} as {@code context}'s user in {@code context}'s organization, in one transaction:
+     * everything commits together, or nothing does.
+     */
+    public <T> T inOrg(OrgContext context, Function<TenantTransaction, T> work) {
+        Objects.requireNonNull(context, "an OrgContext is required");
+        Objects.requireNonNull(work, "work");
+        return engine.inOrg(context.organizationId(), context.userId(), work);
+    }
+
+    /** As {@link #inOrg(OrgContext, Function)}, for work that returns nothing. */
+    public void runInOrg(OrgContext context, Consumer<TenantTransaction> work) {
+        Objects.requireNonNull(work, "work");
+        inOrg(context, tx -> {
+            work.accept(tx);
+            return null;
+        });
+    }
+
+    /** The contacts of {@code context}'s organization; each call is a transaction of its own. */
+    public Contacts contacts(OrgContext context) {
+        return perCall(context, Contacts.class, TenantTransaction::contacts);
+    }
+
+    /** The appointments of {@code context}'s organization; each call is a transaction of its own. */
+    public Appointments appointments(OrgContext context) {
+        return perCall(context, Appointments.class, TenantTransaction::appointments);
+    }
+
+    /** {@code context}'s user's notifications; each call is a transaction of its own. */
+    public Notifications notifications(OrgContext context) {
+        return perCall(context, Notifications.class, TenantTransaction::notifications);
+    }
+
+    private <R> R perCall(OrgContext context, Class<R> type, Function<TenantTransaction, R> select) {
+        Objects.requireNonNull(context, "an OrgContext is required");
+        return PerCallTransactions.of(type, work -> inOrg(context, work), select);
+    }
+
+    /** The acting user's own organization. */
+    public Organization organization(OrgContext context) {
+        return inOrg(context, TenantTransaction::organization);
+    }
+
+    /** Backend work across organizations, as {@code service_role}. */
+    public ServiceScope service() {
+        return engine;
+    }
+
+    /** Configures a {@link Voxanne}. */
+    public static final class Builder {
+        private final DataSource pool;
+        private String phoneRegion = "US";
+        private boolean allowPrivilegedLoginRole;
+
+        private Builder(DataSource pool) {
+            this.pool = Objects.requireNonNull(pool, "pool");
+        }
+
+        /** The ISO 3166 region of national phone numbers (default {@code US}). */
+        public Builder phoneRegion(String region) {
+            this.phoneRegion = Objects.requireNonNull(region, "region");
+            return this;
+        }
+
+        /**
+         * Skips the login-role check. With a superuser or BYPASSRLS login role, row-level security does
+         * not apply and tenants are NOT isolated: for local experiments only, never with patient data.
+         */
+        public Builder allowPrivilegedLoginRoleUnsafeForLocalExperimentsOnly() {
+            this.allowPrivilegedLoginRole = true;
+            return this;
+        }
+
+        /**
+         * The configured {@link Voxanne}.
+         *
+         * @throws IllegalStateException when the login role is privileged and the opt-out was not chosen
+         */
+        public Voxanne build() {
+            if (!allowPrivilegedLoginRole) {
+                LoginRoleCheck.requireUnprivileged(pool);
+            }
+            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package com.voxanne.dao;
+
+/**
+ * A failure of a Voxanne data operation. The subclasses are the failures a caller can act on; this
+ * class itself (via {@link DataAccessFailureException}) stands for everything else the database
+ * reported.
+ */
+public abstract class VoxanneDataException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** With a message. */
+    protected VoxanneDataException(String message) {
+        super(message);
+    }
+
+    /** With a message and the underlying failure. */
+    protected VoxanneDataException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,90 @@
+package com.voxanne.dao.internal;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.Phonenumber;
+import com.voxanne.dao.InvalidInputException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.regex.Pattern;
+
+/** Validation and normalization of caller input, before anything reaches SQL. */
+public final class Inputs {
+
+    /** The same shape the database's ck_contacts_email accepts, so both agree. */
+    private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$");
+    private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
+
+    private final String defaultRegion;
+
+    /** @param defaultRegion the ISO 3166 region national phone numbers belong to, for example {@code US} */
+    public Inputs(String defaultRegion) {
+        if (!PHONES.getSupportedRegions().contains(defaultRegion)) {
+            throw new IllegalArgumentException("not a phone region libphonenumber knows: " + defaultRegion);
+        }
+        this.defaultRegion = defaultRegion;
+    }
+
+    /** A trimmed name of 1 to {@code max} characters. */
+    public String name(String field, String value, int max) {
+        String trimmed = value == null ? "" : value.strip();
+        if (trimmed.isEmpty()) {
+            throw new InvalidInputException(field, "must not be blank");
+        }
+        if (trimmed.length() > max) {
+            throw new InvalidInputException(field, "must be at most " + max + " characters");
+        }
+        return trimmed;
+    }
+
+    /** The phone number in E.164 ({@code +15550100123}), or {@code null} for none. */
+    public String phone(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            Phonenumber.PhoneNumber number = PHONES.parse(value, defaultRegion);
+            if (!PHONES.isPossibleNumber(number)) {
+                throw new InvalidInputException("phone", "'" + value + "' is not a possible phone number");
+            }
+            return PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
+        } catch (NumberParseException e) {
+            throw new InvalidInputException("phone", "'" + value + "' is not a phone number: " + e.getMessage());
+        }
+    }
+
+    /** The trimmed e-mail address, or {@code null} for none. */
+    public String email(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        String trimmed = value.strip();
+        if (trimmed.length() > 254 || !EMAIL.matcher(trimmed).matches()) {
+            throw new InvalidInputException("email", "'" + value + "' is not an e-mail address");
+        }
+        return trimmed;
+    }
+
+    /** An IANA time zone id. */
+    public String timezone(String value) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidInputException("timezone", "must not be blank");
+        }
+        try {
+            return ZoneId.of(value.strip()).getId();
+        } catch (DateTimeException e) {
+            throw new InvalidInputException("timezone", "'" + value + "' is not a time zone id");
+        }
+    }
+
+    /** A non-blank identifier of at most {@code max} characters, kept as given. */
+    public String identifier(String field, String value, int max) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidInputException(field, "must not be blank");
+        }
+        if (value.length() > max) {
+            throw new InvalidInputException(field, "must be at most " + max + " characters");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,38 @@
+package com.voxanne.dao.internal;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * Refuses a pool whose login role would make row-level security meaningless: a superuser or a
+ * BYPASSRLS role sees every clinic's rows whatever the policies say.
+ */
+public final class LoginRoleCheck {
+
+    private LoginRoleCheck() {
+    }
+
+    /** @throws IllegalStateException naming the role and what is wrong with it */
+    public static void requireUnprivileged(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select session_user, r.rolsuper, r.rolbypassrls from pg_roles r"
+                     + " where r.rolname = session_user")) {
+            if (!rs.next()) {
+                throw new IllegalStateException("cannot read the login role's attributes");
+            }
+            String role = rs.getString(1);
+            if (rs.getBoolean(2) || rs.getBoolean(3)) {
+                throw new IllegalStateException("the pool logs in as '" + role + "', which is "
+                        + (rs.getBoolean(2) ? "a superuser" : "BYPASSRLS")
+                        + ": row-level security would not apply and every clinic would see every other clinic's"
+                        + " data. Log in as a role like Supabase's authenticator (NOSUPERUSER NOBYPASSRLS NOINHERIT,"
+                        + " granted authenticated and service_role).");
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot check the login role: " + e.getMessage(), e);
+        }
+    }
+}

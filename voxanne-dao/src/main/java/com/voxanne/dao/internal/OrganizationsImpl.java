@@ -1,0 +1,75 @@
+package com.voxanne.dao.internal;
+
+import static com.voxanne.schema.jooq.Tables.ORGANIZATIONS;
+
+import com.voxanne.dao.NotFoundException;
+import com.voxanne.dao.Organization;
+import com.voxanne.dao.Organizations;
+import com.voxanne.schema.jooq.enums.OrganizationStatus;
+import com.voxanne.schema.jooq.tables.records.OrganizationsRecord;
+import com.voxanne.schema.session.RequestClaims;
+import java.util.UUID;
+
+/** {@link Organizations} in the service scope: each call is its own service-role transaction. */
+final class OrganizationsImpl implements Organizations {
+
+    private final Transactions transactions;
+    private final Inputs inputs;
+
+    OrganizationsImpl(Transactions transactions, Inputs inputs) {
+        this.transactions = transactions;
+        this.inputs = inputs;
+    }
+
+    @Override
+    public Organization create(String name, String timezone) {
+        String cleanName = inputs.name("name", name, 200);
+        String zone = inputs.timezone(timezone);
+        return transactions.run(RequestClaims.service(), dsl -> map(dsl.insertInto(ORGANIZATIONS)
+                .set(ORGANIZATIONS.NAME, cleanName)
+                .set(ORGANIZATIONS.TIMEZONE, zone)
+                .returning()
+                .fetchSingle()));
+    }
+
+    @Override
+    public Organization get(UUID id) {
+        return transactions.run(RequestClaims.service(), dsl -> find(dsl, id));
+    }
+
+    @Override
+    public Organization suspend(UUID id) {
+        return setStatus(id, OrganizationStatus.SUSPENDED);
+    }
+
+    @Override
+    public Organization activate(UUID id) {
+        return setStatus(id, OrganizationStatus.ACTIVE);
+    }
+
+    private Organization setStatus(UUID id, OrganizationStatus status) {
+        return transactions.run(RequestClaims.service(), dsl -> {
+            OrganizationsRecord row = dsl.update(ORGANIZATIONS)
+                    .set(ORGANIZATIONS.STATUS, status)
+                    .where(ORGANIZATIONS.ID.eq(id))
+                    .returning()
+                    .fetchOne();
+            if (row == null) {
+                throw new NotFoundException("organization " + id);
+            }
+            return map(row);
+        });
+    }
+
+    static Organization find(org.jooq.DSLContext dsl, UUID id) {
+        OrganizationsRecord row = dsl.selectFrom(ORGANIZATIONS).where(ORGANIZATIONS.ID.eq(id)).fetchOne();
+        if (row == null) {
+            throw new NotFoundException("organization " + id);
+        }
+        return map(row);
+    }
+
+    static Organization map(OrganizationsRecord r) {
+        return new Organization(r.getId(), r.getName(), r.getStatus(), r.getTimezone(), r.getCreatedAt(), r.getUpdatedAt());
+    }
+}

@@ -1,0 +1,59 @@
+package com.voxanne.dao.internal;
+
+import com.voxanne.dao.AuditTrail;
+import com.voxanne.dao.NotificationMaintenance;
+import com.voxanne.dao.Organizations;
+import com.voxanne.dao.ServiceScope;
+import com.voxanne.dao.WebhookEvents;
+import com.voxanne.dao.TenantTransaction;
+import com.voxanne.schema.session.RequestClaims;
+import java.util.UUID;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/** The DAO's engine: tenant units of work and the service scope, over one data source. */
+public final class ServiceScopeImpl implements ServiceScope {
+
+    private final Transactions transactions;
+    private final Inputs inputs;
+    private final Organizations organizations;
+    private final WebhookEvents webhooks;
+    private final NotificationMaintenance notifications;
+    private final AuditTrail audit;
+
+    /** Over {@code dataSource}, with national phone numbers read in {@code phoneRegion}. */
+    public ServiceScopeImpl(DataSource dataSource, String phoneRegion) {
+        this.transactions = new Transactions(dataSource);
+        this.inputs = new Inputs(phoneRegion);
+        this.organizations = new OrganizationsImpl(transactions, inputs);
+        this.webhooks = new WebhookEventsImpl(transactions, inputs);
+        this.notifications = new NotificationMaintenanceImpl(transactions, inputs);
+        this.audit = new AuditTrailImpl(transactions, inputs);
+    }
+
+    /** Runs {@code work} as {@code userId} of {@code organizationId}, in one transaction. */
+    public <T> T inOrg(UUID organizationId, UUID userId, Function<TenantTransaction, T> work) {
+        return transactions.run(RequestClaims.user(organizationId, userId),
+                dsl -> work.apply(new TenantTransactionImpl(dsl, organizationId, userId, inputs)));
+    }
+
+    @Override
+    public Organizations organizations() {
+        return organizations;
+    }
+
+    @Override
+    public WebhookEvents webhooks() {
+        return webhooks;
+    }
+
+    @Override
+    public NotificationMaintenance notifications() {
+        return notifications;
+    }
+
+    @Override
+    public AuditTrail audit() {
+        return audit;
+    }
+}

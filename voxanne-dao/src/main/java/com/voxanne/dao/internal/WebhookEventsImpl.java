@@ -1,0 +1,67 @@
+package com.voxanne.dao.internal;
+
+import static com.voxanne.schema.jooq.Tables.ORGANIZATIONS;
+import static com.voxanne.schema.jooq.Tables.PROCESSED_WEBHOOK_EVENTS;
+
+import com.voxanne.dao.NotFoundException;
+import com.voxanne.dao.WebhookEvents;
+import com.voxanne.dao.WebhookHandler;
+import com.voxanne.dao.WebhookOutcome;
+import com.voxanne.schema.session.RequestClaims;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+
+/**
+ * Exactly-once intake. The claim is an insert that does nothing on conflict with the unique
+ * (org_id, event_id): a concurrent second delivery waits on the first one's row lock, then sees the
+ * conflict once the first commits (or claims the event itself if the first rolled back).
+ */
+final class WebhookEventsImpl implements WebhookEvents {
+
+    private final Transactions transactions;
+    private final Inputs inputs;
+
+    WebhookEventsImpl(Transactions transactions, Inputs inputs) {
+        this.transactions = transactions;
+        this.inputs = inputs;
+    }
+
+    @Override
+    public WebhookOutcome processOnce(UUID organizationId, String eventId, String eventType, WebhookHandler handler) {
+        if (organizationId == null) {
+            throw new com.voxanne.dao.InvalidInputException("organizationId", "must not be null");
+        }
+        String id = inputs.identifier("eventId", eventId, 255);
+        String type = inputs.identifier("eventType", eventType, 255);
+        return transactions.run(RequestClaims.service(organizationId), dsl -> {
+            if (!dsl.fetchExists(ORGANIZATIONS, ORGANIZATIONS.ID.eq(organizationId))) {
+                throw new NotFoundException("organization " + organizationId);
+            }
+            int claimed = dsl.insertInto(PROCESSED_WEBHOOK_EVENTS)
+                    .set(PROCESSED_WEBHOOK_EVENTS.ORG_ID, organizationId)
+                    .set(PROCESSED_WEBHOOK_EVENTS.EVENT_ID, id)
+                    .set(PROCESSED_WEBHOOK_EVENTS.EVENT_TYPE, type)
+                    .onConflict(PROCESSED_WEBHOOK_EVENTS.ORG_ID, PROCESSED_WEBHOOK_EVENTS.EVENT_ID)
+                    .doNothing()
+                    .execute();
+            if (claimed == 0) {
+                return WebhookOutcome.DUPLICATE;
+            }
+            handler.handle(new TenantTransactionImpl(dsl, organizationId, null, inputs));
+            return WebhookOutcome.PROCESSED;
+        });
+    }
+
+    @Override
+    public int cleanup(Duration age) {
+        if (age == null || age.isNegative()) {
+            throw new com.voxanne.dao.InvalidInputException("age", "must be zero or positive");
+        }
+        OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(age);
+        return transactions.run(RequestClaims.service(), dsl -> dsl.deleteFrom(PROCESSED_WEBHOOK_EVENTS)
+                .where(PROCESSED_WEBHOOK_EVENTS.PROCESSED_AT.lt(before))
+                .execute());
+    }
+}
