@@ -28,6 +28,11 @@ public final class SqlErrors {
         if (failure instanceof VoxanneDataException ours) {
             return ours;
         }
+        // Only what the database or jOOQ threw is ours to translate; a caller's own exception (say, a
+        // handler's, even one wrapping a database error) passes through untouched.
+        if (failure instanceof RuntimeException runtime && !(failure instanceof org.jooq.exception.DataAccessException)) {
+            return runtime;
+        }
         SQLException sql = findSqlException(failure);
         if (sql == null) {
             return failure instanceof RuntimeException r ? r : new DataAccessFailureException(String.valueOf(failure.getMessage()), failure);
