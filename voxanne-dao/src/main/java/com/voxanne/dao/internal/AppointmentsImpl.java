@@ -1,19 +1,293 @@
 package com.voxanne.dao.internal;
 
-import com.voxanne.dao.Appointments;
-import java.util.UUID;
-import org.jooq.DSLContext;
+import static com.voxanne.schema.jooq.Tables.APPOINTMENTS;
+import static com.voxanne.schema.jooq.Tables.CONTACTS;
+import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.row;
 
-/** {@link Appointments} inside one bound transaction. */
+import com.voxanne.dao.Appointment;
+import com.voxanne.dao.AppointmentQuery;
+import com.voxanne.dao.Appointments;
+import com.voxanne.dao.ConflictException;
+import com.voxanne.dao.InvalidInputException;
+import com.voxanne.dao.InvalidTransitionException;
+import com.voxanne.dao.NotFoundException;
+import com.voxanne.dao.Page;
+import com.voxanne.dao.ServiceType;
+import com.voxanne.schema.jooq.enums.AppointmentStatus;
+import com.voxanne.schema.jooq.tables.records.AppointmentsRecord;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.exception.DataAccessException;
+
+/**
+ * {@link Appointments} inside one bound transaction. Every query also filters by the organization, so the
+ * org-led indexes serve it; row-level security is the guarantee either way. Status filters are written
+ * with inlined literals: under RLS a bound enum parameter cannot be used to prove a partial index's
+ * predicate ({@code idx_appointments_upcoming}), a literal can.
+ */
 final class AppointmentsImpl implements Appointments {
+
+    /** The state machine documented on {@link Appointments#changeStatus}; final statuses map to nothing. */
+    private static final Map<AppointmentStatus, Set<AppointmentStatus>> TRANSITIONS = new EnumMap<>(Map.of(
+            AppointmentStatus.PENDING, EnumSet.of(AppointmentStatus.CONFIRMED, AppointmentStatus.CANCELLED),
+            AppointmentStatus.CONFIRMED, EnumSet.of(AppointmentStatus.IN_PROGRESS, AppointmentStatus.CANCELLED,
+                    AppointmentStatus.NO_SHOW),
+            AppointmentStatus.IN_PROGRESS, EnumSet.of(AppointmentStatus.COMPLETED)));
+
+    private static final Set<AppointmentStatus> RESCHEDULABLE =
+            EnumSet.of(AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED);
+
+    private static final long MAX_DURATION_MINUTES = 1440;
 
     private final DSLContext dsl;
     private final UUID organizationId;
-    private final Inputs inputs;
 
+    /** {@code inputs} is unused: appointments carry no phone numbers or e-mail addresses to normalize. */
     AppointmentsImpl(DSLContext dsl, UUID organizationId, Inputs inputs) {
         this.dsl = dsl;
         this.organizationId = organizationId;
-        this.inputs = inputs;
+    }
+
+    @Override
+    public Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration) {
+        required("contactId", contactId);
+        required("serviceType", serviceType);
+        required("start", start);
+        int minutes = minutes("duration", duration);
+        // A clear "not found" for a contact of another clinic; the composite foreign key is the guarantee.
+        if (!dsl.fetchExists(CONTACTS, CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(contactId))) {
+            throw new NotFoundException("contact " + contactId);
+        }
+        return translated(() -> map(dsl.insertInto(APPOINTMENTS)
+                .set(APPOINTMENTS.ORG_ID, organizationId)
+                .set(APPOINTMENTS.CONTACT_ID, contactId)
+                .set(APPOINTMENTS.SERVICE_TYPE, serviceType.literal())
+                .set(APPOINTMENTS.SCHEDULED_AT, start)
+                .set(APPOINTMENTS.DURATION_MINUTES, minutes)
+                .set(APPOINTMENTS.STATUS, AppointmentStatus.PENDING)
+                .returning()
+                .fetchSingle()));
+    }
+
+    @Override
+    public Appointment get(UUID id) {
+        return map(find(id, APPOINTMENTS.DELETED_AT.isNull()));
+    }
+
+    @Override
+    public Appointment getIncludingDeleted(UUID id) {
+        return map(find(id, null));
+    }
+
+    @Override
+    public Appointment changeStatus(UUID id, AppointmentStatus to) {
+        required("id", id);
+        required("status", to);
+        AppointmentsRecord current = lock(id);
+        if (!TRANSITIONS.getOrDefault(current.getStatus(), Set.of()).contains(to)) {
+            throw new InvalidTransitionException("appointment " + id, current.getStatus(), to);
+        }
+        return map(dsl.update(APPOINTMENTS)
+                .set(APPOINTMENTS.STATUS, to)
+                .where(byId(id))
+                .returning()
+                .fetchSingle());
+    }
+
+    @Override
+    public Appointment reschedule(UUID id, OffsetDateTime newStart, Duration newDuration) {
+        required("id", id);
+        required("newStart", newStart);
+        int minutes = minutes("newDuration", newDuration);
+        AppointmentsRecord current = lock(id);
+        if (!RESCHEDULABLE.contains(current.getStatus())) {
+            throw new ConflictException("appointment " + id + " is " + current.getStatus().getLiteral()
+                    + "; only pending or confirmed appointments can be rescheduled");
+        }
+        return translated(() -> map(dsl.update(APPOINTMENTS)
+                .set(APPOINTMENTS.SCHEDULED_AT, newStart)
+                .set(APPOINTMENTS.DURATION_MINUTES, minutes)
+                .where(byId(id))
+                .returning()
+                .fetchSingle()));
+    }
+
+    @Override
+    public Appointment softDelete(UUID id) {
+        return updateLive(id, Map.<Field<?>, Object>of(APPOINTMENTS.DELETED_AT, currentOffsetDateTime()));
+    }
+
+    @Override
+    public Appointment restore(UUID id) {
+        required("id", id);
+        Optional<AppointmentsRecord> restored = translated(() -> dsl.update(APPOINTMENTS)
+                .setNull(APPOINTMENTS.DELETED_AT)
+                .where(byId(id), APPOINTMENTS.DELETED_AT.isNotNull())
+                .returning()
+                .fetchOptional());
+        // Nothing restored: either it is not deleted (returned as it is) or there is no such appointment.
+        return map(restored.orElseGet(() -> find(id, null)));
+    }
+
+    @Override
+    public Appointment markConfirmationSent(UUID id) {
+        return updateLive(id, Map.<Field<?>, Object>of(APPOINTMENTS.CONFIRMATION_SENT, true));
+    }
+
+    @Override
+    public Page<Appointment> list(AppointmentQuery query) {
+        required("query", query);
+        int limit = limit(query.limit());
+        List<Condition> where = new ArrayList<>();
+        where.add(APPOINTMENTS.ORG_ID.eq(organizationId));
+        if (query.from() != null && query.until() != null && !query.from().isBefore(query.until())) {
+            throw new InvalidInputException("until", "must be after from");
+        }
+        if (query.from() != null) {
+            where.add(APPOINTMENTS.SCHEDULED_AT.ge(query.from()));
+        }
+        if (query.until() != null) {
+            where.add(APPOINTMENTS.SCHEDULED_AT.lt(query.until()));
+        }
+        if (query.statuses().stream().anyMatch(Objects::isNull)) {
+            throw new InvalidInputException("statuses", "must not contain null");
+        }
+        if (!query.statuses().isEmpty()) {
+            where.add(APPOINTMENTS.STATUS.in(query.statuses().stream().map(s -> inline(s)).toList()));
+        }
+        if (query.contactId() != null) {
+            where.add(APPOINTMENTS.CONTACT_ID.eq(query.contactId()));
+        }
+        if (!query.includeDeleted()) {
+            where.add(APPOINTMENTS.DELETED_AT.isNull());
+        }
+        if (query.cursor() != null) {
+            AppointmentCursor after = AppointmentCursor.decode(query.cursor());
+            where.add(row(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID).gt(after.scheduledAt(), after.id()));
+        }
+        List<Appointment> rows = dsl.selectFrom(APPOINTMENTS)
+                .where(where)
+                .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
+                .limit(limit + 1)
+                .fetch(AppointmentsImpl::map);
+        if (rows.size() <= limit) {
+            return new Page<>(rows, Optional.empty());
+        }
+        Appointment last = rows.get(limit - 1);
+        return new Page<>(rows.subList(0, limit),
+                Optional.of(new AppointmentCursor(last.scheduledAt(), last.id()).encode()));
+    }
+
+    @Override
+    public List<Appointment> upcoming(int limit) {
+        // Exactly the predicate of idx_appointments_upcoming, with literals, so the planner can use it.
+        return dsl.selectFrom(APPOINTMENTS)
+                .where(APPOINTMENTS.ORG_ID.eq(organizationId),
+                        APPOINTMENTS.DELETED_AT.isNull(),
+                        APPOINTMENTS.STATUS.in(inline(AppointmentStatus.PENDING), inline(AppointmentStatus.CONFIRMED)),
+                        APPOINTMENTS.SCHEDULED_AT.ge(currentOffsetDateTime()))
+                .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
+                .limit(limit(limit))
+                .fetch(AppointmentsImpl::map);
+    }
+
+    private Condition byId(UUID id) {
+        return APPOINTMENTS.ORG_ID.eq(organizationId).and(APPOINTMENTS.ID.eq(id));
+    }
+
+    /** Applies {@code changes} to the non-deleted appointment in one statement. */
+    private Appointment updateLive(UUID id, Map<Field<?>, Object> changes) {
+        required("id", id);
+        return dsl.update(APPOINTMENTS)
+                .set(changes)
+                .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
+                .returning()
+                .fetchOptional()
+                .map(AppointmentsImpl::map)
+                .orElseThrow(() -> new NotFoundException("appointment " + id));
+    }
+
+    /** The row, deleted or not as {@code extra} says ({@code null}: either). */
+    private AppointmentsRecord find(UUID id, Condition extra) {
+        required("id", id);
+        Condition where = extra == null ? byId(id) : byId(id).and(extra);
+        AppointmentsRecord row = dsl.selectFrom(APPOINTMENTS).where(where).fetchOne();
+        if (row == null) {
+            throw new NotFoundException("appointment " + id);
+        }
+        return row;
+    }
+
+    /**
+     * The non-deleted row, locked until the transaction ends: a concurrent change waits here and then
+     * sees what this one wrote, so two changes cannot both be checked against the same old state.
+     */
+    private AppointmentsRecord lock(UUID id) {
+        AppointmentsRecord row = dsl.selectFrom(APPOINTMENTS)
+                .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
+                .forUpdate()
+                .fetchOne();
+        if (row == null) {
+            throw new NotFoundException("appointment " + id);
+        }
+        return row;
+    }
+
+    /**
+     * Runs a write that the exclusion constraint may refuse, translating at once so that the typed
+     * {@link com.voxanne.dao.DoubleBookingException} is what code inside a unit of work sees too.
+     */
+    private static <T> T translated(Supplier<T> write) {
+        try {
+            return write.get();
+        } catch (DataAccessException e) {
+            throw SqlErrors.translate(e);
+        }
+    }
+
+    private static void required(String field, Object value) {
+        if (value == null) {
+            throw new InvalidInputException(field, "must not be null");
+        }
+    }
+
+    private static int minutes(String field, Duration duration) {
+        required(field, duration);
+        if (duration.getNano() != 0 || duration.getSeconds() % 60 != 0) {
+            throw new InvalidInputException(field, "must be whole minutes, not " + duration);
+        }
+        long minutes = duration.toMinutes();
+        if (minutes < 1 || minutes > MAX_DURATION_MINUTES) {
+            throw new InvalidInputException(field, "must be 1 to " + MAX_DURATION_MINUTES + " minutes, not " + minutes);
+        }
+        return (int) minutes;
+    }
+
+    private static int limit(int limit) {
+        if (limit < 1 || limit > AppointmentQuery.MAX_LIMIT) {
+            throw new InvalidInputException("limit", "must be 1 to " + AppointmentQuery.MAX_LIMIT + ", not " + limit);
+        }
+        return limit;
+    }
+
+    static Appointment map(AppointmentsRecord r) {
+        return new Appointment(r.getId(), r.getOrgId(), r.getContactId(), ServiceType.of(r.getServiceType()),
+                r.getScheduledAt(), Duration.ofMinutes(r.getDurationMinutes()), r.getStatus(), r.getCalendarLink(),
+                r.getConfirmationSent(), r.getNotes(), r.getDeletedAt(), r.getCreatedAt(), r.getUpdatedAt());
     }
 }

@@ -3,6 +3,7 @@ package com.voxanne.dao.internal;
 import com.voxanne.dao.AccessDeniedException;
 import com.voxanne.dao.ConflictException;
 import com.voxanne.dao.DataAccessFailureException;
+import com.voxanne.dao.DoubleBookingException;
 import com.voxanne.dao.DuplicateException;
 import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.VoxanneDataException;
@@ -44,8 +45,10 @@ public final class SqlErrors {
             case "23505":
                 return new DuplicateException(constraint, DUPLICATES.getOrDefault(constraint, "duplicate: " + message), sql);
             case "23P01":
-                return new ConflictException("excl_appointments_no_double_booking".equals(constraint)
-                        ? "the appointment overlaps another active appointment of this organization" : message, sql);
+                if ("excl_appointments_no_double_booking".equals(constraint)) {
+                    return new DoubleBookingException("the appointment overlaps another active appointment of this organization", sql);
+                }
+                return new ConflictException(message, sql);
             case "40001":
             case "40P01":
                 return new ConflictException("a concurrent change got in the way; retry: " + message, sql);
