@@ -1,6 +1,7 @@
 package com.voxanne.dao;
 
 import com.voxanne.dao.internal.LoginRoleCheck;
+import com.voxanne.dao.internal.NotificationListener;
 import com.voxanne.dao.internal.PerCallTransactions;
 import com.voxanne.dao.internal.ServiceScopeImpl;
 import java.util.Objects;
@@ -21,9 +22,12 @@ import javax.sql.DataSource;
 public final class Voxanne {
 
     private final ServiceScopeImpl engine;
+    /** The engine's pool, for what needs a connection of its own beyond a unit of work (subscriptions). */
+    private final DataSource pool;
 
-    private Voxanne(ServiceScopeImpl engine) {
+    private Voxanne(ServiceScopeImpl engine, DataSource pool) {
         this.engine = engine;
+        this.pool = pool;
     }
 
     /**
@@ -79,6 +83,25 @@ public final class Voxanne {
         return PerCallTransactions.of(type, work -> inOrg(context, work), select);
     }
 
+    /**
+     * Subscribes {@code listener} to {@code context}'s user's notification events (created, status
+     * changed) in {@code context}'s organization, from PostgreSQL LISTEN/NOTIFY on
+     * {@code voxanne_notifications}; events of other users and organizations never reach it. Events carry
+     * ids only; load a notification with {@code notifications(context).get(event.notificationId())}.
+     *
+     * <p>Each subscription holds ONE connection of the pool until it is closed, and polls it from a daemon
+     * thread of its own, which calls the listener (one event at a time, in commit order): size the pool
+     * for it, keep the listener short, and close the subscription. A listener's exception is logged and
+     * delivery goes on. Closing removes the LISTEN before the connection goes back to the pool. Events
+     * committed while no subscription was open are not replayed: list the notifications on (re)subscribing.
+     *
+     * @throws DataAccessFailureException when no connection is available
+     */
+    public NotificationSubscription subscribeToNotifications(OrgContext context, Consumer<NotificationEvent> listener) {
+        Objects.requireNonNull(context, "an OrgContext is required");
+        return NotificationListener.open(pool, context.organizationId(), context.userId(), listener);
+    }
+
     /** The acting user's own organization. */
     public Organization organization(OrgContext context) {
         return inOrg(context, TenantTransaction::organization);
@@ -123,7 +146,7 @@ public final class Voxanne {
             if (!allowPrivilegedLoginRole) {
                 LoginRoleCheck.requireUnprivileged(pool);
             }
-            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion));
+            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion), pool);
         }
     }
 }

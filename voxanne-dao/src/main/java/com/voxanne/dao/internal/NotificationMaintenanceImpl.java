@@ -1,6 +1,8 @@
 package com.voxanne.dao.internal;
 
 import com.voxanne.dao.NotificationMaintenance;
+import com.voxanne.schema.jooq.Routines;
+import com.voxanne.schema.session.RequestClaims;
 
 /** {@link NotificationMaintenance} in the service scope. */
 final class NotificationMaintenanceImpl implements NotificationMaintenance {
@@ -11,5 +13,11 @@ final class NotificationMaintenanceImpl implements NotificationMaintenance {
     NotificationMaintenanceImpl(Transactions transactions, Inputs inputs) {
         this.transactions = transactions;
         this.inputs = inputs;
+    }
+
+    @Override
+    public int expire() {
+        return transactions.run(RequestClaims.service(),
+                dsl -> dsl.select(Routines.expireOldNotifications()).fetchSingle().value1());
     }
 }

@@ -1,11 +1,47 @@
 package com.voxanne.dao.internal;
 
+import static com.voxanne.schema.jooq.Tables.NOTIFICATIONS;
+import static org.jooq.impl.DSL.currentOffsetDateTime;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.row;
+
+import com.voxanne.dao.InvalidInputException;
+import com.voxanne.dao.NewNotification;
+import com.voxanne.dao.NotFoundException;
+import com.voxanne.dao.Notification;
+import com.voxanne.dao.NotificationQuery;
 import com.voxanne.dao.Notifications;
+import com.voxanne.dao.Page;
+import com.voxanne.dao.RelatedEntityType;
+import com.voxanne.dao.TenantContextException;
+import com.voxanne.schema.jooq.Routines;
+import com.voxanne.schema.jooq.enums.NotificationStatus;
+import com.voxanne.schema.jooq.tables.records.NotificationsRecord;
+import com.voxanne.schema.jsonb.NotificationChannel;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 
-/** {@link Notifications} inside one bound transaction; {@code userId} is null in a service scope. */
+/**
+ * {@link Notifications} inside one bound transaction; {@code userId} is null in a service scope. Every
+ * query filters by organization and user (the leading columns of the notification indexes) and writes
+ * status filters as inlined literals, so that PostgreSQL can prove the partial index
+ * {@code idx_notifications_user_unread}'s predicate under RLS.
+ */
 final class NotificationsImpl implements Notifications {
+
+    private static final int MAX_PAGE = 100;
+    /** What ck_notifications_action_url accepts, so both agree: https, or '/' not followed by '/' ... */
+    private static final Pattern ACTION_URL_START = Pattern.compile("^(https://|/[^/])");
+    /** ... and no whitespace, control character or backslash anywhere. */
+    private static final Pattern ACTION_URL_FORBIDDEN = Pattern.compile("[\\s\\p{Cntrl}\\\\]");
 
     private final DSLContext dsl;
     private final UUID organizationId;
@@ -17,5 +53,162 @@ final class NotificationsImpl implements Notifications {
         this.organizationId = organizationId;
         this.userId = userId;
         this.inputs = inputs;
+    }
+
+    @Override
+    public UUID create(UUID recipientId, NewNotification n) {
+        if (recipientId == null) {
+            throw new InvalidInputException("userId", "must not be null");
+        }
+        if (n == null) {
+            throw new InvalidInputException("notification", "must not be null");
+        }
+        if (n.type() == null) {
+            throw new InvalidInputException("type", "must not be null");
+        }
+        String title = inputs.name("title", n.title(), 200);
+        if (n.message() == null) {
+            throw new InvalidInputException("message", "must not be null");
+        }
+        if (n.message().length() > 4000) {
+            throw new InvalidInputException("message", "must be at most 4000 characters");
+        }
+        if (n.priority() == null) {
+            throw new InvalidInputException("priority", "must not be null");
+        }
+        String actionUrl = actionUrl(n.actionUrl());
+        Set<NotificationChannel> channels = n.channels();
+        if (channels == null || channels.isEmpty() || channels.stream().anyMatch(Objects::isNull)) {
+            throw new InvalidInputException("channels", "must name at least one channel, and no null");
+        }
+        if (n.expiresAt() != null && !n.expiresAt().isAfter(OffsetDateTime.now())) {
+            throw new InvalidInputException("expiresAt", "must be in the future");
+        }
+        RelatedEntityType entityType = n.relatedEntityType();
+        // the function, not an insert: its caller and organization rules are the ones that count
+        return dsl.select(Routines.createNotification(organizationId, recipientId, n.type(), title, n.message(),
+                        n.relatedEntityId(), entityType == null ? null : entityType.literal(), n.priority(), actionUrl,
+                        channels, n.expiresAt()))
+                .fetchSingle()
+                .value1();
+    }
+
+    private static String actionUrl(String url) {
+        if (url == null) {
+            return null;
+        }
+        if (url.length() > 2048 || !ACTION_URL_START.matcher(url).find() || ACTION_URL_FORBIDDEN.matcher(url).find()) {
+            throw new InvalidInputException("actionUrl",
+                    "must be an https URL or an in-app path starting with a single '/', without spaces or backslashes");
+        }
+        return url;
+    }
+
+    @Override
+    public Notification get(UUID id) {
+        UUID user = actingUser();
+        return dsl.selectFrom(NOTIFICATIONS)
+                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)))
+                .fetchOptional()
+                .map(NotificationsImpl::map)
+                .orElseThrow(() -> new NotFoundException("notification " + id));
+    }
+
+    @Override
+    public Page<Notification> list(NotificationQuery query) {
+        UUID user = actingUser();
+        if (query == null) {
+            throw new InvalidInputException("query", "must not be null");
+        }
+        if (query.limit() < 1 || query.limit() > MAX_PAGE) {
+            throw new InvalidInputException("limit", "must be between 1 and " + MAX_PAGE);
+        }
+        List<Condition> where = new ArrayList<>();
+        where.add(mine(user));
+        query.status().ifPresent(s -> where.add(NOTIFICATIONS.STATUS.eq(inline(s))));
+        query.type().ifPresent(t -> where.add(NOTIFICATIONS.TYPE.eq(inline(t))));
+        Optional<NotificationCursor> after = query.cursor().map(NotificationCursor::parse);
+        after.ifPresent(c -> where.add(row(NOTIFICATIONS.CREATED_AT, NOTIFICATIONS.ID).lt(c.createdAt(), c.id())));
+        List<Notification> rows = dsl.selectFrom(NOTIFICATIONS)
+                .where(where)
+                .orderBy(NOTIFICATIONS.CREATED_AT.desc(), NOTIFICATIONS.ID.desc())
+                .limit(query.limit() + 1)
+                .fetch(NotificationsImpl::map);
+        if (rows.size() <= query.limit()) {
+            return new Page<>(rows, Optional.empty());
+        }
+        Notification last = rows.get(query.limit() - 1);
+        return new Page<>(rows.subList(0, query.limit()),
+                Optional.of(new NotificationCursor(last.createdAt(), last.id()).encode()));
+    }
+
+    @Override
+    public int unreadCount() {
+        UUID user = actingUser();
+        return dsl.fetchCount(NOTIFICATIONS, mine(user), NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)));
+    }
+
+    @Override
+    public Notification markRead(UUID id) {
+        UUID user = actingUser();
+        // only an unread one changes: a read one keeps its first read_at, an archived one stays archived
+        return dsl.update(NOTIFICATIONS)
+                .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
+                .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
+                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
+                        NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
+                .returning()
+                .fetchOptional()
+                .map(NotificationsImpl::map)
+                .orElseGet(() -> get(id));
+    }
+
+    @Override
+    public int markAllRead() {
+        UUID user = actingUser();
+        return dsl.update(NOTIFICATIONS)
+                .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
+                .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
+                .where(mine(user), NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
+                .execute();
+    }
+
+    @Override
+    public Notification archive(UUID id) {
+        UUID user = actingUser();
+        return dsl.update(NOTIFICATIONS)
+                .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.ARCHIVED))
+                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
+                        NOTIFICATIONS.STATUS.ne(inline(NotificationStatus.ARCHIVED)))
+                .returning()
+                .fetchOptional()
+                .map(NotificationsImpl::map)
+                .orElseGet(() -> get(id));
+    }
+
+    /** The acting user: a service scope acts for nobody, so it has no notifications of its own. */
+    private UUID actingUser() {
+        if (userId == null) {
+            throw new TenantContextException("a service scope acts for no user: only create() is available");
+        }
+        return userId;
+    }
+
+    private Condition mine(UUID user) {
+        return NOTIFICATIONS.ORG_ID.eq(organizationId).and(NOTIFICATIONS.USER_ID.eq(user));
+    }
+
+    private static UUID requireId(UUID id) {
+        if (id == null) {
+            throw new InvalidInputException("id", "must not be null");
+        }
+        return id;
+    }
+
+    private static Notification map(NotificationsRecord r) {
+        return new Notification(r.getId(), r.getOrgId(), r.getUserId(), r.getType(), r.getTitle(), r.getMessage(),
+                r.getRelatedEntityType() == null ? null : RelatedEntityType.fromLiteral(r.getRelatedEntityType()),
+                r.getRelatedEntityId(), r.getStatus(), r.getReadAt(), r.getActionUrl(), r.getPriority(),
+                r.getChannels(), r.getExpiresAt(), r.getCreatedAt(), r.getUpdatedAt());
     }
 }

@@ -1,0 +1,21 @@
+package com.voxanne.dao;
+
+/**
+ * A live subscription to one user's notification events, from
+ * {@link Voxanne#subscribeToNotifications}. It holds one pooled connection until closed: close it.
+ */
+public interface NotificationSubscription extends AutoCloseable {
+
+    /**
+     * Whether events are still delivered: false once closed, or once the connection failed (then subscribe
+     * again, and reload the list, since events may have been missed).
+     */
+    boolean isOpen();
+
+    /**
+     * Stops delivery and gives the connection back to the pool without its LISTEN. Idempotent, never
+     * throws; waits for an event being delivered to finish, unless called from the listener itself.
+     */
+    @Override
+    void close();
+}
