@@ -1,0 +1,64 @@
+package com.voxanne.dao;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.voxanne.schema.jooq.enums.AppointmentStatus;
+import com.voxanne.testkit.Tenants;
+import com.voxanne.testkit.User;
+import com.voxanne.testkit.VoxannePostgres;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The code of the README's "Using the DAO" section, compiled and run. Keep the two in step: the block
+ * between the BEGIN and END markers is what the README shows.
+ */
+@VoxannePostgres
+class ReadmeExampleTest {
+
+    @Test
+    void theReadmeExampleRuns(DataSource pool, Tenants tenants) {
+        User user = tenants.organization("Glow Med Spa").user("front-desk");
+        UUID orgId = user.organization().id();
+        UUID userId = user.id();
+        OffsetDateTime start = OffsetDateTime.now(ZoneOffset.UTC).plusDays(1).withNano(0);
+
+        // BEGIN README
+        Voxanne voxanne = Voxanne.create(pool);            // refuses a superuser or BYPASSRLS login role
+        OrgContext ctx = OrgContext.of(orgId, userId);      // from the caller's verified JWT
+
+        Contact ann = voxanne.contacts(ctx).create(NewContact.named("Ann").phone("+1 212 555 0100"));
+        Appointment visit = voxanne.inOrg(ctx, tx -> {       // one transaction for both writes
+            Appointment booked = tx.appointments().book(ann.id(), ServiceType.BOTOX, start, Duration.ofMinutes(30));
+            return tx.appointments().changeStatus(booked.id(), AppointmentStatus.CONFIRMED);
+        });
+
+        WebhookOutcome first = voxanne.service().webhooks()  // backend work, named as such
+                .processOnce(orgId, "call.ended:123", "call.ended", tx -> tx.contacts().findByPhone("+12125550100"));
+        WebhookOutcome again = voxanne.service().webhooks()
+                .processOnce(orgId, "call.ended:123", "call.ended", tx -> { throw new AssertionError("never runs"); });
+        // END README
+
+        assertThat(ann.phone()).isEqualTo("+12125550100");
+        assertThat(visit.status()).isEqualTo(AppointmentStatus.CONFIRMED);
+        assertThat(first).isEqualTo(WebhookOutcome.PROCESSED);
+        assertThat(again).isEqualTo(WebhookOutcome.DUPLICATE);
+    }
+
+    @Test
+    void theReadmeShowsExactlyThisCode() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath().getParent();
+        String readme = java.nio.file.Files.readString(root.resolve("README.md"));
+        String source = java.nio.file.Files.readString(root.resolve(
+                "voxanne-dao/src/test/java/com/voxanne/dao/ReadmeExampleTest.java"));
+        String example = source.substring(source.indexOf("// BEGIN README") + "// BEGIN README".length(),
+                source.indexOf("        // END README"));
+        String expected = example.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+                .collect(java.util.stream.Collectors.joining("\n")).strip();
+        assertThat(readme).contains(expected);
+    }
+}
