@@ -1,16 +1,46 @@
 package com.voxanne.dao.internal;
 
 import static com.voxanne.schema.jooq.Tables.CONTACTS;
+import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.greatest;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.row;
+import static org.jooq.impl.DSL.val;
 
+import com.voxanne.dao.BulkImportException;
+import com.voxanne.dao.BulkImportException.RowError;
 import com.voxanne.dao.Contact;
+import com.voxanne.dao.ContactQuery;
+import com.voxanne.dao.ContactSort;
+import com.voxanne.dao.ContactUpdate;
 import com.voxanne.dao.Contacts;
 import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.NewContact;
 import com.voxanne.dao.NotFoundException;
+import com.voxanne.dao.Page;
+import com.voxanne.schema.jooq.enums.LeadScoreType;
+import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.jooq.tables.records.ContactsRecord;
+import java.sql.Savepoint;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.InsertValuesStep9;
+import org.jooq.SortField;
+import org.jooq.TableField;
+import org.jooq.impl.DSL;
 
 /**
  * {@link Contacts} inside one bound transaction. Every query also filters by the organization, so the
@@ -18,51 +48,42 @@ import org.jooq.DSLContext;
  */
 final class ContactsImpl implements Contacts {
 
+    /** How far ahead of this clock a recorded contact time may be (clock skew of the sender). */
+    private static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
+    private static final int SEARCH_MAX = 200;
+    /** Text a caller may type for a phone number: digits and the usual separators, at least one digit. */
+    private static final Pattern PHONE_FRAGMENT = Pattern.compile("[+\\d\\s().-]*\\d[+\\d\\s().-]*");
+    private static final char LIKE_ESCAPE = '\\';
+
     private final DSLContext dsl;
     private final UUID organizationId;
-    private final Inputs inputs;
+    private final ContactFields fields;
 
     ContactsImpl(DSLContext dsl, UUID organizationId, Inputs inputs) {
         this.dsl = dsl;
         this.organizationId = organizationId;
-        this.inputs = inputs;
+        this.fields = new ContactFields(inputs);
     }
 
     @Override
     public Contact create(NewContact contact) {
-        String name = inputs.name("name", contact.name(), 200);
-        String phone = inputs.phone(contact.phone());
-        String email = inputs.email(contact.email());
-        if (contact.notes() != null && contact.notes().length() > 10_000) {
-            throw new InvalidInputException("notes", "must be at most 10000 characters");
+        if (contact == null) {
+            throw new InvalidInputException("contact", "must not be null");
         }
-        return map(dsl.insertInto(CONTACTS)
-                .set(CONTACTS.ORG_ID, organizationId)
-                .set(CONTACTS.NAME, name)
-                .set(CONTACTS.PHONE, phone)
-                .set(CONTACTS.EMAIL, email)
-                .set(CONTACTS.SERVICE_INTERESTS, contact.serviceInterests())
-                .set(CONTACTS.LEAD_SCORE, contact.leadScore())
-                .set(CONTACTS.LEAD_STATUS, contact.leadStatus())
-                .set(CONTACTS.NOTES, contact.notes())
-                .returning()
-                .fetchSingle());
+        return map(insert(List.of(fields.validate(contact)), List.of(UUID.randomUUID())).returning().fetchSingle());
     }
 
     @Override
     public Contact get(UUID id) {
         ContactsRecord row = dsl.selectFrom(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
+                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
                 .fetchOne();
-        if (row == null) {
-            throw new NotFoundException("contact " + id);
-        }
-        return map(row);
+        return map(found(row, id));
     }
 
     @Override
     public Optional<Contact> findByPhone(String phone) {
-        String normalized = inputs.phone(phone);
+        String normalized = fields.phone(phone);
         if (normalized == null) {
             throw new InvalidInputException("phone", "must not be blank");
         }
@@ -70,6 +91,284 @@ final class ContactsImpl implements Contacts {
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.PHONE.eq(normalized))
                 .fetchOptional()
                 .map(ContactsImpl::map);
+    }
+
+    @Override
+    public Contact update(UUID id, ContactUpdate update) {
+        requireId(id);
+        if (update == null) {
+            throw new InvalidInputException("update", "must not be null");
+        }
+        if (update.isEmpty()) {
+            return get(id);
+        }
+        // A record marks exactly the fields set on it as changed, and UPDATE … SET <record> writes only
+        // those: the patch semantics, including setting a nullable column to NULL.
+        ContactsRecord changes = dsl.newRecord(CONTACTS);
+        for (ContactUpdate.Field field : update.fields()) {
+            switch (field) {
+                case NAME -> changes.setName(fields.name(update.name()));
+                case PHONE -> changes.setPhone(fields.phone(update.phone()));
+                case EMAIL -> changes.setEmail(fields.email(update.email()));
+                case SERVICE_INTERESTS -> changes.setServiceInterests(fields.serviceInterests(update.serviceInterests()));
+                case LEAD_SCORE -> changes.setLeadScore(ContactFields.required("leadScore", update.leadScore()));
+                case LEAD_STATUS -> changes.setLeadStatus(ContactFields.required("leadStatus", update.leadStatus()));
+                case NOTES -> changes.setNotes(fields.notes(update.notes()));
+            }
+        }
+        return map(found(dsl.update(CONTACTS).set(changes)
+                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
+                .returning()
+                .fetchOne(), id));
+    }
+
+    @Override
+    public void delete(UUID id) {
+        int deleted = dsl.deleteFrom(CONTACTS)
+                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
+                .execute();
+        if (deleted == 0) {
+            throw notFound(id);
+        }
+    }
+
+    @Override
+    public Page<Contact> list(ContactQuery query) {
+        if (query == null) {
+            throw new InvalidInputException("query", "must not be null");
+        }
+        ContactSort sort = query.sort();
+        List<Condition> where = new ArrayList<>();
+        where.add(CONTACTS.ORG_ID.eq(organizationId));
+        // Inlined, not bound: only a literal lets the planner prove the predicate of the partial index
+        // idx_contacts_org_updated_<status>; enum equality is not LEAKPROOF, so under RLS it could not be
+        // an index condition otherwise.
+        query.leadStatus().ifPresent(status -> where.add(CONTACTS.LEAD_STATUS.eq(inline(status))));
+        query.leadScore().ifPresent(score -> where.add(CONTACTS.LEAD_SCORE.eq(score)));
+        query.serviceInterest().ifPresent(interest -> where.add(
+                DSL.condition("{0} @> {1}", CONTACTS.SERVICE_INTERESTS,
+                        val(List.of(fields.serviceInterest(interest)), CONTACTS.SERVICE_INTERESTS))));
+        query.search().filter(text -> !text.isBlank()).ifPresent(text -> where.add(search(text.strip())));
+        query.cursor().map(cursor -> ContactCursor.decode(cursor, sort)).ifPresent(after -> where.add(after(after)));
+
+        List<Contact> rows = dsl.selectFrom(CONTACTS)
+                .where(where)
+                .orderBy(order(sort))
+                .limit(query.limit() + 1)   // one more than the page tells whether a next page exists
+                .fetch(ContactsImpl::map);
+        if (rows.size() <= query.limit()) {
+            return new Page<>(rows, Optional.empty());
+        }
+        List<Contact> items = rows.subList(0, query.limit());
+        Contact last = items.get(items.size() - 1);
+        return new Page<>(items, Optional.of(new ContactCursor(sort, sortValue(sort, last), last.id()).encode()));
+    }
+
+    @Override
+    public Map<LeadStatusType, Long> countsByLeadStatus() {
+        Map<LeadStatusType, Long> counts = new EnumMap<>(LeadStatusType.class);
+        for (LeadStatusType status : LeadStatusType.values()) {
+            counts.put(status, 0L);
+        }
+        dsl.select(CONTACTS.LEAD_STATUS, count())
+                .from(CONTACTS)
+                .where(CONTACTS.ORG_ID.eq(organizationId))
+                .groupBy(CONTACTS.LEAD_STATUS)
+                .forEach(r -> counts.put(r.value1(), r.value2().longValue()));
+        return Collections.unmodifiableMap(counts);
+    }
+
+    @Override
+    public Contact touch(UUID id) {
+        return map(found(dsl.update(CONTACTS)
+                .set(CONTACTS.LAST_CONTACT_AT, DSL.currentOffsetDateTime())
+                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
+                .returning()
+                .fetchOne(), id));
+    }
+
+    @Override
+    public Contact recordContact(UUID id, OffsetDateTime when) {
+        requireId(id);
+        if (when == null) {
+            throw new InvalidInputException("when", "must not be null");
+        }
+        if (when.isAfter(OffsetDateTime.now().plus(FUTURE_TOLERANCE))) {
+            throw new InvalidInputException("when", "must not be in the future");
+        }
+        return map(found(dsl.update(CONTACTS)
+                // greatest() ignores NULL: the first contact sets it, an older one never moves it back.
+                .set(CONTACTS.LAST_CONTACT_AT, greatest(CONTACTS.LAST_CONTACT_AT, val(when)))
+                .set(CONTACTS.LEAD_STATUS, DSL.when(CONTACTS.LEAD_STATUS.eq(inline(LeadStatusType.NEW)),
+                        inline(LeadStatusType.CONTACTED)).otherwise(CONTACTS.LEAD_STATUS))
+                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
+                .returning()
+                .fetchOne(), id));
+    }
+
+    @Override
+    public List<Contact> importAll(List<NewContact> contacts) {
+        if (contacts == null) {
+            throw new InvalidInputException("contacts", "must not be null");
+        }
+        if (contacts.size() > MAX_IMPORT) {
+            throw new InvalidInputException("contacts", "at most " + MAX_IMPORT + " per import, got " + contacts.size());
+        }
+        if (contacts.isEmpty()) {
+            return List.of();
+        }
+        List<ContactFields.Valid> rows = validateAll(contacts);
+        // Ids chosen here map the inserted rows back to their input rows, whatever order RETURNING uses.
+        List<UUID> ids = contacts.stream().map(c -> UUID.randomUUID()).toList();
+        // Phones already in the organization (or inserted concurrently and committed meanwhile) are
+        // skipped by ON CONFLICT rather than failing the statement, so they can be reported by row. The
+        // savepoint takes back the rows that were inserted, even if the caller catches the exception and
+        // goes on with its unit of work.
+        Savepoint savepoint = dsl.connectionResult(connection -> connection.setSavepoint());
+        Map<UUID, Contact> inserted = insert(rows, ids)
+                .onConflict(CONTACTS.ORG_ID, CONTACTS.PHONE).where(CONTACTS.PHONE.isNotNull()).doNothing()
+                .returning()
+                .fetch(ContactsImpl::map)
+                .stream()
+                .collect(Collectors.toMap(Contact::id, Function.identity()));
+        if (inserted.size() < rows.size()) {
+            dsl.connection(connection -> connection.rollback(savepoint));
+            List<RowError> errors = new ArrayList<>();
+            for (int row = 0; row < rows.size(); row++) {
+                if (!inserted.containsKey(ids.get(row))) {
+                    errors.add(new RowError(row, "phone", "a contact with this phone number already exists in this organization"));
+                }
+            }
+            throw new BulkImportException(rows.size(), errors);
+        }
+        dsl.connection(connection -> connection.releaseSavepoint(savepoint));
+        return ids.stream().map(inserted::get).toList();
+    }
+
+    /** Every row checked, every problem of every row collected; phones repeated in the list are problems too. */
+    private List<ContactFields.Valid> validateAll(List<NewContact> contacts) {
+        List<RowError> errors = new ArrayList<>();
+        List<ContactFields.Valid> rows = new ArrayList<>(contacts.size());
+        Map<String, Integer> firstRowOfPhone = new HashMap<>();
+        for (int row = 0; row < contacts.size(); row++) {
+            int index = row;
+            NewContact contact = contacts.get(row);
+            if (contact == null) {
+                errors.add(new RowError(row, "contact", "must not be null"));
+                continue;
+            }
+            ContactFields.Valid valid = fields.validate(contact, e -> errors.add(new RowError(index, e.field(), e.reason())));
+            if (valid.phone() != null) {
+                Integer first = firstRowOfPhone.putIfAbsent(valid.phone(), row);
+                if (first != null) {
+                    errors.add(new RowError(row, "phone", "the same phone number as row " + first));
+                }
+            }
+            rows.add(valid);
+        }
+        if (!errors.isEmpty()) {
+            throw new BulkImportException(contacts.size(), errors);
+        }
+        return rows;
+    }
+
+    /** One multi-row INSERT of validated contacts with the given ids. */
+    private InsertValuesStep9<ContactsRecord, UUID, UUID, String, String, String, List<String>,
+            LeadScoreType, LeadStatusType, String> insert(
+            List<ContactFields.Valid> rows, List<UUID> ids) {
+        var insert = dsl.insertInto(CONTACTS, CONTACTS.ID, CONTACTS.ORG_ID, CONTACTS.NAME, CONTACTS.PHONE, CONTACTS.EMAIL,
+                CONTACTS.SERVICE_INTERESTS, CONTACTS.LEAD_SCORE, CONTACTS.LEAD_STATUS, CONTACTS.NOTES);
+        for (int i = 0; i < rows.size(); i++) {
+            ContactFields.Valid c = rows.get(i);
+            insert = insert.values(ids.get(i), organizationId, c.name(), c.phone(), c.email(), c.serviceInterests(),
+                    c.leadScore(), c.leadStatus(), c.notes());
+        }
+        return insert;
+    }
+
+    /**
+     * Name, e-mail or phone contains {@code text}, case-insensitively and literally: the caller's
+     * {@code %}, {@code _} and {@code \} are escaped. Digits typed in a phone format also match the E.164
+     * number ("555-0198" finds +12125550198).
+     */
+    private Condition search(String text) {
+        if (text.length() > SEARCH_MAX) {
+            throw new InvalidInputException("search", "must be at most " + SEARCH_MAX + " characters");
+        }
+        String pattern = "%" + escapeLike(text) + "%";
+        Condition matches = CONTACTS.NAME.likeIgnoreCase(pattern, LIKE_ESCAPE)
+                .or(CONTACTS.EMAIL.likeIgnoreCase(pattern, LIKE_ESCAPE))
+                .or(CONTACTS.PHONE.likeIgnoreCase(pattern, LIKE_ESCAPE));
+        if (PHONE_FRAGMENT.matcher(text).matches()) {
+            matches = matches.or(CONTACTS.PHONE.like("%" + text.replaceAll("\\D", "") + "%"));
+        }
+        return matches;
+    }
+
+    private static String escapeLike(String text) {
+        StringBuilder escaped = new StringBuilder(text.length() + 8);
+        for (char ch : text.toCharArray()) {
+            if (ch == '%' || ch == '_' || ch == LIKE_ESCAPE) {
+                escaped.append(LIKE_ESCAPE);
+            }
+            escaped.append(ch);
+        }
+        return escaped.toString();
+    }
+
+    private static TableField<ContactsRecord, OffsetDateTime> sortColumn(ContactSort sort) {
+        return switch (sort) {
+            case UPDATED -> CONTACTS.UPDATED_AT;
+            case CREATED -> CONTACTS.CREATED_AT;
+            case LAST_CONTACT -> CONTACTS.LAST_CONTACT_AT;
+        };
+    }
+
+    private static OffsetDateTime sortValue(ContactSort sort, Contact contact) {
+        return switch (sort) {
+            case UPDATED -> contact.updatedAt();
+            case CREATED -> contact.createdAt();
+            case LAST_CONTACT -> contact.lastContactAt();
+        };
+    }
+
+    private static List<SortField<?>> order(ContactSort sort) {
+        SortField<OffsetDateTime> first = sort == ContactSort.LAST_CONTACT
+                ? sortColumn(sort).desc().nullsLast() : sortColumn(sort).desc();
+        return List.of(first, CONTACTS.ID.desc());
+    }
+
+    /** The rows after {@code cursor} in its order (descending, NULLs last, id breaking ties). */
+    private static Condition after(ContactCursor cursor) {
+        TableField<ContactsRecord, OffsetDateTime> column = sortColumn(cursor.sort());
+        if (cursor.sort() != ContactSort.LAST_CONTACT) {
+            // A row comparison on (time, id): index-friendly, and both operators are LEAKPROOF.
+            return row(column, CONTACTS.ID).lt(cursor.value(), cursor.id());
+        }
+        if (cursor.value() == null) {
+            return column.isNull().and(CONTACTS.ID.lt(cursor.id()));
+        }
+        return column.lt(cursor.value())
+                .or(column.eq(cursor.value()).and(CONTACTS.ID.lt(cursor.id())))
+                .or(column.isNull());
+    }
+
+    private static UUID requireId(UUID id) {
+        if (id == null) {
+            throw new InvalidInputException("id", "must not be null");
+        }
+        return id;
+    }
+
+    private static ContactsRecord found(ContactsRecord row, UUID id) {
+        if (row == null) {
+            throw notFound(id);
+        }
+        return row;
+    }
+
+    private static NotFoundException notFound(UUID id) {
+        return new NotFoundException("contact " + id);
     }
 
     static Contact map(ContactsRecord r) {
