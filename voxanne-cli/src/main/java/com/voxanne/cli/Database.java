@@ -91,6 +91,25 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * The same server and database (host, port, name and every URL setting such as {@code sslmode}) as
+     * {@code user} with {@code password}: for a command that must not work as the operator's login.
+     */
+    DataSource loginAs(String user, String password) {
+        PGSimpleDataSource same;
+        try {
+            same = dataSource.unwrap(PGSimpleDataSource.class);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the connection is not a PostgreSQL data source", e);
+        }
+        PGSimpleDataSource login = new PGSimpleDataSource();
+        login.setURL(same.getURL());
+        login.setUser(user);
+        login.setPassword(password);
+        login.setApplicationName("voxanne-cli");
+        return login;
+    }
+
     /** "PostgreSQL 17.6, database postgres as postgres": what the server itself says it is. */
     private static String describe(DataSource ds) {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
