@@ -1,0 +1,535 @@
+package com.voxanne.dao.bench;
+
+import com.voxanne.dao.AppointmentQuery;
+import com.voxanne.dao.ContactQuery;
+import com.voxanne.dao.NotificationQuery;
+import com.voxanne.dao.OrgContext;
+import com.voxanne.dao.Voxanne;
+import com.voxanne.schema.VoxanneSchema;
+import com.voxanne.schema.jooq.enums.LeadStatusType;
+import com.voxanne.schema.session.RequestBinding;
+import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.testkit.postgres.PostgresServer;
+import com.voxanne.testkit.postgres.TestDatabase;
+import com.voxanne.testkit.postgres.TestPostgres;
+import com.voxanne.testkit.postgres.TestPostgresConfig;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * Throughput of every list, count and search of the repositories through the DAO (row-level security,
+ * as {@code authenticated}), side by side with the same SQL run without RLS (as the superuser, plain
+ * auto-commit query), on a generated data set: by default 1,000 organizations × 1,000 contacts, 200
+ * appointments per organization and 100 notifications for each of 3 users per organization.
+ *
+ * <p>A third column runs the same SQL under RLS with the binding prefixed to the query in one string
+ * (one round trip, auto-commit on), to tell round-trip cost from planning cost. Then prints
+ * {@code EXPLAIN (ANALYZE, BUFFERS)} of each query as {@code authenticated}.
+ *
+ * <p>A benchmark, not a test: it asserts nothing about speed. Run (see docs/benchmarks.md):
+ * <pre>
+ * VOXANNE_TEST_BACKEND=embedded ./mvnw -o -q -pl voxanne-dao -am process-test-classes -Prls-bench \
+ *     -Dexec.args="--threads 4 --warmup 2 --seconds 5"
+ * </pre>
+ * Options: {@code --orgs N --contacts N --threads N --pool N --warmup S --seconds S --only SUBSTRING}.
+ */
+public final class RlsThroughputBenchmark {
+
+    private RlsThroughputBenchmark() {
+    }
+
+    /** One operation of the repositories, called through the DAO for a tenant. */
+    private record Operation(String name, BiConsumer<Voxanne, OrgContext> call) {
+    }
+
+    /** A tenant: an organization and one of its users. */
+    private record Tenant(UUID org, UUID user) {
+        OrgContext context() {
+            return OrgContext.of(org, user);
+        }
+    }
+
+    private static final class Options {
+        int orgs = 1000;
+        int contacts = 1000;
+        int appointments = 200;
+        int usersPerOrg = 3;
+        int notificationsPerUser = 100;
+        int threads = 4;
+        int pool = 4;
+        int warmupSeconds = 2;
+        int seconds = 5;
+        String only = "";
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            for (int i = 0; i < args.length; i += 2) {
+                String value = args[i + 1];
+                switch (args[i]) {
+                    case "--orgs" -> o.orgs = Integer.parseInt(value);
+                    case "--contacts" -> o.contacts = Integer.parseInt(value);
+                    case "--threads" -> o.threads = Integer.parseInt(value);
+                    case "--pool" -> o.pool = Integer.parseInt(value);
+                    case "--warmup" -> o.warmupSeconds = Integer.parseInt(value);
+                    case "--seconds" -> o.seconds = Integer.parseInt(value);
+                    case "--only" -> o.only = value;
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            o.appointments = Math.min(o.appointments, o.contacts);
+            return o;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        if (System.getenv("VOXANNE_TEST_BACKEND") == null && System.getProperty("voxanne.test.backend") == null) {
+            System.setProperty("voxanne.test.backend", "embedded");
+        }
+        try (PostgresServer server = TestPostgres.start(TestPostgresConfig.fromEnvironment());
+             TestDatabase db = server.createDatabase()) {
+            System.out.printf("server: %s, PostgreSQL %d; cores: %d; threads %d, pool %d, warm-up %d s, measured %d s%n",
+                    server.backend(), server.versionNumber(), Runtime.getRuntime().availableProcessors(),
+                    options.threads, options.pool, options.warmupSeconds, options.seconds);
+            VoxanneSchema.configure().dataSource(db.adminDataSource()).load().migrate();
+            try (Connection c = db.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+                s.execute("grant anon, authenticated, service_role to \"" + server.loginRole() + "\"");
+            }
+            List<Tenant> tenants = generate(db.adminDataSource(), options);
+            try (HikariDataSource login = pool(db.loginDataSource(), options.pool, "bench-login");
+                 HikariDataSource admin = pool(db.adminDataSource(), options.pool, "bench-admin")) {
+                run(options, tenants, login, admin);
+            }
+        }
+    }
+
+    private static List<Operation> operations() {
+        OffsetDateTime today = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
+        AppointmentQuery thisWeek = AppointmentQuery.all().from(today).until(today.plusDays(7));
+        return List.of(
+                new Operation("contacts.list(status new, 20 newest)",
+                        (v, c) -> v.contacts(c).list(ContactQuery.status(LeadStatusType.NEW))),
+                new Operation("contacts.list(all, 20 newest)", (v, c) -> v.contacts(c).list(ContactQuery.all())),
+                new Operation("contacts.list(search \"ann\")",
+                        (v, c) -> v.contacts(c).list(ContactQuery.all().search("ann"))),
+                new Operation("contacts.countsByLeadStatus()", (v, c) -> v.contacts(c).countsByLeadStatus()),
+                new Operation("appointments.upcoming(20)", (v, c) -> v.appointments(c).upcoming(20)),
+                new Operation("appointments.list(this week)", (v, c) -> v.appointments(c).list(thisWeek)),
+                new Operation("notifications.list(20 newest)",
+                        (v, c) -> v.notifications(c).list(NotificationQuery.all())),
+                new Operation("notifications.unreadCount()", (v, c) -> v.notifications(c).unreadCount()));
+    }
+
+    private static void run(Options options, List<Tenant> tenants, DataSource login, DataSource admin) throws Exception {
+        Voxanne voxanne = Voxanne.create(login);
+        Voxanne recorded = Voxanne.create(new RecordingDataSource(login));
+        Tenant sample = tenants.get(0);
+        isolationCheck(login, sample, options);
+
+        Map<String, double[]> results = new LinkedHashMap<>();
+        Map<String, String> explains = new LinkedHashMap<>();
+        Map<String, String> indexes = new LinkedHashMap<>();
+        for (Operation op : operations()) {
+            if (!op.name().contains(options.only)) {
+                continue;
+            }
+            RecordingDataSource.Statement query = capture(recorded, sample, op);
+            double dao = measure(options, tenant -> op.call().accept(voxanne, tenant.context()));
+            double plain = measure(options, tenant -> runPlain(admin, query, sample, tenant));
+            double threeTrips = measure(options, tenant -> runThreeRoundTrips(login, query, sample, tenant));
+            double oneTrip = measure(options, tenant -> runOneRoundTrip(login, query, sample, tenant));
+            results.put(op.name(), new double[] {dao, plain, threeTrips, oneTrip});
+            System.out.printf(Locale.ROOT, "%-40s DAO %7.0f/s  no RLS %7.0f/s  ratio %.2f | raw JDBC under RLS: 3 round trips %7.0f/s (%.2f),"
+                    + " 1 round trip %7.0f/s (%.2f)%n",
+                    op.name(), dao, plain, dao / plain, threeTrips, threeTrips / plain, oneTrip, oneTrip / plain);
+            Tenant other = tenants.get(tenants.size() / 2);
+            String authPlan = explain(login, query, sample, other, true);
+            String adminPlan = explain(admin, query, sample, other, false);
+            explains.put(op.name(), "SQL: " + query.sql() + "\n-- as authenticated (bound claims, in a transaction):\n"
+                    + authPlan + "-- as superuser, no RLS:\n" + adminPlan);
+            indexes.put(op.name(), summary(authPlan) + " | " + summary(adminPlan));
+        }
+
+        System.out.println();
+        System.out.println("| operation | DAO ops/s (RLS) | no RLS ops/s | **ratio** | raw JDBC, RLS, bind + query + commit (3 round trips) | ratio | raw JDBC, RLS, bind;query in 1 round trip | ratio |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        results.forEach((name, r) -> System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | **%.2f** | %.0f | %.2f | %.0f | %.2f |%n",
+                name, r[0], r[1], r[0] / r[1], r[2], r[2] / r[1], r[3], r[3] / r[1]));
+        System.out.println();
+        System.out.println("| operation | plan as authenticated (EXPLAIN ANALYZE) | plan without RLS |");
+        System.out.println("|---|---|---|");
+        indexes.forEach((name, s) -> System.out.println("| " + name + " | " + s + " |"));
+        System.out.println();
+        explains.forEach((name, plan) -> System.out.println("== " + name + "\n" + plan));
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // measuring
+
+    private interface Task {
+        void run(Tenant tenant) throws Exception;
+    }
+
+    /** Operations per second of {@code task} on {@code threads} threads, each call for a random tenant. */
+    private static double measure(Options options, Task task) throws InterruptedException {
+        List<Tenant> tenants = TENANTS.get();
+        LongAdder count = new LongAdder();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        // 0 warming up, 1 measuring, 2 stop
+        int[] phase = {0};
+        Object lock = new Object();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < options.threads; t++) {
+            Thread worker = new Thread(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (true) {
+                    int p;
+                    synchronized (lock) {
+                        p = phase[0];
+                    }
+                    if (p == 2 || failure.get() != null) {
+                        return;
+                    }
+                    try {
+                        task.run(tenants.get(random.nextInt(tenants.size())));
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                        return;
+                    }
+                    if (p == 1) {
+                        count.increment();
+                    }
+                }
+            }, "bench-" + t);
+            workers.add(worker);
+            worker.start();
+        }
+        Thread.sleep(options.warmupSeconds * 1000L);
+        long start;
+        synchronized (lock) {
+            phase[0] = 1;
+            start = System.nanoTime();
+        }
+        Thread.sleep(options.seconds * 1000L);
+        long end;
+        long done;
+        synchronized (lock) {
+            phase[0] = 2;
+            end = System.nanoTime();
+            done = count.sum();
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("benchmark task failed", failure.get());
+        }
+        return done / ((end - start) / 1e9);
+    }
+
+    private static final AtomicReference<List<Tenant>> TENANTS = new AtomicReference<>();
+
+    /** The one query statement a DAO call sends besides the binding, recorded for {@code tenant}. */
+    private static RecordingDataSource.Statement capture(Voxanne recorded, Tenant tenant, Operation op) {
+        List<RecordingDataSource.Statement> statements = RecordingDataSource.record(() -> op.call().accept(recorded, tenant.context()));
+        List<RecordingDataSource.Statement> queries = statements.stream()
+                .filter(s -> !s.sql().equals(RequestBinding.BIND_SQL)).toList();
+        if (queries.size() != 1) {
+            throw new IllegalStateException(op.name() + ": expected one query besides the binding, got " + statements);
+        }
+        RecordingDataSource.Statement query = queries.get(0);
+        if (!query.mentions(tenant.org())) {
+            throw new IllegalStateException(op.name() + ": the query does not bind the organization: " + query);
+        }
+        return query;
+    }
+
+    /** The captured query for {@code tenant} as the superuser: no RLS, auto-commit, one round trip. */
+    private static void runPlain(DataSource admin, RecordingDataSource.Statement query, Tenant captured, Tenant tenant)
+            throws SQLException {
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(query.sql())) {
+            query.bind(ps, 0, captured.org(), tenant.org(), captured.user(), tenant.user());
+            try (ResultSet rs = ps.executeQuery()) {
+                readAll(rs);
+            }
+        }
+    }
+
+    /**
+     * The captured query for {@code tenant} under RLS the way the DAO runs it, in plain JDBC: auto-commit
+     * off, the binding statement, the query, commit (three round trips).
+     */
+    private static void runThreeRoundTrips(DataSource login, RecordingDataSource.Statement query, Tenant captured,
+                                           Tenant tenant) throws SQLException {
+        try (Connection c = login.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                RequestBinding.bind(c, RequestClaims.user(tenant.org(), tenant.user()));
+                try (PreparedStatement ps = c.prepareStatement(query.sql())) {
+                    query.bind(ps, 0, captured.org(), tenant.org(), captured.user(), tenant.user());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        readAll(rs);
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * The captured query for {@code tenant} under RLS, with the binding prefixed in the same string:
+     * auto-commit on, so both statements run in one implicit transaction and one round trip.
+     */
+    private static void runOneRoundTrip(DataSource login, RecordingDataSource.Statement query, Tenant captured,
+                                        Tenant tenant) throws SQLException {
+        try (Connection c = login.getConnection();
+             PreparedStatement ps = c.prepareStatement(RequestBinding.BIND_SQL + "; " + query.sql())) {
+            RequestBinding.setParameters(ps, 1, RequestClaims.user(tenant.org(), tenant.user()));
+            query.bind(ps, 2, captured.org(), tenant.org(), captured.user(), tenant.user());
+            ps.execute();
+            if (!ps.getMoreResults()) {
+                throw new IllegalStateException("no second result");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                readAll(rs);
+            }
+        }
+    }
+
+    private static void readAll(ResultSet rs) throws SQLException {
+        int columns = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            for (int i = 1; i <= columns; i++) {
+                rs.getObject(i);
+            }
+        }
+    }
+
+    /**
+     * Before measuring: as {@code authenticated} an unfiltered count sees one organization only, both
+     * with the DAO's bound transaction and with the one-round-trip string, and the one-round-trip
+     * binding leaves nothing on the connection.
+     */
+    private static void isolationCheck(DataSource login, Tenant tenant, Options options) throws SQLException {
+        RequestClaims claims = RequestClaims.user(tenant.org(), tenant.user());
+        try (Connection c = login.getConnection()) {
+            c.setAutoCommit(false);
+            RequestBinding.bind(c, claims);
+            long inTransaction = single(c, "select count(*) from public.contacts");
+            c.rollback();
+            c.setAutoCommit(true);
+            long oneTrip;
+            try (PreparedStatement ps = c.prepareStatement(RequestBinding.BIND_SQL + "; select count(*) from public.contacts")) {
+                RequestBinding.setParameters(ps, 1, claims);
+                ps.execute();
+                ps.getMoreResults();
+                try (ResultSet rs = ps.getResultSet()) {
+                    rs.next();
+                    oneTrip = rs.getLong(1);
+                }
+            }
+            String after;
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select current_user || ' claims=[' || coalesce(current_setting('request.jwt.claims', true), '') || ']'")) {
+                rs.next();
+                after = rs.getString(1);
+            }
+            System.out.printf("isolation: %d contacts in all; as authenticated of one org: %d (bound transaction), %d (one round trip);"
+                    + " the connection afterwards: %s%n", (long) options.orgs * options.contacts, inTransaction, oneTrip, after);
+            if (inTransaction != options.contacts || oneTrip != options.contacts) {
+                throw new IllegalStateException("row-level security did not isolate the organization");
+            }
+        }
+    }
+
+    private static long single(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // EXPLAIN
+
+    private static String explain(DataSource ds, RecordingDataSource.Statement query, Tenant captured, Tenant tenant,
+                                  boolean authenticated) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (authenticated) {
+                    RequestBinding.bind(c, RequestClaims.user(tenant.org(), tenant.user()));
+                }
+                try (PreparedStatement ps = c.prepareStatement("explain (analyze, buffers) " + query.sql())) {
+                    query.bind(ps, 0, captured.org(), tenant.org(), captured.user(), tenant.user());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            plan.append("   ").append(rs.getString(1)).append('\n');
+                        }
+                    }
+                }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        }
+        return plan.toString();
+    }
+
+    private static final Pattern SCAN = Pattern.compile(
+            "(Index Only Scan(?: Backward)? using \\w+|Index Scan(?: Backward)? using \\w+|Bitmap Index Scan on \\w+|Seq Scan on \\w+)");
+    private static final Pattern EXECUTION = Pattern.compile("Execution Time: ([0-9.]+) ms");
+    private static final Pattern ROWS_REMOVED = Pattern.compile("Rows Removed by (?:Filter|Index Recheck): (\\d+)");
+
+    /** The scans of a plan, the rows its filters removed and its execution time. */
+    private static String summary(String plan) {
+        Set<String> scans = new LinkedHashSet<>();
+        Matcher m = SCAN.matcher(plan);
+        while (m.find()) {
+            scans.add(m.group(1).replaceFirst("^(Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) ", "$1 ")
+                    .replace("Index Only Scan ", "index-only ").replace("Index Scan ", "index ")
+                    .replace("Bitmap Index Scan ", "bitmap ").replace("Seq Scan on ", "SEQ SCAN "));
+        }
+        long removed = 0;
+        Matcher r = ROWS_REMOVED.matcher(plan);
+        while (r.find()) {
+            removed += Long.parseLong(r.group(1));
+        }
+        Matcher e = EXECUTION.matcher(plan);
+        String time = e.find() ? e.group(1) + " ms" : "?";
+        return String.join(", ", scans) + (removed > 0 ? "; " + removed + " rows filtered out" : "") + "; " + time;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // data set
+
+    private static HikariDataSource pool(DataSource ds, int size, String name) {
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(ds);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(size);
+        config.setPoolName(name);
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * Fills the database as the admin role with generate_series: organizations, users (auth.users, with
+     * app_metadata.org_id), contacts, appointments and notifications. Triggers (audit, notify, user check)
+     * are skipped with session_replication_role = replica and secondary indexes are built after loading:
+     * the rows are consistent by construction. Returns one tenant (organization, first user) per
+     * organization.
+     */
+    private static List<Tenant> generate(DataSource admin, Options o) throws SQLException {
+        long started = System.nanoTime();
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            s.execute("set session_replication_role = replica");
+            s.execute("set maintenance_work_mem = '512MB'");
+            List<String> indexes = new ArrayList<>();
+            for (String table : List.of("contacts", "appointments", "notifications")) {
+                try (ResultSet rs = s.executeQuery("select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) from pg_index i"
+                        + " where i.indrelid = 'public." + table + "'::regclass"
+                        + " and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)")) {
+                    List<String> names = new ArrayList<>();
+                    while (rs.next()) {
+                        names.add(rs.getString(1));
+                        indexes.add(rs.getString(2));
+                    }
+                    for (String name : names) {
+                        s.execute("drop index " + name);
+                    }
+                }
+            }
+            s.execute("insert into public.organizations (name) select 'Bench clinic ' || g from generate_series(1, " + o.orgs + ") g");
+            s.execute("create temp table bench_org as select id, row_number() over (order by id) as n from public.organizations"
+                    + " where name like 'Bench clinic %'");
+            s.execute("insert into auth.users (id, email, aud, role, raw_app_meta_data)"
+                    + " select gen_random_uuid(), 'staff' || u || '.' || o.n || '@bench.example', 'authenticated', 'authenticated',"
+                    + " jsonb_build_object('org_id', o.id) from bench_org o, generate_series(1, " + o.usersPerOrg + ") u");
+            s.execute("insert into public.contacts (org_id, name, phone, email, service_interests, lead_score, lead_status,"
+                    + " last_contact_at, notes, created_at, updated_at)"
+                    + " select org_id, name, phone, email, interests, score, status, case when g % 3 = 0 then null else updated end,"
+                    + " null, updated - (g % 90) * interval '1 day', updated"
+                    + " from (select o.id as org_id, g,"
+                    + "   (array['Ann','Joanna','Hannah','Bob','Carlos','Dana','Eve','Frank','Grace','Henry','Ivy','Jack'])[1 + g % 12]"
+                    + "     || ' ' || (array['Smith','Johnson','Brown','Garcia','Miller','Davis','Lopez','Wilson','Moore','Thomas','Clark'])[1 + (g * 7) % 11] as name,"
+                    + "   '+1' || (2000000000::bigint + o.n * 10000 + g)::text as phone,"
+                    + "   'c' || g || '.o' || o.n || '@bench.example' as email,"
+                    + "   (array['[\"botox\"]','[\"filler\"]','[\"botox\",\"filler\"]','[]'])[1 + g % 4]::jsonb as interests,"
+                    + "   (array['hot','warm','cold'])[1 + g % 3]::public.lead_score_type as score,"
+                    + "   (array['new','contacted','qualified','booked','converted','lost'])[1 + (g * 5) % 6]::public.lead_status_type as status,"
+                    + "   now() - random() * interval '365 days' as updated"
+                    + "  from bench_org o, generate_series(1, " + o.contacts + ") g) x");
+            // Appointments 3 hours apart per organization (30 minutes long: no double booking), half past, half ahead.
+            s.execute("insert into public.appointments (org_id, contact_id, service_type, scheduled_at, duration_minutes,"
+                    + " status, deleted_at)"
+                    + " select org_id, id, (array['consultation','botox','filler','other'])[1 + rn % 4],"
+                    + "  date_trunc('hour', now()) + (rn - " + (o.appointments / 2) + ") * interval '3 hours', 30,"
+                    + "  (case when rn <= " + (o.appointments / 2) + " then (array['completed','completed','no_show','cancelled'])[1 + rn % 4]"
+                    + "   else (array['pending','confirmed','confirmed','cancelled'])[1 + rn % 4] end)::public.appointment_status,"
+                    + "  case when rn % 20 = 0 then now() end"
+                    + " from (select org_id, id, row_number() over (partition by org_id order by id) as rn from public.contacts) c"
+                    + " where rn <= " + o.appointments);
+            s.execute("insert into public.notifications (org_id, user_id, type, title, message, related_entity_type, status,"
+                    + " read_at, priority, created_at, updated_at)"
+                    + " select (u.raw_app_meta_data ->> 'org_id')::uuid, u.id,"
+                    + "  (array['hot_lead','appointment_booked','appointment_reminder','missed_call','system_alert','voicemail'])[1 + g % 6]::public.notification_type,"
+                    + "  'Notification ' || g, 'Generated for the benchmark', 'system',"
+                    + "  (case when g % 10 < 3 then 'unread' when g % 10 < 9 then 'read' else 'archived' end)::public.notification_status,"
+                    + "  case when g % 10 >= 3 then now() end, 'normal', now() - g * interval '2 hours', now() - g * interval '2 hours'"
+                    + " from auth.users u, generate_series(1, " + o.notificationsPerUser + ") g");
+            System.out.printf("loaded in %.0f s; building %d secondary indexes%n", (System.nanoTime() - started) / 1e9, indexes.size());
+            for (String index : indexes) {
+                s.execute(index);
+            }
+            s.execute("reset session_replication_role");
+        }
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            s.execute("vacuum analyze public.organizations, auth.users, public.contacts, public.appointments, public.notifications");
+            List<Tenant> tenants = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("select (raw_app_meta_data ->> 'org_id')::uuid, min(id::text)::uuid from auth.users"
+                    + " group by 1 order by 1")) {
+                while (rs.next()) {
+                    tenants.add(new Tenant(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class)));
+                }
+            }
+            try (ResultSet rs = s.executeQuery("select (select count(*) from public.contacts), (select count(*) from public.appointments),"
+                    + " (select count(*) from public.notifications), pg_size_pretty(pg_database_size(current_database()))")) {
+                rs.next();
+                System.out.printf("data set: %d organizations, %d contacts, %d appointments, %d notifications, database %s; ready in %.0f s%n",
+                        tenants.size(), rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
+                        (System.nanoTime() - started) / 1e9);
+            }
+            TENANTS.set(List.copyOf(tenants));
+            return tenants;
+        }
+    }
+}
