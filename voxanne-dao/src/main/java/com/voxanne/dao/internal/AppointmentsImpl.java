@@ -252,7 +252,13 @@ final class AppointmentsImpl implements Appointments {
      * Runs a write that the exclusion constraint may refuse, translating at once so that the typed
      * {@link com.voxanne.dao.DoubleBookingException} is what code inside a unit of work sees too.
      */
-    private static <T> T translated(Supplier<T> write) {
+    private <T> T translated(Supplier<T> write) {
+        // Two transactions inserting overlapping rows at once can each find the other's uncommitted row
+        // in the exclusion index and wait for each other; PostgreSQL then aborts one with a deadlock
+        // (40P01) instead of the 23P01 the caller should see. Serialising this organization's booking
+        // writes with a transaction-scoped advisory lock (released at commit or rollback, nothing left
+        // on the connection) turns that race into a clean refusal. Other organizations are not held up.
+        dsl.execute("select pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext(?::text))", organizationId);
         try {
             return write.get();
         } catch (DataAccessException e) {
