@@ -1,5 +1,6 @@
 package com.voxanne.cli;
 
+import com.voxanne.schema.session.AuthUsers;
 import com.voxanne.dao.Appointment;
 import com.voxanne.dao.AuditEvent;
 import com.voxanne.dao.AuditQuery;
@@ -17,7 +18,6 @@ import com.voxanne.schema.jooq.enums.AppointmentStatus;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -183,16 +183,11 @@ final class DemoCommand extends DatabaseCommand {
         return password;
     }
 
-    /** What Supabase's sign-up leaves: a user whose app_metadata (which users cannot edit) names the clinic. */
+    /** A user of the clinic, as Supabase's sign-up leaves it (see {@link AuthUsers}). */
     private static UUID createUser(DataSource admin, UUID organizationId, String email) throws SQLException {
         UUID id = UUID.randomUUID();
-        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "insert into auth.users (id, email, aud, role, raw_app_meta_data)"
-                        + " values (?, ?, 'authenticated', 'authenticated', jsonb_build_object('org_id', ?::text))")) {
-            ps.setObject(1, id);
-            ps.setString(2, email);
-            ps.setString(3, organizationId.toString());
-            ps.executeUpdate();
+        try (Connection c = admin.getConnection()) {
+            AuthUsers.create(c, id, email, organizationId);
         }
         return id;
     }

@@ -123,8 +123,9 @@ final class SchemaTestSupport {
     /** Creates a user of {@code org} in auth.users, as Supabase would, and returns its id. */
     static UUID user(TestDatabase db, UUID org) throws SQLException {
         UUID id = UUID.randomUUID();
-        admin(db, "insert into auth.users (id, email, aud, role, raw_app_meta_data) values (?, ?, 'authenticated',"
-                + " 'authenticated', jsonb_build_object('org_id', ?::text))", id, id + "@example.test", org.toString());
+        try (Connection c = db.adminDataSource().getConnection()) {
+            com.voxanne.schema.session.AuthUsers.create(c, id, id + "@example.test", org);
+        }
         return id;
     }
 }

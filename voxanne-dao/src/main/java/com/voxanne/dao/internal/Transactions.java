@@ -47,10 +47,22 @@ public final class Transactions {
                 rollback(connection, e);
                 throw SqlErrors.translate(e);
             } finally {
-                connection.setAutoCommit(autoCommit);
+                restoreAutoCommit(connection, autoCommit);
             }
         } catch (SQLException e) {
             throw new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A connection that cannot even restore auto-commit is broken; the pool will find out. Throwing here
+     * would replace the unit of work's own failure with this one.
+     */
+    private static void restoreAutoCommit(Connection connection, boolean autoCommit) {
+        try {
+            connection.setAutoCommit(autoCommit);
+        } catch (SQLException ignored) {
+            // the pool validates the connection before lending it again
         }
     }
 

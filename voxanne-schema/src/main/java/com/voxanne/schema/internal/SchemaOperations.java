@@ -59,10 +59,11 @@ public final class SchemaOperations {
 
     /** Applies pending migrations. */
     public MigrationResult migrate() {
-        rejectNewerDatabase();
+        Flyway flyway = flyway();
+        rejectNewerDatabase(flyway);
         MigrateResult result;
         try {
-            result = flyway().migrate();
+            result = flyway.migrate();
         } catch (FlywayException e) {
             throw new SchemaException("migration failed: " + e.getMessage(), e);
         }
@@ -70,7 +71,7 @@ public final class SchemaOperations {
         List<AppliedMigration> applied = result.migrations.stream()
                 .map(m -> new AppliedMigration(m.version, m.description, m.executionTime))
                 .collect(Collectors.toList());
-        MigrationInfo current = flyway().info().current();
+        MigrationInfo current = flyway.info().current();
         String currentVersion = current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
         return new MigrationResult(result.initialSchemaVersion, currentVersion, applied,
                 result.warnings == null ? List.of() : result.warnings);
@@ -78,8 +79,12 @@ public final class SchemaOperations {
 
     /** The migrations and their states. */
     public List<MigrationStatus> info() {
+        return info(flyway());
+    }
+
+    private static List<MigrationStatus> info(Flyway flyway) {
         try {
-            return Arrays.stream(flyway().info().all()).map(SchemaOperations::status).collect(Collectors.toList());
+            return Arrays.stream(flyway.info().all()).map(SchemaOperations::status).collect(Collectors.toList());
         } catch (FlywayException e) {
             throw new SchemaException("cannot read the migration history: " + e.getMessage(), e);
         }
@@ -119,12 +124,17 @@ public final class SchemaOperations {
 
     /** Rolls back to {@code version}. */
     public RollbackResult rollbackTo(String version, boolean force) {
-        rejectNewerDatabase();
-        return new RollbackRunner(dataSource, listener).rollbackTo(info(), version, force);
+        List<MigrationStatus> statuses = info();
+        rejectNewerDatabase(statuses);
+        return new RollbackRunner(dataSource, listener).rollbackTo(statuses, version, force);
     }
 
-    private void rejectNewerDatabase() {
-        List<String> future = info().stream()
+    private static void rejectNewerDatabase(Flyway flyway) {
+        rejectNewerDatabase(info(flyway));
+    }
+
+    private static void rejectNewerDatabase(List<MigrationStatus> statuses) {
+        List<String> future = statuses.stream()
                 .filter(s -> s.state() == MigrationStatus.State.FUTURE)
                 .map(MigrationStatus::version)
                 .collect(Collectors.toList());

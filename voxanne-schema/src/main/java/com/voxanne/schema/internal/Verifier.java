@@ -444,8 +444,7 @@ final class Verifier {
             UUID userB = UUID.randomUUID();
             exec("insert into public.organizations (id, name) values (?, 'verify probe A'), (?, 'verify probe B')", orgA, orgB);
             for (UUID[] user : new UUID[][] {{userA, orgA}, {userA2, orgA}, {userB, orgB}}) {
-                exec("insert into auth.users (id, email, raw_app_meta_data) values (?, ?,"
-                        + " jsonb_build_object('org_id', ?::text))", user[0], user[0] + "@verify.invalid", user[1].toString());
+                com.voxanne.schema.session.AuthUsers.create(c, user[0], user[0] + "@verify.invalid", user[1]);
             }
             exec("insert into public.contacts (org_id, name) values (?, 'probe A'), (?, 'probe B')", orgA, orgB);
         }

@@ -1,5 +1,6 @@
 package com.voxanne.testkit.internal;
 
+import com.voxanne.schema.session.AuthUsers;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.Actor;
 import com.voxanne.testkit.Organization;
@@ -101,8 +102,11 @@ final class TenantRegistry implements Tenants {
                 String email = n.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-") + "." + userId.toString().substring(0, 8)
                         + "@example.test";
                 // What Supabase's sign-up leaves: the organization in app_metadata, which users cannot edit.
-                insert("insert into auth.users (id, email, aud, role, raw_app_meta_data) values (?, ?, 'authenticated',"
-                        + " 'authenticated', jsonb_build_object('org_id', ?::text))", userId, email, id.toString());
+                try (Connection c = admin.getConnection()) {
+                    AuthUsers.create(c, userId, email, id);
+                } catch (SQLException e) {
+                    throw new DataAccessException("test fixture set-up failed: " + e.getMessage(), e);
+                }
                 return new Member(userId, n, email, this);
             });
         }
