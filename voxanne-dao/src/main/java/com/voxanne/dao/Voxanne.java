@@ -80,7 +80,9 @@ public final class Voxanne {
 
     private <R> R perCall(OrgContext context, Class<R> type, Function<TenantTransaction, R> select) {
         Objects.requireNonNull(context, "an OrgContext is required");
-        return PerCallTransactions.of(type, work -> inOrg(context, work), select);
+        // The proxy picks the mode per method: one round trip for a method that sends one statement.
+        return PerCallTransactions.of(type,
+                (mode, work) -> engine.inOrg(context.organizationId(), context.userId(), mode, work), select);
     }
 
     /**
@@ -104,7 +106,8 @@ public final class Voxanne {
 
     /** The acting user's own organization. */
     public Organization organization(OrgContext context) {
-        return inOrg(context, TenantTransaction::organization);
+        Objects.requireNonNull(context, "an OrgContext is required");
+        return engine.organization(context.organizationId(), context.userId());
     }
 
     /** Backend work across organizations, as {@code service_role}. */

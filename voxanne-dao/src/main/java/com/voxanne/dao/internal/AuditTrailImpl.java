@@ -75,7 +75,8 @@ final class AuditTrailImpl implements AuditTrail {
         after.ifPresent(c -> where.add(DSL.row(AUDIT_LOGS.EVENT_TIME, AUDIT_LOGS.ID).lt(c.eventTime(), c.id())));
 
         int limit = query.limit();
-        List<AuditEvent> rows = transactions.run(RequestClaims.service(), dsl -> dsl.selectFrom(AUDIT_LOGS)
+        List<AuditEvent> rows = transactions.run(RequestClaims.service(),
+                SingleStatementMethods.mode(AuditTrail.class, "events"), dsl -> dsl.selectFrom(AUDIT_LOGS)
                 .where(where)
                 .orderBy(AUDIT_LOGS.EVENT_TIME.desc(), AUDIT_LOGS.ID.desc())
                 .limit(limit + 1)
@@ -109,7 +110,8 @@ final class AuditTrailImpl implements AuditTrail {
         }
         DetectSuspiciousActivity found = Routines.detectSuspiciousActivity(
                 DSL.val(organizationId, SQLDataType.UUID), DSL.val(YearToSecond.valueOf(window)), DSL.val(threshold));
-        return transactions.run(RequestClaims.service(), dsl -> dsl.selectFrom(found).fetch(r -> new SuspiciousActivity(
+        return transactions.run(RequestClaims.service(), SingleStatementMethods.mode(AuditTrail.class, "suspiciousActivity"),
+                dsl -> dsl.selectFrom(found).fetch(r -> new SuspiciousActivity(
                 r.getActivity(), r.getOrgId(), r.getAuthenticatedUser(), r.getDatabaseUser(), r.getEventCount(),
                 r.getFirstSeen(), r.getLastSeen(), r.getDetail())));
     }

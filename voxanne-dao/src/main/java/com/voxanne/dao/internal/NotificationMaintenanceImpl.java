@@ -17,7 +17,7 @@ final class NotificationMaintenanceImpl implements NotificationMaintenance {
 
     @Override
     public int expire() {
-        return transactions.run(RequestClaims.service(),
+        return transactions.run(RequestClaims.service(), SingleStatementMethods.mode(NotificationMaintenance.class, "expire"),
                 dsl -> dsl.select(Routines.expireOldNotifications()).fetchSingle().value1());
     }
 }

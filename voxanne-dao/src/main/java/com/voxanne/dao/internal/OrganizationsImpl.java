@@ -25,7 +25,7 @@ final class OrganizationsImpl implements Organizations {
     public Organization create(String name, String timezone) {
         String cleanName = inputs.name("name", name, 200);
         String zone = inputs.timezone(timezone);
-        return transactions.run(RequestClaims.service(), dsl -> map(dsl.insertInto(ORGANIZATIONS)
+        return transactions.run(RequestClaims.service(), mode("create"), dsl -> map(dsl.insertInto(ORGANIZATIONS)
                 .set(ORGANIZATIONS.NAME, cleanName)
                 .set(ORGANIZATIONS.TIMEZONE, zone)
                 .returning()
@@ -34,21 +34,21 @@ final class OrganizationsImpl implements Organizations {
 
     @Override
     public Organization get(UUID id) {
-        return transactions.run(RequestClaims.service(), dsl -> find(dsl, id));
+        return transactions.run(RequestClaims.service(), mode("get"), dsl -> find(dsl, id));
     }
 
     @Override
     public Organization suspend(UUID id) {
-        return setStatus(id, OrganizationStatus.SUSPENDED);
+        return setStatus(id, OrganizationStatus.SUSPENDED, mode("suspend"));
     }
 
     @Override
     public Organization activate(UUID id) {
-        return setStatus(id, OrganizationStatus.ACTIVE);
+        return setStatus(id, OrganizationStatus.ACTIVE, mode("activate"));
     }
 
-    private Organization setStatus(UUID id, OrganizationStatus status) {
-        return transactions.run(RequestClaims.service(), dsl -> {
+    private Organization setStatus(UUID id, OrganizationStatus status, Transactions.Mode mode) {
+        return transactions.run(RequestClaims.service(), mode, dsl -> {
             OrganizationsRecord row = dsl.update(ORGANIZATIONS)
                     .set(ORGANIZATIONS.STATUS, status)
                     .where(ORGANIZATIONS.ID.eq(id))
@@ -59,6 +59,10 @@ final class OrganizationsImpl implements Organizations {
             }
             return map(row);
         });
+    }
+
+    private static Transactions.Mode mode(String method) {
+        return SingleStatementMethods.mode(Organizations.class, method);
     }
 
     static Organization find(org.jooq.DSLContext dsl, UUID id) {

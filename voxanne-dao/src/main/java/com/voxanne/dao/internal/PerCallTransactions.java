@@ -11,13 +11,16 @@ import java.util.function.Function;
  * A repository whose every call is a unit of work of its own: {@code voxanne.contacts(ctx).get(id)}
  * runs {@code inOrg(ctx, tx -> tx.contacts().get(id))}. One proxy instead of a hand-written delegate per
  * repository method, so a method added to a repository interface is available both ways at once.
+ *
+ * <p>A method that sends exactly one statement ({@link SingleStatementMethods}) runs in single-statement
+ * mode, in one round trip; any other in transaction mode.
  */
 public final class PerCallTransactions {
 
-    /** Runs one unit of work for the proxy. */
+    /** Runs one unit of work for the proxy, in the mode the called method needs. */
     @FunctionalInterface
     public interface Runner {
-        Object run(Function<TenantTransaction, Object> work);
+        Object run(Transactions.Mode mode, Function<TenantTransaction, Object> work);
     }
 
     private PerCallTransactions() {
@@ -29,7 +32,8 @@ public final class PerCallTransactions {
             if (method.getDeclaringClass() == Object.class) {
                 return objectMethod(proxy, method, args, type);
             }
-            return runner.run(tx -> invoke(select.apply(tx), method, args));
+            return runner.run(SingleStatementMethods.mode(type, method.getName()),
+                    tx -> invoke(select.apply(tx), method, args));
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
     }

@@ -2,6 +2,7 @@ package com.voxanne.dao.internal;
 
 import com.voxanne.dao.AuditTrail;
 import com.voxanne.dao.NotificationMaintenance;
+import com.voxanne.dao.Organization;
 import com.voxanne.dao.Organizations;
 import com.voxanne.dao.ServiceScope;
 import com.voxanne.dao.WebhookEvents;
@@ -33,8 +34,22 @@ public final class ServiceScopeImpl implements ServiceScope {
 
     /** Runs {@code work} as {@code userId} of {@code organizationId}, in one transaction. */
     public <T> T inOrg(UUID organizationId, UUID userId, Function<TenantTransaction, T> work) {
-        return transactions.run(RequestClaims.user(organizationId, userId),
+        return inOrg(organizationId, userId, Transactions.Mode.TRANSACTION, work);
+    }
+
+    /**
+     * Runs {@code work} as {@code userId} of {@code organizationId} in {@code mode}: single-statement
+     * mode only for work that sends exactly one statement (see {@link SingleStatementMethods}).
+     */
+    public <T> T inOrg(UUID organizationId, UUID userId, Transactions.Mode mode, Function<TenantTransaction, T> work) {
+        return transactions.run(RequestClaims.user(organizationId, userId), mode,
                 dsl -> work.apply(new TenantTransactionImpl(dsl, organizationId, userId, inputs)));
+    }
+
+    /** {@code userId}'s own organization, {@code organizationId}: one statement, one round trip. */
+    public Organization organization(UUID organizationId, UUID userId) {
+        return inOrg(organizationId, userId, SingleStatementMethods.mode(TenantTransaction.class, "organization"),
+                TenantTransaction::organization);
     }
 
     @Override

@@ -1,57 +1,127 @@
 package com.voxanne.dao.internal;
 
 import com.voxanne.dao.DataAccessFailureException;
-import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import javax.sql.DataSource;
+import org.jooq.CacheContext;
+import org.jooq.CacheProvider;
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
+import org.jooq.impl.CacheType;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
 
 /**
- * Runs a unit of work as one transaction whose first statement binds the role and the claims
- * transaction-locally. Commit or rollback ends the binding with the transaction, so a pooled
- * connection goes back exactly as it came, whatever happened.
+ * Runs a unit of work bound to a role and claims, transaction-locally: the binding rides on the unit's
+ * first statement (see {@link BindingConnection}), and ends with the unit's transaction, commit or
+ * rollback, so a pooled connection goes back exactly as it came, whatever happened.
  */
 public final class Transactions {
 
-    private static final Settings SETTINGS = new Settings().withExecuteLogging(false);
+    /** How a unit of work talks to the database; see docs/adr/0004-one-round-trip-binding.md. */
+    public enum Mode {
+        /**
+         * Auto-commit off: one transaction for any number of statements. PgJDBC sends {@code BEGIN}, the
+         * binding and the first statement in one round trip; the commit is a second one.
+         */
+        TRANSACTION,
+        /**
+         * Auto-commit on, for a unit that sends exactly one statement: binding and statement are one
+         * implicit transaction in one round trip. A second statement is refused.
+         */
+        SINGLE_STATEMENT
+    }
 
     private final DataSource dataSource;
+    /** Shared by every unit (each derives it with its own connection), so jOOQ's caches outlive a unit. */
+    private final Configuration configuration;
 
     public Transactions(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.configuration = new DefaultConfiguration()
+                .set(SQLDialect.POSTGRES)
+                .set(new Settings()
+                        .withExecuteLogging(false)
+                        // nothing reads warnings, and asking for them is a call per statement
+                        .withFetchWarnings(false)
+                        .withRenderFormatted(false))
+                .set(new SharedCaches());
     }
 
-    /** Runs {@code work} as {@code claims}; commits if it returns, rolls back if it throws. */
+    /** Runs {@code work} as {@code claims} in one transaction; commits if it returns, rolls back if it throws. */
     public <T> T run(RequestClaims claims, Function<DSLContext, T> work) {
+        return run(claims, Mode.TRANSACTION, work);
+    }
+
+    /**
+     * Runs {@code work} as {@code claims} in {@code mode}: in transaction mode it commits if {@code work}
+     * returns and rolls back if it throws; in single-statement mode the one statement commits by itself,
+     * or fails and leaves nothing.
+     */
+    public <T> T run(RequestClaims claims, Mode mode, Function<DSLContext, T> work) {
         try (Connection connection = dataSource.getConnection()) {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                RequestBinding.bind(connection, claims);
-                T result = work.apply(DSL.using(connection, SQLDialect.POSTGRES, SETTINGS));
-                connection.commit();
-                return result;
-            } catch (RuntimeException e) {
-                rollback(connection, e);
-                throw SqlErrors.translate(e);
-            } catch (Error e) {
-                rollback(connection, e);
-                throw e;
-            } catch (SQLException e) {
-                rollback(connection, e);
-                throw SqlErrors.translate(e);
-            } finally {
-                restoreAutoCommit(connection, autoCommit);
-            }
+            return mode == Mode.SINGLE_STATEMENT
+                    ? singleStatement(connection, claims, work)
+                    : transaction(connection, claims, work);
         } catch (SQLException e) {
             throw new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
         }
+    }
+
+    private <T> T transaction(Connection connection, RequestClaims claims, Function<DSLContext, T> work)
+            throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            T result = work.apply(dsl(new BindingConnection(connection, claims, Mode.TRANSACTION)));
+            connection.commit();
+            return result;
+        } catch (RuntimeException e) {
+            rollback(connection, e);
+            throw translate(e);
+        } catch (Error e) {
+            rollback(connection, e);
+            throw e;
+        } catch (SQLException e) {
+            rollback(connection, e);
+            throw SqlErrors.translate(e);
+        } finally {
+            restoreAutoCommit(connection, autoCommit);
+        }
+    }
+
+    private <T> T singleStatement(Connection connection, RequestClaims claims, Function<DSLContext, T> work)
+            throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(true);
+        try {
+            return work.apply(dsl(new BindingConnection(connection, claims, Mode.SINGLE_STATEMENT)));
+        } catch (RuntimeException e) {
+            // Nothing to roll back: a statement that failed took its implicit transaction, binding
+            // included, with it; one that succeeded committed alone.
+            throw translate(e);
+        } finally {
+            restoreAutoCommit(connection, autoCommit);
+        }
+    }
+
+    private DSLContext dsl(Connection connection) {
+        return DSL.using(configuration.derive(connection));
+    }
+
+    /** A misuse of a unit of work is a bug of the DAO: it surfaces as itself, not as a data exception. */
+    private static RuntimeException translate(RuntimeException failure) {
+        BindingConnection.Misuse misuse = BindingConnection.Misuse.in(failure);
+        return misuse != null ? misuse : SqlErrors.translate(failure);
     }
 
     /**
@@ -71,6 +141,30 @@ public final class Transactions {
             connection.rollback();
         } catch (SQLException rollbackFailure) {
             cause.addSuppressed(rollbackFailure);
+        }
+    }
+
+    /**
+     * jOOQ keeps its reflection and record-mapper caches in a configuration's data map, created on first
+     * use. {@code derive()} copies that map, so a cache first needed inside a unit of work would live in
+     * that unit's derived configuration only and be rebuilt by the next unit. Handing every derived
+     * configuration the same map per cache type keeps them for the life of this {@link Transactions}.
+     * Bounded like jOOQ's default provider (least recently used beyond {@value #CACHE_SIZE} entries).
+     */
+    private static final class SharedCaches implements CacheProvider {
+        private static final int CACHE_SIZE = 8192;
+
+        private final Map<CacheType, Map<Object, Object>> caches = new ConcurrentHashMap<>();
+
+        @Override
+        public Map<Object, Object> provide(CacheContext context) {
+            return caches.computeIfAbsent(context.cacheType(), type -> Collections.synchronizedMap(
+                    new LinkedHashMap<>(16, 0.75f, true) {
+                        @Override
+                        protected boolean removeEldestEntry(Map.Entry<Object, Object> eldest) {
+                            return size() > CACHE_SIZE;
+                        }
+                    }));
         }
     }
 }
