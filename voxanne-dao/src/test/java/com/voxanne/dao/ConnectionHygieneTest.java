@@ -12,8 +12,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /** Nothing of a unit of work stays on a pooled connection: not the role, not the claims. */
 @VoxannePostgres
@@ -50,6 +53,55 @@ class ConnectionHygieneTest {
                 assertThat(rs.getString(2)).as("session_user").isEqualTo(db.server().loginRole());
                 assertThat(rs.getString(3)).as("claims left behind").isEmpty();
                 assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
+            }
+        }
+    }
+
+    /**
+     * The same with one-round-trip units: single-statement calls (auto-commit, binding and statement in
+     * one implicit transaction), one that fails, the service scope and a multi-statement transaction, all
+     * on the one physical connection of the pool.
+     */
+    @Test
+    void aPoolOfOneConnectionComesBackCleanAfterSingleStatementUnits(TestDatabase db, Tenants tenants) throws Exception {
+        User ann = tenants.organization("Clinic C").user("ann");
+        User bob = tenants.organization("Clinic D").user("bob");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.server().loginRole());
+        config.setPassword(loginPassword());
+        config.setMaximumPoolSize(1);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            Voxanne voxanne = Voxanne.create(pool);
+            OrgContext annInC = OrgContext.of(ann.organization().id(), ann.id());
+            OrgContext bobInD = OrgContext.of(bob.organization().id(), bob.id());
+            Contact a = voxanne.contacts(annInC).create(NewContact.named("Ann").phone("+12125550160"));
+
+            assertThat(voxanne.contacts(annInC).list(ContactQuery.all()).items()).containsExactly(a);
+            assertThatThrownBy(() -> voxanne.contacts(annInC).create(NewContact.named("Twin").phone("+12125550160")))
+                    .isInstanceOf(DuplicateException.class);
+            assertThatThrownBy(() -> voxanne.contacts(bobInD).get(a.id())).isInstanceOf(NotFoundException.class);
+            assertThat(voxanne.contacts(bobInD).countsByLeadStatus().values()).containsOnly(0L);
+            assertThat(voxanne.service().organizations().get(annInC.organizationId()).id())
+                    .isEqualTo(annInC.organizationId());
+            assertThatThrownBy(() -> voxanne.contacts(annInC).importAll(List.of(
+                    NewContact.named("New").phone("+12125550161"), NewContact.named("Clash").phone("+12125550160"))))
+                    .isInstanceOf(BulkImportException.class);
+            long seen = voxanne.inOrg(annInC, tx -> tx.contacts().countsByLeadStatus().values().stream()
+                    .mapToLong(Long::longValue).sum() + tx.notifications().unreadCount());
+            assertThat(seen).as("a multi-statement unit").isEqualTo(1L);
+
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select current_user, session_user,"
+                         + " coalesce(current_setting('request.jwt.claims', true), ''), current_setting('role')")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("current_user").isEqualTo(db.server().loginRole());
+                assertThat(rs.getString(2)).as("session_user").isEqualTo(db.server().loginRole());
+                assertThat(rs.getString(3)).as("claims left behind").isEmpty();
+                assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
+                assertThat(c.getAutoCommit()).as("auto-commit as the pool lent it").isTrue();
+                assertThat(c.unwrap(BaseConnection.class).getTransactionState()).as("no transaction open")
+                        .isEqualTo(TransactionState.IDLE);
             }
         }
     }
