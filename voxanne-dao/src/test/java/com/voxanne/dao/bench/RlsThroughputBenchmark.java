@@ -62,7 +62,24 @@ public final class RlsThroughputBenchmark {
     }
 
     /** One operation of the repositories, called through the DAO for a tenant. */
-    private record Operation(String name, BiConsumer<Voxanne, OrgContext> call) {
+    /**
+     * One operation of the repositories, called through the DAO for a tenant. {@code baselineSql}, when
+     * set, is the query without RLS to compare with (its one parameter is the organization) instead of
+     * the DAO's own SQL: for the search, whose DAO SQL asks a SECURITY DEFINER function for the matching
+     * ids, the honest baseline is the plain ILIKE query an application without RLS would send.
+     */
+    private record Operation(String name, BiConsumer<Voxanne, OrgContext> call, String baselineSql) {
+        Operation(String name, BiConsumer<Voxanne, OrgContext> call) {
+            this(name, call, null);
+        }
+    }
+
+    /** The contacts page matching {@code text} the way the search did before it had its function, no RLS. */
+    private static String plainSearch(String text, boolean phoneDigits) {
+        String pattern = "'%" + text + "%'";
+        return "select * from public.contacts where org_id = ? and (name ilike " + pattern + " escape '\\'"
+                + " or email ilike " + pattern + " escape '\\' or phone ilike " + pattern + " escape '\\'"
+                + (phoneDigits ? " or phone like " + pattern : "") + ") order by updated_at desc, id desc limit 21";
     }
 
     /** A tenant: an organization and one of its users. */
@@ -133,8 +150,12 @@ public final class RlsThroughputBenchmark {
                 new Operation("contacts.list(status new, 20 newest)",
                         (v, c) -> v.contacts(c).list(ContactQuery.status(LeadStatusType.NEW))),
                 new Operation("contacts.list(all, 20 newest)", (v, c) -> v.contacts(c).list(ContactQuery.all())),
-                new Operation("contacts.list(search \"ann\")",
-                        (v, c) -> v.contacts(c).list(ContactQuery.all().search("ann"))),
+                new Operation("contacts.list(search \"ann\", a quarter match)",
+                        (v, c) -> v.contacts(c).list(ContactQuery.all().search("ann")), plainSearch("ann", false)),
+                new Operation("contacts.list(search \"c123.o\", one match)",
+                        (v, c) -> v.contacts(c).list(ContactQuery.all().search("c123.o")), plainSearch("c123.o", false)),
+                new Operation("contacts.list(search phone \"0123\")",
+                        (v, c) -> v.contacts(c).list(ContactQuery.all().search("0123")), plainSearch("0123", true)),
                 new Operation("contacts.countsByLeadStatus()", (v, c) -> v.contacts(c).countsByLeadStatus()),
                 new Operation("appointments.upcoming(20)", (v, c) -> v.appointments(c).upcoming(20)),
                 new Operation("appointments.list(this week)", (v, c) -> v.appointments(c).list(thisWeek)),
@@ -149,7 +170,7 @@ public final class RlsThroughputBenchmark {
         Tenant sample = tenants.get(0);
         isolationCheck(login, sample, options);
 
-        Map<String, double[]> results = new LinkedHashMap<>();
+        Map<String, Measurement[]> results = new LinkedHashMap<>();
         Map<String, String> explains = new LinkedHashMap<>();
         Map<String, String> indexes = new LinkedHashMap<>();
         for (Operation op : operations()) {
@@ -157,27 +178,36 @@ public final class RlsThroughputBenchmark {
                 continue;
             }
             RecordingDataSource.Statement query = capture(recorded, sample, op);
-            double dao = measure(options, tenant -> op.call().accept(voxanne, tenant.context()));
-            double plain = measure(options, tenant -> runPlain(admin, query, sample, tenant));
-            double threeTrips = measure(options, tenant -> runThreeRoundTrips(login, query, sample, tenant));
-            double oneTrip = measure(options, tenant -> runOneRoundTrip(login, query, sample, tenant));
-            results.put(op.name(), new double[] {dao, plain, threeTrips, oneTrip});
-            System.out.printf(Locale.ROOT, "%-40s DAO %7.0f/s  no RLS %7.0f/s  ratio %.2f | raw JDBC under RLS: 3 round trips %7.0f/s (%.2f),"
-                    + " 1 round trip %7.0f/s (%.2f)%n",
-                    op.name(), dao, plain, dao / plain, threeTrips, threeTrips / plain, oneTrip, oneTrip / plain);
+            RecordingDataSource.Statement baseline = op.baselineSql() == null ? query : orgOnly(op.baselineSql(), sample);
+            Measurement dao = measure(options, tenant -> op.call().accept(voxanne, tenant.context()));
+            Measurement plain = measure(options, tenant -> runPlain(admin, baseline, sample, tenant));
+            Measurement threeTrips = measure(options, tenant -> runThreeRoundTrips(login, query, sample, tenant));
+            Measurement oneTrip = measure(options, tenant -> runOneRoundTrip(login, query, sample, tenant));
+            results.put(op.name(), new Measurement[] {dao, plain, threeTrips, oneTrip});
+            System.out.printf(Locale.ROOT, "%-44s DAO %7.0f/s (%4.0f µs CPU)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
+                    + " raw JDBC under RLS: 3 round trips %7.0f/s (%.2f), 1 round trip %7.0f/s (%.2f)%n",
+                    op.name(), dao.opsPerSecond(), dao.clientCpuMicrosPerOp(), plain.opsPerSecond(),
+                    plain.clientCpuMicrosPerOp(), dao.opsPerSecond() / plain.opsPerSecond(),
+                    threeTrips.opsPerSecond(), threeTrips.opsPerSecond() / plain.opsPerSecond(),
+                    oneTrip.opsPerSecond(), oneTrip.opsPerSecond() / plain.opsPerSecond());
             Tenant other = tenants.get(tenants.size() / 2);
             String authPlan = explain(login, query, sample, other, true);
-            String adminPlan = explain(admin, query, sample, other, false);
+            String adminPlan = explain(admin, baseline, sample, other, false);
             explains.put(op.name(), "SQL: " + query.sql() + "\n-- as authenticated (bound claims, in a transaction):\n"
-                    + authPlan + "-- as superuser, no RLS:\n" + adminPlan);
+                    + authPlan + "-- as superuser, no RLS" + (baseline == query ? "" : ": " + baseline.sql()) + "\n" + adminPlan);
             indexes.put(op.name(), summary(authPlan) + " | " + summary(adminPlan));
         }
 
         System.out.println();
-        System.out.println("| operation | DAO ops/s (RLS) | no RLS ops/s | **ratio** | raw JDBC, RLS, bind + query + commit (3 round trips) | ratio | raw JDBC, RLS, bind;query in 1 round trip | ratio |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
-        results.forEach((name, r) -> System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | **%.2f** | %.0f | %.2f | %.0f | %.2f |%n",
-                name, r[0], r[1], r[0] / r[1], r[2], r[2] / r[1], r[3], r[3] / r[1]));
+        System.out.println("| operation | DAO ops/s (RLS) | no RLS ops/s | **DAO / no RLS** | JVM CPU µs/op: DAO, no RLS"
+                + " | raw JDBC, RLS, 3 round trips | ratio | raw JDBC, RLS, 1 round trip | ratio |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        results.forEach((name, r) -> System.out.printf(Locale.ROOT,
+                "| %s | %.0f | %.0f | **%.2f** | %.0f, %.0f | %.0f | %.2f | %.0f | %.2f |%n",
+                name, r[0].opsPerSecond(), r[1].opsPerSecond(), r[0].opsPerSecond() / r[1].opsPerSecond(),
+                r[0].clientCpuMicrosPerOp(), r[1].clientCpuMicrosPerOp(),
+                r[2].opsPerSecond(), r[2].opsPerSecond() / r[1].opsPerSecond(),
+                r[3].opsPerSecond(), r[3].opsPerSecond() / r[1].opsPerSecond()));
         System.out.println();
         System.out.println("| operation | plan as authenticated (EXPLAIN ANALYZE) | plan without RLS |");
         System.out.println("|---|---|---|");
@@ -193,8 +223,15 @@ public final class RlsThroughputBenchmark {
         void run(Tenant tenant) throws Exception;
     }
 
+    /** Throughput, and the benchmark JVM's CPU time per operation (all its threads, GC included). */
+    private record Measurement(double opsPerSecond, double clientCpuMicrosPerOp) {
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
     /** Operations per second of {@code task} on {@code threads} threads, each call for a random tenant. */
-    private static double measure(Options options, Task task) throws InterruptedException {
+    private static Measurement measure(Options options, Task task) throws InterruptedException {
         List<Tenant> tenants = TENANTS.get();
         LongAdder count = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -229,16 +266,20 @@ public final class RlsThroughputBenchmark {
         }
         Thread.sleep(options.warmupSeconds * 1000L);
         long start;
+        long cpuStart;
         synchronized (lock) {
             phase[0] = 1;
             start = System.nanoTime();
+            cpuStart = OS.getProcessCpuTime();
         }
         Thread.sleep(options.seconds * 1000L);
         long end;
         long done;
+        long cpuEnd;
         synchronized (lock) {
             phase[0] = 2;
             end = System.nanoTime();
+            cpuEnd = OS.getProcessCpuTime();
             done = count.sum();
         }
         for (Thread worker : workers) {
@@ -247,7 +288,7 @@ public final class RlsThroughputBenchmark {
         if (failure.get() != null) {
             throw new IllegalStateException("benchmark task failed", failure.get());
         }
-        return done / ((end - start) / 1e9);
+        return new Measurement(done / ((end - start) / 1e9), (cpuEnd - cpuStart) / 1e3 / Math.max(1, done));
     }
 
     private static final AtomicReference<List<Tenant>> TENANTS = new AtomicReference<>();
@@ -256,7 +297,9 @@ public final class RlsThroughputBenchmark {
     private static RecordingDataSource.Statement capture(Voxanne recorded, Tenant tenant, Operation op) {
         List<RecordingDataSource.Statement> statements = RecordingDataSource.record(() -> op.call().accept(recorded, tenant.context()));
         List<RecordingDataSource.Statement> queries = statements.stream()
-                .filter(s -> !s.sql().equals(RequestBinding.BIND_SQL)).toList();
+                .filter(s -> !s.sql().equals(RequestBinding.BIND_SQL))
+                .map(RlsThroughputBenchmark::withoutBinding)
+                .toList();
         if (queries.size() != 1) {
             throw new IllegalStateException(op.name() + ": expected one query besides the binding, got " + statements);
         }
@@ -265,6 +308,38 @@ public final class RlsThroughputBenchmark {
             throw new IllegalStateException(op.name() + ": the query does not bind the organization: " + query);
         }
         return query;
+    }
+
+    /**
+     * The query alone when the DAO sent the binding prefixed to it in one string
+     * ({@code BIND_SQL; query}): the prefix and its two parameters removed, the others renumbered.
+     */
+    private static RecordingDataSource.Statement withoutBinding(RecordingDataSource.Statement statement) {
+        if (!statement.sql().startsWith(RequestBinding.BIND_SQL)) {
+            return statement;
+        }
+        String query = statement.sql().substring(RequestBinding.BIND_SQL.length()).replaceFirst("^\\s*;\\s*", "");
+        List<RecordingDataSource.Bind> binds = new ArrayList<>();
+        for (RecordingDataSource.Bind bind : statement.binds()) {
+            int index = (Integer) bind.args()[0];
+            if (index > 2) {
+                Object[] args = bind.args().clone();
+                args[0] = index - 2;
+                binds.add(new RecordingDataSource.Bind(bind.setter(), args));
+            }
+        }
+        return new RecordingDataSource.Statement(query, binds);
+    }
+
+    /** {@code sql} with the organization as its one parameter, as if recorded for {@code tenant}. */
+    private static RecordingDataSource.Statement orgOnly(String sql, Tenant tenant) {
+        try {
+            java.lang.reflect.Method setObject = PreparedStatement.class.getMethod("setObject", int.class, Object.class);
+            return new RecordingDataSource.Statement(sql,
+                    List.of(new RecordingDataSource.Bind(setObject, new Object[] {1, tenant.org()})));
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The captured query for {@code tenant} as the superuser: no RLS, auto-commit, one round trip. */
@@ -312,6 +387,8 @@ public final class RlsThroughputBenchmark {
                                         Tenant tenant) throws SQLException {
         try (Connection c = login.getConnection();
              PreparedStatement ps = c.prepareStatement(RequestBinding.BIND_SQL + "; " + query.sql())) {
+            // As the DAO does: never server-prepared, or PgJDBC may put a Sync between binding and query.
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             RequestBinding.setParameters(ps, 1, RequestClaims.user(tenant.org(), tenant.user()));
             query.bind(ps, 2, captured.org(), tenant.org(), captured.user(), tenant.user());
             ps.execute();
