@@ -65,6 +65,31 @@ class ContactsQueryTest extends TwoClinicsTest {
     }
 
     @Test
+    void aSearchCombinesWithFiltersEverySortAndTheCursor() {
+        Contacts contacts = voxanne.contacts(annInA);
+        List<Contact> anns = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            anns.add(contacts.create(NewContact.named("Ann " + i).leadScore(i % 2 == 0 ? LeadScoreType.HOT : LeadScoreType.COLD)));
+            contacts.create(NewContact.named("Bob " + i));
+        }
+        contacts.create(NewContact.named("Joanna").leadStatus(LeadStatusType.LOST));
+        contacts.recordContact(anns.get(3).id(), OffsetDateTime.now().minusHours(1));
+        voxanne.contacts(bobInB).create(NewContact.named("Ann in B"));
+
+        for (ContactSort sort : ContactSort.values()) {
+            List<Contact> found = readAll(contacts, ContactQuery.all().search("ann").sortBy(sort).limit(2));
+            assertThat(found).as("order %s", sort).hasSize(6).isSortedAccordingTo(expectedOrder(sort))
+                    .extracting(Contact::name).allMatch(name -> name.toLowerCase().contains("ann"))
+                    .doesNotContain("Ann in B");
+        }
+        assertThat(names(contacts.list(ContactQuery.all().search("ann").leadScore(LeadScoreType.HOT))))
+                .containsExactlyInAnyOrder("Ann 0", "Ann 2", "Ann 4");
+        assertThat(names(contacts.list(ContactQuery.status(LeadStatusType.LOST).search("ANN")))).containsExactly("Joanna");
+        assertThat(names(contacts.list(ContactQuery.status(LeadStatusType.CONTACTED).search("ann")))).containsExactly("Ann 3");
+        assertThat(contacts.list(ContactQuery.all().search("bob").leadStatus(LeadStatusType.LOST)).items()).isEmpty();
+    }
+
+    @Test
     void pagesThroughEveryContactOnceInEachOrder() {
         Contacts contacts = voxanne.contacts(annInA);
         List<Contact> created = new ArrayList<>();

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /** Migrate, info, re-run, baseline, roll back and refuse: the schema's life cycle on real PostgreSQL. */
 class MigrationLifecycleTest {
 
-    static final int MIGRATION_COUNT = 10;
+    static final int MIGRATION_COUNT = 11;
 
     private static VoxanneSchema schema(TestDatabase db) {
         return VoxanneSchema.configure().dataSource(db.adminDataSource()).load();
@@ -45,7 +45,7 @@ class MigrationLifecycleTest {
             assertThat(first.initialVersion()).isNull();
             assertThat(first.currentVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
             assertThat(first.applied()).extracting(AppliedMigration::version)
-                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
+                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
             assertThat(progress).extracting(AppliedMigration::description).containsExactlyElementsOf(
                     first.applied().stream().map(AppliedMigration::description).collect(Collectors.toList()));
             assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.APPLIED);
@@ -81,12 +81,36 @@ class MigrationLifecycleTest {
             RollbackResult rollback = schema.rollbackTo("0", false);
             assertThat(rollback.fromVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
             assertThat(rollback.undone()).extracting(AppliedMigration::version)
-                    .containsExactly("10", "9", "8", "7", "6", "5", "4", "3", "2", "1");
+                    .containsExactly("11", "10", "9", "8", "7", "6", "5", "4", "3", "2", "1");
             assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.PENDING);
             assertThat(adminColumn(db, "select to_regclass('public.contacts')::text")).containsOnlyNulls();
 
             schema.migrate();
             assertThat(CatalogSnapshot.of(db.adminDataSource())).containsExactlyElementsOf(migrated);
+        }
+    }
+
+    @Test
+    void rollingBackV11LeavesTheCatalogOfTheFirstTenMigrations() throws Exception {
+        try (TestDatabase ten = TestPostgres.shared().createDatabase();
+             TestDatabase eleven = TestPostgres.shared().createDatabase()) {
+            for (Path script : scripts("migration")) {
+                if (version(script) <= 10) {
+                    try (Connection c = ten.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+                        c.setAutoCommit(false);
+                        s.execute(Files.readString(script));
+                        c.commit();
+                    }
+                }
+            }
+            VoxanneSchema schema = schema(eleven);
+            schema.migrate();
+            RollbackResult back = schema.rollbackTo("10", false);
+            assertThat(back.undone()).extracting(AppliedMigration::version).containsExactly("11");
+            // V5's auth_org_id body (md5 of its source), V6's idx_contacts_last_contact, no V11 objects
+            assertThat(CatalogSnapshot.of(eleven.adminDataSource()))
+                    .containsExactlyElementsOf(CatalogSnapshot.of(ten.adminDataSource()));
+            assertThat(schema.migrate().applied()).extracting(AppliedMigration::version).containsExactly("11");
         }
     }
 
@@ -99,7 +123,8 @@ class MigrationLifecycleTest {
 
             assertThatThrownBy(() -> schema.rollbackTo("5", false))
                     .isInstanceOf(RollbackRefusedException.class)
-                    // the newest migration refuses first: the audit trail of that insert would go with V10
+                    // the newest migration that would lose data refuses first (U11 deletes no rows): the audit
+                    // trail of that insert would go with V10
                     .hasMessageContaining("rollback of V10 would delete")
                     .hasMessageContaining("public.audit_logs")
                     .hasMessageContaining("nothing changed");
@@ -107,9 +132,9 @@ class MigrationLifecycleTest {
             assertThat(adminColumn(db, "select name from public.contacts")).containsExactly("Ann");
 
             RollbackResult forced = schema.rollbackTo("5", true);
-            assertThat(forced.undone()).extracting(AppliedMigration::version).containsExactly("10", "9", "8", "7", "6");
+            assertThat(forced.undone()).extracting(AppliedMigration::version).containsExactly("11", "10", "9", "8", "7", "6");
             assertThat(adminColumn(db, "select to_regclass('public.contacts')::text")).containsOnlyNulls();
-            assertThat(schema.migrate().applied()).hasSize(5);
+            assertThat(schema.migrate().applied()).hasSize(6);
         }
     }
 

@@ -40,7 +40,8 @@ class VerifyTest {
                     "Unique constraints (contacts.phone)", "Webhook events unique per (org_id, event_id)",
                     "Service role can access all tables", "Function grants and search_path", "Audit triggers",
                     "Audit logging enabled (pgaudit)", "Authenticated users see only their org's data (probe)",
-                    "Notifications are user-specific (probe)", "Audit functions work (probe)", "org_id immutable (probe)");
+                    "Notifications are user-specific (probe)", "Audit functions work (probe)", "org_id immutable (probe)",
+                    "Contact search function", "Contact search stays in the caller's organization (probe)");
             // Everything but pgaudit must pass outright; pgaudit depends on the server.
             assertThat(report.withStatus(Status.WARN)).extracting(Check::item)
                     .allMatch(item -> item.equals("Audit logging enabled (pgaudit)"));
@@ -62,6 +63,13 @@ class VerifyTest {
         }
     }
 
+    /** search_contact_ids as it must never be: no organization filter. */
+    private static final String LEAKY_SEARCH = """
+            create or replace function public.search_contact_ids(p_text text) returns setof uuid
+              language sql stable security definer set search_path = '' as $$
+              select c.id from public.contacts c where c.name ilike '%' || p_text || '%'
+            $$""";
+
     static Stream<Arguments> breakages() {
         return Stream.of(
                 Arguments.of("alter table public.contacts no force row level security",
@@ -74,6 +82,7 @@ class VerifyTest {
                 Arguments.of("drop trigger set_updated_at_appointments on public.appointments", "updated_at triggers",
                         "appointments"),
                 Arguments.of("drop index public.idx_notifications_org", "Index names", "idx_notifications_org"),
+                Arguments.of("drop index public.idx_contacts_org_updated", "Index names", "idx_contacts_org_updated"),
                 Arguments.of("alter type public.lead_score_type add value 'lukewarm'", "Enums", "lukewarm"),
                 Arguments.of("create index idx_sneaky on public.contacts (email)", "Indexes led by org_id", "idx_sneaky"),
                 Arguments.of("alter table public.appointments drop constraint fk_appointments_contact", "Foreign keys",
@@ -83,8 +92,8 @@ class VerifyTest {
                 Arguments.of("create unique index uq_event_global on public.processed_webhook_events (event_id)",
                         "Webhook events unique per (org_id, event_id)", "uq_event_global"),
                 Arguments.of("grant select on public.contacts to anon", "anon has no table privileges", "contacts"),
-                Arguments.of("delete from public.voxanne_schema_history where version = '10'", "Migrations applied",
-                        "V10 pending"),
+                Arguments.of("delete from public.voxanne_schema_history where version = '11'", "Migrations applied",
+                        "V11 pending"),
                 Arguments.of("revoke delete on public.contacts from service_role", "Service role can access all tables",
                         "contacts"),
                 Arguments.of("grant execute on function public.expire_old_notifications() to public",
@@ -92,6 +101,19 @@ class VerifyTest {
                 Arguments.of("alter function public.create_notification reset search_path",
                         "Function grants and search_path", "create_notification"),
                 Arguments.of("drop trigger audit_row_change_contacts on public.contacts", "Audit triggers", "contacts"),
+                Arguments.of("grant execute on function public.search_contact_ids(text) to anon",
+                        "Contact search function", "anon may execute it"),
+                Arguments.of("grant execute on function public.search_contact_ids(text) to public",
+                        "Contact search function", "PUBLIC may execute it"),
+                Arguments.of("revoke execute on function public.search_contact_ids(text) from authenticated",
+                        "Contact search function", "authenticated may not execute it"),
+                Arguments.of("alter function public.search_contact_ids(text) reset search_path",
+                        "Contact search function", "search_path is not fixed"),
+                Arguments.of("alter function public.search_contact_ids(text) security invoker",
+                        "Contact search function", "not SECURITY DEFINER"),
+                Arguments.of("drop function public.search_contact_ids(text)", "Contact search function", "missing"),
+                // the same function without its organization filter: every organization's contacts
+                Arguments.of(LEAKY_SEARCH, "Contact search stays in the caller's organization (probe)", "probe B"),
                 Arguments.of("alter table public.contacts disable trigger org_id_immutable_contacts",
                         "org_id immutable (probe)", "accepted"),
                 Arguments.of("create policy contacts_peek on public.contacts for select to authenticated using (true)",

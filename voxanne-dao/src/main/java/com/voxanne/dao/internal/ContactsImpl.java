@@ -1,6 +1,7 @@
 package com.voxanne.dao.internal;
 
 import static com.voxanne.schema.jooq.Tables.CONTACTS;
+import static com.voxanne.schema.jooq.Tables.SEARCH_CONTACT_IDS;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.greatest;
 import static org.jooq.impl.DSL.inline;
@@ -20,6 +21,7 @@ import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.Page;
 import com.voxanne.schema.jooq.enums.LeadScoreType;
 import com.voxanne.schema.jooq.enums.LeadStatusType;
+import com.voxanne.schema.jooq.tables.SearchContactIds;
 import com.voxanne.schema.jooq.tables.records.ContactsRecord;
 import java.sql.Savepoint;
 import java.time.Duration;
@@ -33,7 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -50,10 +51,8 @@ final class ContactsImpl implements Contacts {
 
     /** How far ahead of this clock a recorded contact time may be (clock skew of the sender). */
     private static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
+    /** Also checked by public.search_contact_ids (22023). */
     private static final int SEARCH_MAX = 200;
-    /** Text a caller may type for a phone number: digits and the usual separators, at least one digit. */
-    private static final Pattern PHONE_FRAGMENT = Pattern.compile("[+\\d\\s().-]*\\d[+\\d\\s().-]*");
-    private static final char LIKE_ESCAPE = '\\';
 
     private final DSLContext dsl;
     private final UUID organizationId;
@@ -287,33 +286,19 @@ final class ContactsImpl implements Contacts {
     }
 
     /**
-     * Name, e-mail or phone contains {@code text}, case-insensitively and literally: the caller's
-     * {@code %}, {@code _} and {@code \} are escaped. Digits typed in a phone format also match the E.164
-     * number ("555-0198" finds +12125550198).
+     * Name, e-mail or phone contains {@code text}, case-insensitively and literally ({@code %}, {@code _}
+     * and {@code \} match themselves). Digits typed in a phone format also match the E.164 number
+     * ("555-0198" finds +12125550198). The matching is done by {@code public.search_contact_ids} (V11), a
+     * SECURITY DEFINER function that filters by the organization of the bound claims itself: under RLS
+     * ILIKE is not LEAKPROOF, so only there can it use the trigram index. RLS still applies to the
+     * contacts this query reads.
      */
-    private Condition search(String text) {
+    private static Condition search(String text) {
         if (text.length() > SEARCH_MAX) {
             throw new InvalidInputException("search", "must be at most " + SEARCH_MAX + " characters");
         }
-        String pattern = "%" + escapeLike(text) + "%";
-        Condition matches = CONTACTS.NAME.likeIgnoreCase(pattern, LIKE_ESCAPE)
-                .or(CONTACTS.EMAIL.likeIgnoreCase(pattern, LIKE_ESCAPE))
-                .or(CONTACTS.PHONE.likeIgnoreCase(pattern, LIKE_ESCAPE));
-        if (PHONE_FRAGMENT.matcher(text).matches()) {
-            matches = matches.or(CONTACTS.PHONE.like("%" + text.replaceAll("\\D", "") + "%"));
-        }
-        return matches;
-    }
-
-    private static String escapeLike(String text) {
-        StringBuilder escaped = new StringBuilder(text.length() + 8);
-        for (char ch : text.toCharArray()) {
-            if (ch == '%' || ch == '_' || ch == LIKE_ESCAPE) {
-                escaped.append(LIKE_ESCAPE);
-            }
-            escaped.append(ch);
-        }
-        return escaped.toString();
+        SearchContactIds matches = SEARCH_CONTACT_IDS.call(text);
+        return CONTACTS.ID.in(DSL.select(matches.SEARCH_CONTACT_IDS_).from(matches));
     }
 
     private static TableField<ContactsRecord, OffsetDateTime> sortColumn(ContactSort sort) {

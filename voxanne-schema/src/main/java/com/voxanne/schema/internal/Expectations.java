@@ -55,8 +55,15 @@ final class Expectations {
             "idx_appointments_upcoming",
             "uq_contacts_org_phone", "idx_contacts_org_status_updated", "idx_contacts_org_phone",
             "idx_contacts_org_created", "idx_contacts_service_interests", "idx_contacts_last_contact",
+            "idx_contacts_org_updated",
             "idx_notifications_user_unread", "idx_notifications_created_desc", "idx_notifications_expires",
             "idx_notifications_org", "idx_notifications_entity");
+
+    /**
+     * The contact search (V11): SECURITY DEFINER so the trigram index serves ILIKE under RLS; it filters
+     * by the caller's own organization and is executable by authenticated and service_role only.
+     */
+    static final String SEARCH_FUNCTION = "public.search_contact_ids(text)";
 
     /** SECURITY DEFINER helpers only the service role may execute. */
     static final List<String> SERVICE_ONLY_FUNCTIONS = List.of("expire_old_notifications", "log_audit_event",

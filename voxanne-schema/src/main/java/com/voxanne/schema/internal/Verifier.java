@@ -56,6 +56,7 @@ final class Verifier {
                 checks.add(guard("anon has no table privileges", () -> anonTables(catalog)));
                 checks.add(guard("API roles", () -> apiRoles(catalog)));
                 checks.add(guard("Function grants and search_path", () -> functionSecurity(catalog)));
+                checks.add(guard("Contact search function", () -> searchFunction(catalog)));
                 checks.add(guard("Audit triggers", () -> triggers(catalog, "audit_",
                         List.of("organizations", "contacts", "appointments", "notifications", "processed_webhook_events"),
                         "audit_row_change")));
@@ -66,6 +67,7 @@ final class Verifier {
                 checks.add(probes.run("org_id immutable (probe)", probes::immutableOrgId));
                 checks.add(probes.run("Authenticated users see only their org's data (probe)", probes::orgIsolation));
                 checks.add(probes.run("Notifications are user-specific (probe)", probes::userNotifications));
+                checks.add(probes.run("Contact search stays in the caller's organization (probe)", probes::searchIsolation));
                 checks.add(probes.run("Audit functions work (probe)", probes::auditFunctions));
             } finally {
                 c.rollback();
@@ -334,6 +336,50 @@ final class Verifier {
         return verdict(problems, count + " SECURITY DEFINER functions: fixed search_path, no PUBLIC or anon EXECUTE");
     }
 
+    /**
+     * search_contact_ids bypasses RLS as its owner, so how it is declared is part of the isolation:
+     * SECURITY DEFINER with search_path = '', executable by authenticated and service_role, not by
+     * PUBLIC or anon. (Its organization filter is checked by a probe.)
+     */
+    private static Check searchFunction(Catalog catalog) throws SQLException {
+        List<String> found = catalog.list("select p.prosecdef::text || '|' || p.provolatile::text || '|'"
+                + " || coalesce(array_to_string(p.proconfig, ','), '') || '|'"
+                + " || has_function_privilege('authenticated', p.oid, 'execute')::text || '|'"
+                + " || has_function_privilege('service_role', p.oid, 'execute')::text || '|'"
+                + " || has_function_privilege('anon', p.oid, 'execute')::text || '|'"
+                + " || exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
+                + "            where a.grantee = 0 and a.privilege_type = 'EXECUTE')::text"
+                + " from pg_proc p where p.oid = to_regprocedure(?)", Expectations.SEARCH_FUNCTION);
+        if (found.isEmpty()) {
+            return fail(Expectations.SEARCH_FUNCTION + " is missing");
+        }
+        String[] f = found.get(0).split("\\|", -1);
+        List<String> problems = new ArrayList<>();
+        if (!f[0].equals("true")) {
+            problems.add("not SECURITY DEFINER (under RLS its ILIKE could not use the trigram index)");
+        }
+        if (!f[1].equals("s")) {
+            problems.add("not STABLE");
+        }
+        if (!List.of(f[2].split(",")).contains("search_path=\"\"")) {
+            problems.add("search_path is not fixed to '' (" + (f[2].isEmpty() ? "none" : f[2]) + ")");
+        }
+        if (!f[3].equals("true")) {
+            problems.add("authenticated may not execute it");
+        }
+        if (!f[4].equals("true")) {
+            problems.add("service_role may not execute it");
+        }
+        if (f[6].equals("true")) {
+            problems.add("PUBLIC may execute it");
+        } else if (f[5].equals("true")) {
+            problems.add("anon may execute it");
+        }
+        return problems.isEmpty()
+                ? pass(Expectations.SEARCH_FUNCTION + ": SECURITY DEFINER, STABLE, search_path '', EXECUTE for authenticated and service_role only")
+                : fail(Expectations.SEARCH_FUNCTION + ": " + String.join("; ", problems));
+    }
+
     private static Check pgaudit(Catalog catalog) throws SQLException {
         if (catalog.count("select count(*) from pg_extension where extname = 'pgaudit'") > 0) {
             return pass("pgaudit extension installed");
@@ -498,6 +544,46 @@ final class Verifier {
                 c.rollback(sp);
             }
             return verdict(problems, "org A's user sees its own rows only, cannot write into org B; anon sees nothing");
+        }
+
+        /**
+         * The search function runs as its owner, past RLS: its own organization filter must keep org B's
+         * contact ("probe B") out of org A's results, for a user and for the service role bound to org A,
+         * and a caller without an organization gets 42501.
+         */
+        Check searchIsolation() throws SQLException {
+            String sql = "select string_agg(c.name, ',' order by c.name) from public.contacts c"
+                    + " where c.id in (select public.search_contact_ids('probe'))";
+            List<String> problems = new ArrayList<>();
+            actAsAdmin();
+            bind(RequestClaims.user(orgA, userA));
+            String asUser = scalar(sql);
+            // the admin connection bypasses RLS: what the function returns is all that filters here
+            actAsAdmin();
+            try (Statement s = c.createStatement()) {
+                s.execute("select set_config('request.jwt.claims', '" + RequestClaims.user(orgA, userA).toJson() + "', true)");
+            }
+            String definerOnly = scalar(sql);
+            bind(RequestClaims.service(orgA));
+            String asService = scalar(sql);
+            for (String[] result : new String[][] {{"a user of org A", asUser}, {"service_role bound to org A", asService},
+                    {"the function alone (no RLS)", definerOnly}}) {
+                if (!"probe A".equals(result[1])) {
+                    problems.add(result[0] + " found " + result[1] + ", expected only probe A");
+                }
+            }
+            bind(RequestClaims.service());
+            Savepoint sp = c.setSavepoint();
+            try {
+                scalar(sql);
+                problems.add("a caller without an organization was answered");
+            } catch (SQLException refused) {
+                c.rollback(sp);
+                if (!"42501".equals(refused.getSQLState())) {
+                    problems.add("a caller without an organization got " + refused.getSQLState() + ", expected 42501");
+                }
+            }
+            return verdict(problems, "search_contact_ids returns the caller's organization's contacts only; no organization, no answer");
         }
 
         Check userNotifications() throws SQLException {

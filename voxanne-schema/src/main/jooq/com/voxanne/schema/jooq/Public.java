@@ -14,8 +14,10 @@ import com.voxanne.schema.jooq.tables.GetOrgAuditLogs;
 import com.voxanne.schema.jooq.tables.Notifications;
 import com.voxanne.schema.jooq.tables.Organizations;
 import com.voxanne.schema.jooq.tables.ProcessedWebhookEvents;
+import com.voxanne.schema.jooq.tables.SearchContactIds;
 import com.voxanne.schema.jooq.tables.records.AuditLogsRecord;
 import com.voxanne.schema.jooq.tables.records.DetectSuspiciousActivityRecord;
+import com.voxanne.schema.jooq.tables.records.SearchContactIdsRecord;
 
 import java.time.OffsetDateTime;
 import java.util.Arrays;
@@ -200,6 +202,45 @@ public class Public extends SchemaImpl {
     public final ProcessedWebhookEvents PROCESSED_WEBHOOK_EVENTS = ProcessedWebhookEvents.PROCESSED_WEBHOOK_EVENTS;
 
     /**
+     * p_text text
+     */
+    public final SearchContactIds SEARCH_CONTACT_IDS = SearchContactIds.SEARCH_CONTACT_IDS;
+
+    /**
+     * Call <code>public.search_contact_ids</code>.
+     */
+    public static Result<SearchContactIdsRecord> SEARCH_CONTACT_IDS(
+          Configuration configuration
+        , String pText
+    ) {
+        return configuration.dsl().selectFrom(com.voxanne.schema.jooq.tables.SearchContactIds.SEARCH_CONTACT_IDS.call(
+              pText
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.search_contact_ids</code> as a table.
+     */
+    public static SearchContactIds SEARCH_CONTACT_IDS(
+          String pText
+    ) {
+        return com.voxanne.schema.jooq.tables.SearchContactIds.SEARCH_CONTACT_IDS.call(
+            pText
+        );
+    }
+
+    /**
+     * Get <code>public.search_contact_ids</code> as a table.
+     */
+    public static SearchContactIds SEARCH_CONTACT_IDS(
+          Field<String> pText
+    ) {
+        return com.voxanne.schema.jooq.tables.SearchContactIds.SEARCH_CONTACT_IDS.call(
+            pText
+        );
+    }
+
+    /**
      * No further instances allowed
      */
     private Public() {
@@ -231,7 +272,8 @@ public class Public extends SchemaImpl {
             GetOrgAuditLogs.GET_ORG_AUDIT_LOGS,
             Notifications.NOTIFICATIONS,
             Organizations.ORGANIZATIONS,
-            ProcessedWebhookEvents.PROCESSED_WEBHOOK_EVENTS
+            ProcessedWebhookEvents.PROCESSED_WEBHOOK_EVENTS,
+            SearchContactIds.SEARCH_CONTACT_IDS
         );
     }
 }

@@ -14,8 +14,10 @@ import com.voxanne.schema.jooq.routines.ExpireOldNotifications;
 import com.voxanne.schema.jooq.routines.LogAuditEvent;
 import com.voxanne.schema.jooq.tables.DetectSuspiciousActivity;
 import com.voxanne.schema.jooq.tables.GetOrgAuditLogs;
+import com.voxanne.schema.jooq.tables.SearchContactIds;
 import com.voxanne.schema.jooq.tables.records.AuditLogsRecord;
 import com.voxanne.schema.jooq.tables.records.DetectSuspiciousActivityRecord;
+import com.voxanne.schema.jooq.tables.records.SearchContactIdsRecord;
 import com.voxanne.schema.jsonb.NotificationChannel;
 
 import java.time.OffsetDateTime;
@@ -381,6 +383,40 @@ public class Routines {
             pFrom,
             pTo,
             pLimit
+        );
+    }
+
+    /**
+     * Call <code>public.search_contact_ids</code>.
+     */
+    public static Result<SearchContactIdsRecord> searchContactIds(
+          Configuration configuration
+        , String pText
+    ) {
+        return configuration.dsl().selectFrom(com.voxanne.schema.jooq.tables.SearchContactIds.SEARCH_CONTACT_IDS.call(
+              pText
+        )).fetch();
+    }
+
+    /**
+     * Get <code>public.search_contact_ids</code> as a table.
+     */
+    public static SearchContactIds searchContactIds(
+          String pText
+    ) {
+        return com.voxanne.schema.jooq.tables.SearchContactIds.SEARCH_CONTACT_IDS.call(
+            pText
+        );
+    }
+
+    /**
+     * Get <code>public.search_contact_ids</code> as a table.
+     */
+    public static SearchContactIds searchContactIds(
+          Field<String> pText
+    ) {
+        return com.voxanne.schema.jooq.tables.SearchContactIds.SEARCH_CONTACT_IDS.call(
+            pText
         );
     }
 }
