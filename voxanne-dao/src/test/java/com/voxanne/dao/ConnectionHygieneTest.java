@@ -106,6 +106,46 @@ class ConnectionHygieneTest {
         }
     }
 
+    /**
+     * Single-statement units are server-prepared from PgJDBC's fifth execution of the same SQL on a
+     * connection, and then PgJDBC puts a Sync between the binding and a statement whose rows have no
+     * bounded size. Inside the unit's explicit transaction the binding survives it: 30 alternating calls
+     * of two organizations on the one connection of the pool each see their own rows only, and the
+     * statements really were server-prepared.
+     */
+    @Test
+    void repeatedSingleStatementUnitsStayBoundOnceServerPrepared(TestDatabase db, Tenants tenants) throws Exception {
+        User ann = tenants.organization("Clinic E").user("ann");
+        User bob = tenants.organization("Clinic F").user("bob");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.server().loginRole());
+        config.setPassword(loginPassword());
+        config.setMaximumPoolSize(1);
+        try (HikariDataSource pool = new HikariDataSource(config)) {
+            Voxanne voxanne = Voxanne.create(pool);
+            OrgContext annInE = OrgContext.of(ann.organization().id(), ann.id());
+            OrgContext bobInF = OrgContext.of(bob.organization().id(), bob.id());
+            Contact a1 = voxanne.contacts(annInE).create(NewContact.named("Ann One").phone("+12125550170"));
+            Contact a2 = voxanne.contacts(annInE).create(NewContact.named("Ann Two").phone("+12125550171"));
+            Contact b1 = voxanne.contacts(bobInF).create(NewContact.named("Bob One").phone("+12125550170"));
+            for (int i = 0; i < 30; i++) {
+                assertThat(voxanne.contacts(annInE).list(ContactQuery.all()).items()).as("call %d for E", i)
+                        .containsExactlyInAnyOrder(a1, a2);
+                assertThat(voxanne.contacts(bobInF).list(ContactQuery.all()).items()).as("call %d for F", i)
+                        .containsExactly(b1);
+                assertThat(voxanne.contacts(bobInF).countsByLeadStatus().values().stream().mapToLong(Long::longValue).sum())
+                        .as("call %d count for F", i).isEqualTo(1L);
+            }
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select count(*) from pg_prepared_statements where not from_sql"
+                         + " and statement like '%\"contacts\"%'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("server-prepared contact statements on the connection").isPositive();
+            }
+        }
+    }
+
     private static String loginPassword() {
         return com.voxanne.testkit.postgres.TestPostgresConfig.fromEnvironment().loginPassword();
     }

@@ -23,9 +23,14 @@ import org.jooq.tools.jdbc.DefaultConnection;
  * the binding must precede every savepoint, or rolling back to the savepoint would undo
  * {@code set_config} and leave the rest of the unit unbound.
  *
- * <p>In {@link Transactions.Mode#SINGLE_STATEMENT single-statement mode} (auto-commit on) the binding and
- * the statement are one implicit transaction, which ends with the statement: a second statement would
- * run in a transaction of its own, unbound and not atomic with the first. So a second statement, a second
+ * <p>In {@link Transactions.Mode#SINGLE_STATEMENT single-statement mode} the unit is one statement. With
+ * auto-commit off (as {@link Transactions} runs it) it is sent as {@code BIND_SQL; sql; commit}: PgJDBC's
+ * {@code BEGIN}, the binding, the statement and the commit in one string, server-prepared like any other
+ * statement (a Sync PgJDBC may insert before a statement whose rows have no bounded size only costs a
+ * round trip: the explicit transaction holds the binding across it). With auto-commit on, binding and
+ * statement are one implicit transaction, never server-prepared (see {@link BoundPreparedStatement}).
+ * Either way the transaction ends with the statement: a second statement would run in a transaction of
+ * its own, unbound and not atomic with the first. So a second statement, a second
  * execution, or anything that needs a transaction is refused with an {@link IllegalStateException}: a
  * repository method classified single-statement by mistake fails in the tests instead of running
  * unatomically.
@@ -38,23 +43,47 @@ final class BindingConnection extends DefaultConnection {
     /** Between the binding and the statement: one string, two statements, one round trip. */
     static final String SEPARATOR = ";\n";
 
+    /** Ends a single-statement unit inside its own round trip when it runs in an explicit transaction. */
+    static final String COMMIT = "commit";
+
     private final RequestClaims claims;
     private final boolean singleStatement;
+    /**
+     * Auto-commit was off when the unit began: the binding is inside an explicit transaction, so a Sync
+     * PgJDBC may put between binding and statement cannot end it, and the combined statement may be
+     * server-prepared (its plan cached, as for any other statement).
+     */
+    private final boolean explicitTransaction;
     /** Transaction mode: a binding ran in the current transaction, so statements may pass through. */
     private boolean bound;
     /** Single-statement mode: the one statement was prepared, and executed. */
     private boolean prepared;
     private boolean executed;
 
-    BindingConnection(Connection physical, RequestClaims claims, Transactions.Mode mode) {
+    BindingConnection(Connection physical, RequestClaims claims, Transactions.Mode mode) throws SQLException {
         super(physical);
         this.claims = claims;
         this.singleStatement = mode == Transactions.Mode.SINGLE_STATEMENT;
+        this.explicitTransaction = !physical.getAutoCommit();
     }
 
     /** {@code sql} behind the binding, in the one string that is sent in one round trip. */
     static String combined(String sql) {
         return RequestBinding.BIND_SQL + SEPARATOR + sql;
+    }
+
+    /**
+     * What the unit's first statement is sent as: behind the binding, and in single-statement mode in an
+     * explicit transaction followed by its commit, so that begin, binding, statement and commit travel
+     * together.
+     */
+    private String carrying(String sql) {
+        return singleStatement && explicitTransaction ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+    }
+
+    /** Whether the combined statement may be server-prepared: only inside an explicit transaction. */
+    boolean mayServerPrepare() {
+        return explicitTransaction;
     }
 
     RequestClaims claims() {
@@ -121,7 +150,7 @@ final class BindingConnection extends DefaultConnection {
         }
         // Until a binding has actually run, every statement carries one: a statement prepared but never
         // executed (or refused by the driver before it was sent) has bound nothing.
-        return new BoundPreparedStatement(preparer.prepare(combined(sql)), this);
+        return new BoundPreparedStatement(preparer.prepare(carrying(sql)), this);
     }
 
     /** A bound statement is about to be executed: single-statement mode allows exactly one execution. */

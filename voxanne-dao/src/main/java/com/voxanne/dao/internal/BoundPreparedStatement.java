@@ -33,14 +33,16 @@ import org.postgresql.PGStatement;
  * or update count first, as if it had run alone. One execution is one round trip: PgJDBC sends both
  * statements before a single Sync.
  *
- * <p>Never a server-prepared statement, and never described before it runs: PgJDBC sends a Sync between
- * the statements of one string when a later one is "described" (its parameter types fetched from the
- * server, which happens for a server-prepared statement with an untyped parameter, or for
- * {@link #getParameterMetaData()}) and its result rows have no bounded size. In auto-commit that Sync ends
- * the implicit transaction, and the query runs unbound, as the login role with no claims: measured with
- * PgJDBC 42.7.14 from the 6th execution of the same SQL on a connection. So the prepare threshold is 0 on
- * this statement, and the describing calls are refused. Batches are refused too: PgJDBC would run the
- * binding for each entry and reject its result.
+ * <p>With auto-commit on, never a server-prepared statement, and never described before it runs: PgJDBC
+ * sends a Sync between the statements of one string when a later one is "described" (its parameter types
+ * fetched from the server, which happens for a server-prepared statement) and its result rows have no
+ * bounded size. In auto-commit that Sync ends the implicit transaction, and the query runs unbound, as the
+ * login role with no claims: measured with PgJDBC 42.7.14 from the 6th execution of the same SQL on a
+ * connection. So there the prepare threshold is 0. Inside an explicit transaction (how {@link Transactions}
+ * runs every unit) such a Sync costs a round trip and nothing else, and the statement is server-prepared
+ * like any other: re-planning a row-level-secured query on every call costs more than the round trip.
+ * The describing calls are refused either way (the binding's parameters would show), and so are batches:
+ * PgJDBC would run the binding for each entry and reject its result.
  */
 final class BoundPreparedStatement extends DefaultPreparedStatement {
 
@@ -52,8 +54,10 @@ final class BoundPreparedStatement extends DefaultPreparedStatement {
     BoundPreparedStatement(PreparedStatement combined, BindingConnection connection) throws SQLException {
         super(combined, connection);
         this.connection = connection;
-        // One-shot (unnamed) statements are never described, so PgJDBC keeps both statements before one Sync.
-        combined.unwrap(PGStatement.class).setPrepareThreshold(0);
+        if (!connection.mayServerPrepare()) {
+            // One-shot (unnamed) statements are never described, so PgJDBC keeps both statements before one Sync.
+            combined.unwrap(PGStatement.class).setPrepareThreshold(0);
+        }
         bindClaims();
     }
 

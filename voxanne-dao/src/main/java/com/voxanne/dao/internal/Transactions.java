@@ -35,8 +35,9 @@ public final class Transactions {
          */
         TRANSACTION,
         /**
-         * Auto-commit on, for a unit that sends exactly one statement: binding and statement are one
-         * implicit transaction in one round trip. A second statement is refused.
+         * For a unit that sends exactly one statement: begin, binding, statement and commit in one string,
+         * one round trip (two when PgJDBC puts a Sync before a statement whose rows have no bounded size).
+         * A second statement is refused.
          */
         SINGLE_STATEMENT
     }
@@ -101,14 +102,20 @@ public final class Transactions {
 
     private <T> T singleStatement(Connection connection, RequestClaims claims, Function<DSLContext, T> work)
             throws SQLException {
+        // An explicit transaction, ended by the commit sent with the statement (BindingConnection): one
+        // round trip like auto-commit, but the statement may be server-prepared safely.
         boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(true);
+        connection.setAutoCommit(false);
         try {
-            return work.apply(dsl(new BindingConnection(connection, claims, Mode.SINGLE_STATEMENT)));
+            T result = work.apply(dsl(new BindingConnection(connection, claims, Mode.SINGLE_STATEMENT)));
+            connection.commit();   // the statement's own commit already ran: no round trip unless it did not
+            return result;
         } catch (RuntimeException e) {
-            // Nothing to roll back: a statement that failed took its implicit transaction, binding
-            // included, with it; one that succeeded committed alone.
+            rollback(connection, e);
             throw translate(e);
+        } catch (Error e) {
+            rollback(connection, e);
+            throw e;
         } finally {
             restoreAutoCommit(connection, autoCommit);
         }

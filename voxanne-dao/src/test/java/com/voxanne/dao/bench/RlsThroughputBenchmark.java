@@ -45,16 +45,19 @@ import javax.sql.DataSource;
  * auto-commit query), on a generated data set: by default 1,000 organizations × 1,000 contacts, 200
  * appointments per organization and 100 notifications for each of 3 users per organization.
  *
- * <p>A third column runs the same SQL under RLS with the binding prefixed to the query in one string
- * (one round trip, auto-commit on), to tell round-trip cost from planning cost. Then prints
- * {@code EXPLAIN (ANALYZE, BUFFERS)} of each query as {@code authenticated}.
+ * <p>A third column runs the DAO's SQL in plain JDBC under RLS, the binding prefixed in one string (one
+ * round trip, auto-commit on): what any client could reach, to tell the DAO's own cost from the cost of
+ * RLS. Every path is warmed up first (the JIT needs about ten seconds of jOOQ calls), then each
+ * operation is measured in rounds interleaving the variants; the median round counts. Also reports the
+ * benchmark JVM's CPU time per operation, and prints {@code EXPLAIN (ANALYZE, BUFFERS)} of each query as
+ * {@code authenticated} and without RLS.
  *
  * <p>A benchmark, not a test: it asserts nothing about speed. Run (see docs/benchmarks.md):
  * <pre>
  * VOXANNE_TEST_BACKEND=embedded ./mvnw -o -q -pl voxanne-dao -am process-test-classes -Prls-bench \
- *     -Dexec.args="--threads 4 --warmup 2 --seconds 5"
+ *     -Dexec.args="--threads 4 --warmup 3 --seconds 3 --rounds 3"
  * </pre>
- * Options: {@code --orgs N --contacts N --threads N --pool N --warmup S --seconds S --only SUBSTRING}.
+ * Options: {@code --orgs N --contacts N --threads N --pool N --warmup S --seconds S --rounds N --only SUBSTRING}.
  */
 public final class RlsThroughputBenchmark {
 
@@ -97,8 +100,9 @@ public final class RlsThroughputBenchmark {
         int notificationsPerUser = 100;
         int threads = 4;
         int pool = 4;
-        int warmupSeconds = 2;
-        int seconds = 5;
+        int warmupSeconds = 3;
+        int rounds = 3;
+        int seconds = 3;
         String only = "";
 
         static Options parse(String[] args) {
@@ -111,6 +115,7 @@ public final class RlsThroughputBenchmark {
                     case "--threads" -> o.threads = Integer.parseInt(value);
                     case "--pool" -> o.pool = Integer.parseInt(value);
                     case "--warmup" -> o.warmupSeconds = Integer.parseInt(value);
+                    case "--rounds" -> o.rounds = Integer.parseInt(value);
                     case "--seconds" -> o.seconds = Integer.parseInt(value);
                     case "--only" -> o.only = value;
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -170,44 +175,74 @@ public final class RlsThroughputBenchmark {
         Tenant sample = tenants.get(0);
         isolationCheck(login, sample, options);
 
+        // Capture every operation's SQL first, then warm every path up (jOOQ's code takes the JIT about
+        // ten seconds of calls to settle: measured before it has, the DAO pays for compilation), then
+        // measure in rounds that interleave the variants, so that drift of a busy machine hits all alike.
+        Map<Operation, Variants> variants = new LinkedHashMap<>();
+        for (Operation op : operations()) {
+            if (op.name().contains(options.only)) {
+                RecordingDataSource.Statement query = capture(recorded, sample, op);
+                RecordingDataSource.Statement baseline = op.baselineSql() == null ? query : orgOnly(op.baselineSql(), sample);
+                variants.put(op, new Variants(query, baseline, List.of(
+                        tenant -> op.call().accept(voxanne, tenant.context()),
+                        tenant -> runPlain(admin, baseline, sample, tenant),
+                        tenant -> runOneRoundTrip(login, query, sample, tenant),
+                        tenant -> runPreparedTransaction(login, query, sample, tenant))));
+            }
+        }
+        long warmupStarted = System.nanoTime();
+        for (Variants v : variants.values()) {
+            for (Task task : v.tasks()) {
+                measure(options.threads, options.warmupSeconds, 0, task);
+            }
+        }
+        System.out.printf("warm-up: every path %d s, %.0f s in all%n", options.warmupSeconds,
+                (System.nanoTime() - warmupStarted) / 1e9);
+
         Map<String, Measurement[]> results = new LinkedHashMap<>();
         Map<String, String> explains = new LinkedHashMap<>();
         Map<String, String> indexes = new LinkedHashMap<>();
-        for (Operation op : operations()) {
-            if (!op.name().contains(options.only)) {
-                continue;
+        for (Map.Entry<Operation, Variants> entry : variants.entrySet()) {
+            Operation op = entry.getKey();
+            Variants v = entry.getValue();
+            List<List<Measurement>> perVariant = new ArrayList<>();
+            v.tasks().forEach(t -> perVariant.add(new ArrayList<>()));
+            for (int round = 0; round < options.rounds; round++) {
+                for (int i = 0; i < v.tasks().size(); i++) {
+                    perVariant.get(i).add(measure(options.threads, 0, options.seconds, v.tasks().get(i)));
+                }
             }
-            RecordingDataSource.Statement query = capture(recorded, sample, op);
-            RecordingDataSource.Statement baseline = op.baselineSql() == null ? query : orgOnly(op.baselineSql(), sample);
-            Measurement dao = measure(options, tenant -> op.call().accept(voxanne, tenant.context()));
-            Measurement plain = measure(options, tenant -> runPlain(admin, baseline, sample, tenant));
-            Measurement threeTrips = measure(options, tenant -> runThreeRoundTrips(login, query, sample, tenant));
-            Measurement oneTrip = measure(options, tenant -> runOneRoundTrip(login, query, sample, tenant));
-            results.put(op.name(), new Measurement[] {dao, plain, threeTrips, oneTrip});
-            System.out.printf(Locale.ROOT, "%-44s DAO %7.0f/s (%4.0f µs CPU)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
-                    + " raw JDBC under RLS: 3 round trips %7.0f/s (%.2f), 1 round trip %7.0f/s (%.2f)%n",
+            Measurement dao = median(perVariant.get(0));
+            Measurement plain = median(perVariant.get(1));
+            Measurement oneTrip = median(perVariant.get(2));
+            Measurement prepared = median(perVariant.get(3));
+            System.out.printf(Locale.ROOT, "   raw prepared begin;bind;query;commit %7.0f/s (%.2f, %4.0f µs CPU)%n",
+                    prepared.opsPerSecond(), prepared.opsPerSecond() / plain.opsPerSecond(), prepared.clientCpuMicrosPerOp());
+            results.put(op.name(), new Measurement[] {dao, plain, oneTrip});
+            System.out.printf(Locale.ROOT, "%-46s DAO %7.0f/s (%4.0f µs CPU)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
+                    + " raw JDBC under RLS, 1 round trip %7.0f/s (%.2f, %4.0f µs CPU)  [DAO rounds: %s]%n",
                     op.name(), dao.opsPerSecond(), dao.clientCpuMicrosPerOp(), plain.opsPerSecond(),
                     plain.clientCpuMicrosPerOp(), dao.opsPerSecond() / plain.opsPerSecond(),
-                    threeTrips.opsPerSecond(), threeTrips.opsPerSecond() / plain.opsPerSecond(),
-                    oneTrip.opsPerSecond(), oneTrip.opsPerSecond() / plain.opsPerSecond());
+                    oneTrip.opsPerSecond(), oneTrip.opsPerSecond() / plain.opsPerSecond(), oneTrip.clientCpuMicrosPerOp(),
+                    perVariant.get(0).stream().map(m -> String.format(Locale.ROOT, "%.0f", m.opsPerSecond())).toList());
             Tenant other = tenants.get(tenants.size() / 2);
-            String authPlan = explain(login, query, sample, other, true);
-            String adminPlan = explain(admin, baseline, sample, other, false);
-            explains.put(op.name(), "SQL: " + query.sql() + "\n-- as authenticated (bound claims, in a transaction):\n"
-                    + authPlan + "-- as superuser, no RLS" + (baseline == query ? "" : ": " + baseline.sql()) + "\n" + adminPlan);
+            String authPlan = explain(login, v.query(), sample, other, true);
+            String adminPlan = explain(admin, v.baseline(), sample, other, false);
+            explains.put(op.name(), "SQL: " + v.query().sql() + "\n-- as authenticated (bound claims, in a transaction):\n"
+                    + authPlan + "-- as superuser, no RLS" + (v.baseline() == v.query() ? "" : ": " + v.baseline().sql())
+                    + "\n" + adminPlan);
             indexes.put(op.name(), summary(authPlan) + " | " + summary(adminPlan));
         }
 
         System.out.println();
         System.out.println("| operation | DAO ops/s (RLS) | no RLS ops/s | **DAO / no RLS** | JVM CPU µs/op: DAO, no RLS"
-                + " | raw JDBC, RLS, 3 round trips | ratio | raw JDBC, RLS, 1 round trip | ratio |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + " | raw JDBC, RLS, 1 round trip | ratio |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
         results.forEach((name, r) -> System.out.printf(Locale.ROOT,
-                "| %s | %.0f | %.0f | **%.2f** | %.0f, %.0f | %.0f | %.2f | %.0f | %.2f |%n",
+                "| %s | %.0f | %.0f | **%.2f** | %.0f, %.0f | %.0f | %.2f |%n",
                 name, r[0].opsPerSecond(), r[1].opsPerSecond(), r[0].opsPerSecond() / r[1].opsPerSecond(),
                 r[0].clientCpuMicrosPerOp(), r[1].clientCpuMicrosPerOp(),
-                r[2].opsPerSecond(), r[2].opsPerSecond() / r[1].opsPerSecond(),
-                r[3].opsPerSecond(), r[3].opsPerSecond() / r[1].opsPerSecond()));
+                r[2].opsPerSecond(), r[2].opsPerSecond() / r[1].opsPerSecond()));
         System.out.println();
         System.out.println("| operation | plan as authenticated (EXPLAIN ANALYZE) | plan without RLS |");
         System.out.println("|---|---|---|");
@@ -223,6 +258,17 @@ public final class RlsThroughputBenchmark {
         void run(Tenant tenant) throws Exception;
     }
 
+    /** The SQL a DAO operation sends, its baseline without RLS, and the tasks measured: DAO, no RLS, raw 1 round trip. */
+    private record Variants(RecordingDataSource.Statement query, RecordingDataSource.Statement baseline, List<Task> tasks) {
+    }
+
+    /** The round with the median throughput. */
+    private static Measurement median(List<Measurement> rounds) {
+        List<Measurement> sorted = new ArrayList<>(rounds);
+        sorted.sort(java.util.Comparator.comparingDouble(Measurement::opsPerSecond));
+        return sorted.get(sorted.size() / 2);
+    }
+
     /** Throughput, and the benchmark JVM's CPU time per operation (all its threads, GC included). */
     private record Measurement(double opsPerSecond, double clientCpuMicrosPerOp) {
     }
@@ -231,7 +277,7 @@ public final class RlsThroughputBenchmark {
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     /** Operations per second of {@code task} on {@code threads} threads, each call for a random tenant. */
-    private static Measurement measure(Options options, Task task) throws InterruptedException {
+    private static Measurement measure(int threads, int warmupSeconds, int seconds, Task task) throws InterruptedException {
         List<Tenant> tenants = TENANTS.get();
         LongAdder count = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -239,7 +285,7 @@ public final class RlsThroughputBenchmark {
         int[] phase = {0};
         Object lock = new Object();
         List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < options.threads; t++) {
+        for (int t = 0; t < threads; t++) {
             Thread worker = new Thread(() -> {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (true) {
@@ -264,7 +310,7 @@ public final class RlsThroughputBenchmark {
             workers.add(worker);
             worker.start();
         }
-        Thread.sleep(options.warmupSeconds * 1000L);
+        Thread.sleep(warmupSeconds * 1000L);
         long start;
         long cpuStart;
         synchronized (lock) {
@@ -272,7 +318,7 @@ public final class RlsThroughputBenchmark {
             start = System.nanoTime();
             cpuStart = OS.getProcessCpuTime();
         }
-        Thread.sleep(options.seconds * 1000L);
+        Thread.sleep(seconds * 1000L);
         long end;
         long done;
         long cpuEnd;
@@ -354,32 +400,6 @@ public final class RlsThroughputBenchmark {
     }
 
     /**
-     * The captured query for {@code tenant} under RLS the way the DAO runs it, in plain JDBC: auto-commit
-     * off, the binding statement, the query, commit (three round trips).
-     */
-    private static void runThreeRoundTrips(DataSource login, RecordingDataSource.Statement query, Tenant captured,
-                                           Tenant tenant) throws SQLException {
-        try (Connection c = login.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                RequestBinding.bind(c, RequestClaims.user(tenant.org(), tenant.user()));
-                try (PreparedStatement ps = c.prepareStatement(query.sql())) {
-                    query.bind(ps, 0, captured.org(), tenant.org(), captured.user(), tenant.user());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        readAll(rs);
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
-    }
-
-    /**
      * The captured query for {@code tenant} under RLS, with the binding prefixed in the same string:
      * auto-commit on, so both statements run in one implicit transaction and one round trip.
      */
@@ -397,6 +417,29 @@ public final class RlsThroughputBenchmark {
             }
             try (ResultSet rs = ps.getResultSet()) {
                 readAll(rs);
+            }
+        }
+    }
+
+    private static void runPreparedTransaction(DataSource login, RecordingDataSource.Statement query, Tenant captured,
+                                               Tenant tenant) throws SQLException {
+        try (Connection c = login.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement(RequestBinding.BIND_SQL + "; " + query.sql() + "; commit")) {
+                RequestBinding.setParameters(ps, 1, RequestClaims.user(tenant.org(), tenant.user()));
+                query.bind(ps, 2, captured.org(), tenant.org(), captured.user(), tenant.user());
+                ps.execute();
+                if (!ps.getMoreResults()) {
+                    throw new IllegalStateException("no second result");
+                }
+                try (ResultSet rs = ps.getResultSet()) {
+                    readAll(rs);
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         }
     }
