@@ -4,8 +4,6 @@ import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.schema.session.RequestClaims;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -156,7 +154,10 @@ public final class Transactions {
      * use. {@code derive()} copies that map, so a cache first needed inside a unit of work would live in
      * that unit's derived configuration only and be rebuilt by the next unit. Handing every derived
      * configuration the same map per cache type keeps them for the life of this {@link Transactions}.
-     * Bounded like jOOQ's default provider (least recently used beyond {@value #CACHE_SIZE} entries).
+     * Concurrent maps, read by every unit on every thread without a lock; the keys are the DAO's own
+     * query shapes and record types, a small fixed set, and a map that still outgrows
+     * {@value #CACHE_SIZE} entries is emptied rather than kept in access order (which would need a lock
+     * on every read).
      */
     private static final class SharedCaches implements CacheProvider {
         private static final int CACHE_SIZE = 8192;
@@ -165,13 +166,11 @@ public final class Transactions {
 
         @Override
         public Map<Object, Object> provide(CacheContext context) {
-            return caches.computeIfAbsent(context.cacheType(), type -> Collections.synchronizedMap(
-                    new LinkedHashMap<>(16, 0.75f, true) {
-                        @Override
-                        protected boolean removeEldestEntry(Map.Entry<Object, Object> eldest) {
-                            return size() > CACHE_SIZE;
-                        }
-                    }));
+            Map<Object, Object> cache = caches.computeIfAbsent(context.cacheType(), type -> new ConcurrentHashMap<>());
+            if (cache.size() > CACHE_SIZE) {
+                cache.clear();
+            }
+            return cache;
         }
     }
 }
