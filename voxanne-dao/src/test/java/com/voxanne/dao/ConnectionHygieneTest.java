@@ -27,12 +27,7 @@ class ConnectionHygieneTest {
             throws Exception {
         User ann = tenants.organization("Clinic A").user("ann");
         User bob = tenants.organization("Clinic B").user("bob");
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.server().loginRole());
-        config.setPassword(loginPassword());
-        config.setMaximumPoolSize(1);
-        try (HikariDataSource pool = new HikariDataSource(config)) {
+        try (HikariDataSource pool = poolOfOne(db)) {
             Voxanne voxanne = Voxanne.create(pool);
             OrgContext annInA = OrgContext.of(ann.organization().id(), ann.id());
             OrgContext bobInB = OrgContext.of(bob.organization().id(), bob.id());
@@ -58,20 +53,15 @@ class ConnectionHygieneTest {
     }
 
     /**
-     * The same with one-round-trip units: single-statement calls (auto-commit, binding and statement in
-     * one implicit transaction), one that fails, the service scope and a multi-statement transaction, all
-     * on the one physical connection of the pool.
+     * The same with one-round-trip units: single-statement calls (binding, statement and commit in one
+     * string), one that fails, the service scope and a multi-statement transaction, all on the one
+     * physical connection of the pool.
      */
     @Test
     void aPoolOfOneConnectionComesBackCleanAfterSingleStatementUnits(TestDatabase db, Tenants tenants) throws Exception {
         User ann = tenants.organization("Clinic C").user("ann");
         User bob = tenants.organization("Clinic D").user("bob");
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.server().loginRole());
-        config.setPassword(loginPassword());
-        config.setMaximumPoolSize(1);
-        try (HikariDataSource pool = new HikariDataSource(config)) {
+        try (HikariDataSource pool = poolOfOne(db)) {
             Voxanne voxanne = Voxanne.create(pool);
             OrgContext annInC = OrgContext.of(ann.organization().id(), ann.id());
             OrgContext bobInD = OrgContext.of(bob.organization().id(), bob.id());
@@ -117,12 +107,7 @@ class ConnectionHygieneTest {
     void repeatedSingleStatementUnitsStayBoundOnceServerPrepared(TestDatabase db, Tenants tenants) throws Exception {
         User ann = tenants.organization("Clinic E").user("ann");
         User bob = tenants.organization("Clinic F").user("bob");
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(db.jdbcUrl());
-        config.setUsername(db.server().loginRole());
-        config.setPassword(loginPassword());
-        config.setMaximumPoolSize(1);
-        try (HikariDataSource pool = new HikariDataSource(config)) {
+        try (HikariDataSource pool = poolOfOne(db)) {
             Voxanne voxanne = Voxanne.create(pool);
             OrgContext annInE = OrgContext.of(ann.organization().id(), ann.id());
             OrgContext bobInF = OrgContext.of(bob.organization().id(), bob.id());
@@ -144,6 +129,16 @@ class ConnectionHygieneTest {
                 assertThat(rs.getLong(1)).as("server-prepared contact statements on the connection").isPositive();
             }
         }
+    }
+
+    /** A Hikari pool of one connection as the login role: every unit of the test shares it. */
+    private static HikariDataSource poolOfOne(TestDatabase db) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(db.jdbcUrl());
+        config.setUsername(db.server().loginRole());
+        config.setPassword(loginPassword());
+        config.setMaximumPoolSize(1);
+        return new HikariDataSource(config);
     }
 
     private static String loginPassword() {

@@ -62,26 +62,26 @@ public final class Transactions {
     }
 
     /**
-     * Runs {@code work} as {@code claims} in {@code mode}: in transaction mode it commits if {@code work}
-     * returns and rolls back if it throws; in single-statement mode the one statement commits by itself,
-     * or fails and leaves nothing.
+     * Runs {@code work} as {@code claims} in {@code mode}, in one transaction: it commits if {@code work}
+     * returns and rolls back if it throws. In single-statement mode the one statement carries its own
+     * commit (see {@link BindingConnection}), so the commit here finds nothing left to send.
      */
     public <T> T run(RequestClaims claims, Mode mode, Function<DSLContext, T> work) {
         try (Connection connection = dataSource.getConnection()) {
-            return mode == Mode.SINGLE_STATEMENT
-                    ? singleStatement(connection, claims, work)
-                    : transaction(connection, claims, work);
+            return inTransaction(connection, claims, mode, work);
         } catch (SQLException e) {
             throw new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
         }
     }
 
-    private <T> T transaction(Connection connection, RequestClaims claims, Function<DSLContext, T> work)
+    private <T> T inTransaction(Connection connection, RequestClaims claims, Mode mode, Function<DSLContext, T> work)
             throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
+        // Both modes run in an explicit transaction: a Sync PgJDBC may send between the binding and a
+        // server-prepared statement cannot end it (docs/adr/0004-one-round-trip-binding.md).
         connection.setAutoCommit(false);
         try {
-            T result = work.apply(dsl(new BindingConnection(connection, claims, Mode.TRANSACTION)));
+            T result = work.apply(dsl(new BindingConnection(connection, claims, mode)));
             connection.commit();
             return result;
         } catch (RuntimeException e) {
@@ -93,27 +93,6 @@ public final class Transactions {
         } catch (SQLException e) {
             rollback(connection, e);
             throw SqlErrors.translate(e);
-        } finally {
-            restoreAutoCommit(connection, autoCommit);
-        }
-    }
-
-    private <T> T singleStatement(Connection connection, RequestClaims claims, Function<DSLContext, T> work)
-            throws SQLException {
-        // An explicit transaction, ended by the commit sent with the statement (BindingConnection): one
-        // round trip like auto-commit, but the statement may be server-prepared safely.
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
-            T result = work.apply(dsl(new BindingConnection(connection, claims, Mode.SINGLE_STATEMENT)));
-            connection.commit();   // the statement's own commit already ran: no round trip unless it did not
-            return result;
-        } catch (RuntimeException e) {
-            rollback(connection, e);
-            throw translate(e);
-        } catch (Error e) {
-            rollback(connection, e);
-            throw e;
         } finally {
             restoreAutoCommit(connection, autoCommit);
         }
