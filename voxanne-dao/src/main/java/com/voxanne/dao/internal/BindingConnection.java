@@ -23,17 +23,18 @@ import org.jooq.tools.jdbc.DefaultConnection;
  * the binding must precede every savepoint, or rolling back to the savepoint would undo
  * {@code set_config} and leave the rest of the unit unbound.
  *
- * <p>In {@link Transactions.Mode#SINGLE_STATEMENT single-statement mode} the unit is one statement. With
- * auto-commit off (as {@link Transactions} runs it) it is sent as {@code BIND_SQL; sql; commit}: PgJDBC's
- * {@code BEGIN}, the binding, the statement and the commit in one string, server-prepared like any other
- * statement (a Sync PgJDBC may insert before a statement whose rows have no bounded size only costs a
- * round trip: the explicit transaction holds the binding across it). With auto-commit on, binding and
- * statement are one implicit transaction, never server-prepared (see {@link BoundPreparedStatement}).
- * Either way the transaction ends with the statement: a second statement would run in a transaction of
- * its own, unbound and not atomic with the first. So a second statement, a second
- * execution, or anything that needs a transaction is refused with an {@link IllegalStateException}: a
- * repository method classified single-statement by mistake fails in the tests instead of running
- * unatomically.
+ * <p>Always inside an explicit transaction (auto-commit off; the constructor refuses anything else):
+ * PgJDBC inserts a Sync between the statements of one string once a later one is server-prepared and its
+ * rows have no bounded size, and with auto-commit on that Sync would end the implicit transaction and
+ * leave the query unbound. Inside a transaction it only costs a round trip, so the combined statement is
+ * server-prepared like any other (docs/adr/0004-one-round-trip-binding.md).
+ *
+ * <p>In {@link Transactions.Mode#SINGLE_STATEMENT single-statement mode} the unit is one statement, sent
+ * as {@code BIND_SQL; sql; commit}: PgJDBC's {@code BEGIN}, the binding, the statement and its commit in
+ * one string. The transaction ends with the statement: a second statement would run in a transaction of
+ * its own, unbound and not atomic with the first. So a second statement, a second execution, or anything
+ * that needs a transaction is refused with an {@link IllegalStateException}: a repository method
+ * classified single-statement by mistake fails in the tests instead of running unatomically.
  *
  * <p>Not thread-safe, like the unit of work it belongs to. The physical connection (its auto-commit,
  * commit, rollback, close) stays {@link Transactions}' business.
@@ -48,12 +49,7 @@ final class BindingConnection extends DefaultConnection {
 
     private final RequestClaims claims;
     private final boolean singleStatement;
-    /**
-     * Auto-commit was off when the unit began: the binding is inside an explicit transaction, so a Sync
-     * PgJDBC may put between binding and statement cannot end it, and the combined statement may be
-     * server-prepared (its plan cached, as for any other statement).
-     */
-    private final boolean explicitTransaction;
+
     /** Transaction mode: a binding ran in the current transaction, so statements may pass through. */
     private boolean bound;
     /** Single-statement mode: the one statement was prepared, and executed. */
@@ -64,7 +60,9 @@ final class BindingConnection extends DefaultConnection {
         super(physical);
         this.claims = claims;
         this.singleStatement = mode == Transactions.Mode.SINGLE_STATEMENT;
-        this.explicitTransaction = !physical.getAutoCommit();
+        if (physical.getAutoCommit()) {
+            throw new Misuse("a unit of work binds inside an explicit transaction: turn auto-commit off first");
+        }
     }
 
     /** {@code sql} behind the binding, in the one string that is sent in one round trip. */
@@ -78,16 +76,17 @@ final class BindingConnection extends DefaultConnection {
      * together.
      */
     private String carrying(String sql) {
-        return singleStatement && explicitTransaction ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+        return singleStatement ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
     }
 
-    /** Whether the combined statement may be server-prepared: only inside an explicit transaction. */
-    boolean mayServerPrepare() {
-        return explicitTransaction;
-    }
 
     RequestClaims claims() {
         return claims;
+    }
+
+    /** Single-statement mode: the statement is followed by its commit in the same string. */
+    boolean commitsWithStatement() {
+        return singleStatement;
     }
 
     // ---- the statement that carries the binding

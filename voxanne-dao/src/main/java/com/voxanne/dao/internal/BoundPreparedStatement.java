@@ -24,7 +24,6 @@ import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
 import org.jooq.tools.jdbc.DefaultPreparedStatement;
-import org.postgresql.PGStatement;
 
 /**
  * A statement prepared as {@code BIND_SQL + ";\n" + sql} that behaves like {@code sql} alone: parameters
@@ -33,15 +32,10 @@ import org.postgresql.PGStatement;
  * or update count first, as if it had run alone. One execution is one round trip: PgJDBC sends both
  * statements before a single Sync.
  *
- * <p>With auto-commit on, never a server-prepared statement, and never described before it runs: PgJDBC
- * sends a Sync between the statements of one string when a later one is "described" (its parameter types
- * fetched from the server, which happens for a server-prepared statement) and its result rows have no
- * bounded size. In auto-commit that Sync ends the implicit transaction, and the query runs unbound, as the
- * login role with no claims: measured with PgJDBC 42.7.14 from the 6th execution of the same SQL on a
- * connection. So there the prepare threshold is 0. Inside an explicit transaction (how {@link Transactions}
- * runs every unit) such a Sync costs a round trip and nothing else, and the statement is server-prepared
- * like any other: re-planning a row-level-secured query on every call costs more than the round trip.
- * The describing calls are refused either way (the binding's parameters would show), and so are batches:
+ * <p>It runs inside the unit's explicit transaction ({@link BindingConnection} refuses auto-commit) and
+ * is server-prepared like any other statement: a Sync PgJDBC may insert before a described statement whose
+ * rows have no bounded size costs a round trip, and the transaction holds the binding across it.
+ * The describing calls are refused (the binding's parameters would show), and so are batches:
  * PgJDBC would run the binding for each entry and reject its result.
  */
 final class BoundPreparedStatement extends DefaultPreparedStatement {
@@ -50,14 +44,12 @@ final class BoundPreparedStatement extends DefaultPreparedStatement {
     static final int OFFSET = 2;
 
     private final BindingConnection connection;
+    /** The commit that follows the statement in single-statement mode still has a result to skip. */
+    private boolean commitPending;
 
     BoundPreparedStatement(PreparedStatement combined, BindingConnection connection) throws SQLException {
         super(combined, connection);
         this.connection = connection;
-        if (!connection.mayServerPrepare()) {
-            // One-shot (unnamed) statements are never described, so PgJDBC keeps both statements before one Sync.
-            combined.unwrap(PGStatement.class).setPrepareThreshold(0);
-        }
         bindClaims();
     }
 
@@ -78,8 +70,25 @@ final class BoundPreparedStatement extends DefaultPreparedStatement {
         PreparedStatement combined = getDelegatePreparedStatement();
         combined.execute();                              // the binding's row comes first ...
         boolean resultSet = combined.getMoreResults();   // ... closed here; now the query's result is current
+        commitPending = connection.commitsWithStatement();
         connection.afterBoundExecute();
         return resultSet;
+    }
+
+    /** Past the query's result; in single-statement mode past the commit's as well, which is not the caller's. */
+    @Override
+    public boolean getMoreResults() throws SQLException {
+        return getMoreResults(CLOSE_CURRENT_RESULT);
+    }
+
+    @Override
+    public boolean getMoreResults(int current) throws SQLException {
+        PreparedStatement combined = getDelegatePreparedStatement();
+        if (commitPending) {
+            commitPending = false;
+            combined.getMoreResults(current);   // the commit's result is current now ...
+        }
+        return combined.getMoreResults(current); // ... and this moves past it: nothing after the query
     }
 
     @Override
@@ -123,21 +132,21 @@ final class BoundPreparedStatement extends DefaultPreparedStatement {
         addBatch();
     }
 
-    /** Refused: PgJDBC would describe the combined string, which splits it in two transactions later on. */
+    /** Refused: PgJDBC would describe the combined string, the binding's two parameters first. */
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
         throw new SQLFeatureNotSupportedException("parameter metadata is not available on the statement that carries"
-                + " a unit of work's tenant binding: describing it would make PgJDBC split binding and query");
+                + " a unit of work's tenant binding: it would describe the binding's parameters along with the caller's");
     }
 
-    /** The query's result set metadata once it ran; refused before, for the reason of {@link #getParameterMetaData()}. */
+    /** The query's result set metadata once it ran; refused before (it would describe the binding's statement). */
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
         ResultSet current = getDelegatePreparedStatement().getResultSet();
         if (current == null || current.isClosed()) {
             throw new SQLFeatureNotSupportedException("result set metadata is available on the statement that carries"
-                    + " a unit of work's tenant binding only after it ran: describing it would make PgJDBC split"
-                    + " binding and query");
+                    + " a unit of work's tenant binding only after it ran: before, it would describe the binding's"
+                    + " statement, not the caller's");
         }
         return current.getMetaData();
     }

@@ -411,7 +411,7 @@ public final class RlsThroughputBenchmark {
                                         Tenant tenant) throws SQLException {
         try (Connection c = login.getConnection();
              PreparedStatement ps = c.prepareStatement(RequestBinding.BIND_SQL + "; " + query.sql())) {
-            // As the DAO does: never server-prepared, or PgJDBC may put a Sync between binding and query.
+            // Never server-prepared: in auto-commit a Sync PgJDBC puts between binding and query would unbind it.
             ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             RequestBinding.setParameters(ps, 1, RequestClaims.user(tenant.org(), tenant.user()));
             query.bind(ps, 2, captured.org(), tenant.org(), captured.user(), tenant.user());

@@ -62,8 +62,8 @@ class BindingConnectionTest {
 
     @Test
     void theBoundStatementReturnsExactlyTheQuerysRowsAsTheBoundUser() throws SQLException {
-        try (Connection physical = login.getConnection()) {
-            assertThat(physical.getAutoCommit()).isTrue();
+        try (Connection physical = unit()) {
+            assertThat(physical.getAutoCommit()).isFalse();
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
                     "select current_setting('role'), current_setting('request.jwt.claims', true)::jsonb ->> 'sub',"
@@ -88,8 +88,7 @@ class BindingConnectionTest {
 
     @Test
     void executeTellsWhetherTheQueryNotTheBindingReturnedRows() throws SQLException {
-        try (Connection physical = login.getConnection()) {
-            physical.setAutoCommit(false);
+        try (Connection physical = unit()) {
             try {
                 BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION);
                 try (PreparedStatement ps = bound.prepareStatement("select 1 where false")) {
@@ -100,7 +99,6 @@ class BindingConnectionTest {
                 }
             } finally {
                 physical.rollback();
-                physical.setAutoCommit(true);
             }
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
@@ -122,7 +120,7 @@ class BindingConnectionTest {
                 dsl.execute("insert into public.contacts (org_id, name) values (?, ?)", ann.organization().id(), "c" + i);
             }
         });
-        try (Connection physical = login.getConnection()) {
+        try (Connection physical = unit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("update public.contacts set notes = ? where org_id = ?")) {
                 ps.setString(1, "seen");
@@ -143,7 +141,7 @@ class BindingConnectionTest {
     void parametersOfTheTypesTheRepositoriesUseAreShifted() throws SQLException {
         UUID id = UUID.randomUUID();
         OffsetDateTime when = OffsetDateTime.of(2031, 2, 3, 4, 5, 6, 0, ZoneOffset.UTC);
-        try (Connection physical = login.getConnection()) {
+        try (Connection physical = unit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select ?::uuid, ?::public.lead_status_type, ?::text,"
                     + " ?::timestamptz, ?::int, ?::text[], ?::jsonb ->> 'k', ?::bigint is null, ?::boolean")) {
@@ -174,7 +172,7 @@ class BindingConnectionTest {
 
     @Test
     void clearParametersKeepsTheBindingAndDescribingBeforeExecutionIsRefused() throws SQLException {
-        try (Connection physical = login.getConnection()) {
+        try (Connection physical = unit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
                     "select current_setting('request.jwt.claims', true)::jsonb ->> 'sub', ?::int, ?::text")) {
@@ -199,11 +197,12 @@ class BindingConnectionTest {
     /**
      * PgJDBC splits a multi-statement string with a Sync once a later statement is "described", which it
      * does for a server-prepared statement (from the 5th execution of the same SQL on a connection) with
-     * a parameter of unspecified type. In auto-commit the query would then run unbound from the 6th call on.
+     * a parameter of unspecified type. In auto-commit the query would then run unbound from the 6th call
+     * on; in the unit's explicit transaction the binding holds across that Sync.
      */
     @Test
     void theSameSqlStaysBoundHoweverOftenItRunsOnAConnection() throws SQLException {
-        try (Connection physical = login.getConnection()) {
+        try (Connection physical = unit()) {
             for (int i = 0; i < 20; i++) {
                 BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
                 try (PreparedStatement ps = bound.prepareStatement("select current_setting('role'),"
@@ -227,7 +226,7 @@ class BindingConnectionTest {
 
     @Test
     void batchesAreRefusedOnTheBoundStatement() throws SQLException {
-        try (Connection physical = login.getConnection()) {
+        try (Connection physical = unit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select ?::int")) {
                 ps.setInt(1, 1);
@@ -238,14 +237,15 @@ class BindingConnectionTest {
     }
 
     @Test
-    void aFailingStatementInAutoCommitLeavesNothingBehind(Tenants tenants) throws SQLException {
-        try (Connection physical = login.getConnection()) {
+    void aFailingStatementLeavesNothingBehindOnceItsUnitRollsBack(Tenants tenants) throws SQLException {
+        try (Connection physical = unit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("insert into public.contacts (org_id, name) values (?, ?)")) {
                 ps.setObject(1, ann.organization().id());
                 ps.setString(2, "");   // ck: a name is not blank
                 assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class);
             }
+            physical.rollback();   // as Transactions does: the failed statement skipped its commit
             assertUnbound(physical);
         }
         int left = tenants.asUser(ann).call(dsl -> dsl.fetchCount(DSL.table("public.contacts")));
@@ -254,7 +254,7 @@ class BindingConnectionTest {
 
     @Test
     void singleStatementModeRefusesASecondStatementLoudly() throws SQLException {
-        try (Connection physical = login.getConnection()) {
+        try (Connection physical = unit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select 1")) {
                 ps.executeQuery().close();
@@ -267,7 +267,7 @@ class BindingConnectionTest {
                     .hasMessageContaining("a savepoint");
             assertThatThrownBy(bound::createStatement).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> bound.prepareCall("select 1")).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> bound.setAutoCommit(false)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> bound.setAutoCommit(true)).isInstanceOf(IllegalStateException.class);
             assertUnbound(physical);
         }
     }
@@ -290,8 +290,7 @@ class BindingConnectionTest {
 
     @Test
     void inTransactionModeLaterStatementsPassThroughAndSeeTheBinding() throws SQLException {
-        try (Connection physical = login.getConnection()) {
-            physical.setAutoCommit(false);
+        try (Connection physical = unit()) {
             try {
                 BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION);
                 PreparedStatement first = bound.prepareStatement("select 1");
@@ -320,7 +319,6 @@ class BindingConnectionTest {
                 }
             } finally {
                 physical.rollback();
-                physical.setAutoCommit(true);
             }
             assertUnbound(physical);
         }
@@ -328,8 +326,7 @@ class BindingConnectionTest {
 
     @Test
     void aSavepointFirstBindsFirstSoRollingBackToItKeepsTheBinding() throws SQLException {
-        try (Connection physical = login.getConnection()) {
-            physical.setAutoCommit(false);
+        try (Connection physical = unit()) {
             try {
                 BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION);
                 Savepoint savepoint = bound.setSavepoint();
@@ -349,7 +346,6 @@ class BindingConnectionTest {
                 }
             } finally {
                 physical.rollback();
-                physical.setAutoCommit(true);
             }
             assertUnbound(physical);
         }
@@ -357,8 +353,7 @@ class BindingConnectionTest {
 
     @Test
     void aCursorBehindTheBindingStillStreams() throws SQLException {
-        try (Connection physical = login.getConnection()) {
-            physical.setAutoCommit(false);
+        try (Connection physical = unit()) {
             try {
                 BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION);
                 try (PreparedStatement ps = bound.prepareStatement("select g from generate_series(1, 10000) g")) {
@@ -380,7 +375,6 @@ class BindingConnectionTest {
                 }
             } finally {
                 physical.rollback();
-                physical.setAutoCommit(true);
             }
         }
     }
@@ -435,8 +429,17 @@ class BindingConnectionTest {
                 .isEqualTo(Transactions.Mode.TRANSACTION);
     }
 
-    /** Back as it came: the login role, no claims, no transaction open. */
+    /** A connection of the login role as {@link Transactions} hands it to a unit: auto-commit off. */
+    private Connection unit() throws SQLException {
+        Connection physical = login.getConnection();
+        physical.setAutoCommit(false);
+        return physical;
+    }
+
+    /** Back as it came: no transaction open, the login role, no claims. */
     private static void assertUnbound(Connection physical) throws SQLException {
+        assertThat(physical.unwrap(BaseConnection.class).getTransactionState()).as("no transaction left open")
+                .isEqualTo(TransactionState.IDLE);
         try (Statement s = physical.createStatement(); ResultSet rs = s.executeQuery(
                 "select current_setting('role'), coalesce(current_setting('request.jwt.claims', true), ''),"
                         + " current_user = session_user")) {
@@ -444,10 +447,6 @@ class BindingConnectionTest {
             assertThat(rs.getString(1)).isEqualTo("none");
             assertThat(rs.getString(2)).isEmpty();
             assertThat(rs.getBoolean(3)).isTrue();
-        }
-        if (physical.getAutoCommit()) {
-            assertThat(physical.unwrap(BaseConnection.class).getTransactionState()).as("no transaction left open")
-                    .isEqualTo(TransactionState.IDLE);
         }
     }
 
