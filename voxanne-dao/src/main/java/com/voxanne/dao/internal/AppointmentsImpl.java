@@ -153,38 +153,63 @@ final class AppointmentsImpl implements Appointments {
     public Page<Appointment> list(AppointmentQuery query) {
         required("query", query);
         int limit = limit(query.limit());
-        List<Condition> where = new ArrayList<>();
-        where.add(APPOINTMENTS.ORG_ID.eq(organizationId));
         if (query.from() != null && query.until() != null && !query.from().isBefore(query.until())) {
             throw new InvalidInputException("until", "must be after from");
-        }
-        if (query.from() != null) {
-            where.add(APPOINTMENTS.SCHEDULED_AT.ge(query.from()));
-        }
-        if (query.until() != null) {
-            where.add(APPOINTMENTS.SCHEDULED_AT.lt(query.until()));
         }
         if (query.statuses().stream().anyMatch(Objects::isNull)) {
             throw new InvalidInputException("statuses", "must not contain null");
         }
-        if (!query.statuses().isEmpty()) {
-            where.add(APPOINTMENTS.STATUS.in(query.statuses().stream().map(s -> inline(s)).toList()));
+        // in the enum's order, so that the same statuses in any order are one shape
+        Set<AppointmentStatus> statuses = query.statuses().isEmpty()
+                ? Set.of() : EnumSet.copyOf(query.statuses());
+        AppointmentCursor after = query.cursor() == null ? null : AppointmentCursor.decode(query.cursor());
+
+        // The values, in the order the query below binds them (RenderedReads checks it per shape).
+        List<Object> binds = new ArrayList<>(7);
+        binds.add(organizationId);
+        if (query.from() != null) {
+            binds.add(query.from());
+        }
+        if (query.until() != null) {
+            binds.add(query.until());
         }
         if (query.contactId() != null) {
-            where.add(APPOINTMENTS.CONTACT_ID.eq(query.contactId()));
+            binds.add(query.contactId());
         }
-        if (!query.includeDeleted()) {
-            where.add(APPOINTMENTS.DELETED_AT.isNull());
+        if (after != null) {
+            binds.add(after.scheduledAt());
+            binds.add(after.id());
         }
-        if (query.cursor() != null) {
-            AppointmentCursor after = AppointmentCursor.decode(query.cursor());
-            where.add(row(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID).gt(after.scheduledAt(), after.id()));
-        }
-        List<Appointment> rows = dsl.selectFrom(APPOINTMENTS)
-                .where(where)
-                .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
-                .limit(limit + 1)
-                .fetch(AppointmentsImpl::map);
+        binds.add((long) limit + 1);
+        ListShape shape = new ListShape(query.from() != null, query.until() != null, statuses,
+                query.contactId() != null, query.includeDeleted(), after != null);
+
+        List<Appointment> rows = RenderedReads.fetch(dsl, shape, binds, () -> {
+            List<Condition> where = new ArrayList<>();
+            where.add(APPOINTMENTS.ORG_ID.eq(organizationId));
+            if (query.from() != null) {
+                where.add(APPOINTMENTS.SCHEDULED_AT.ge(query.from()));
+            }
+            if (query.until() != null) {
+                where.add(APPOINTMENTS.SCHEDULED_AT.lt(query.until()));
+            }
+            if (!statuses.isEmpty()) {
+                where.add(APPOINTMENTS.STATUS.in(statuses.stream().map(s -> inline(s)).toList()));
+            }
+            if (query.contactId() != null) {
+                where.add(APPOINTMENTS.CONTACT_ID.eq(query.contactId()));
+            }
+            if (!query.includeDeleted()) {
+                where.add(APPOINTMENTS.DELETED_AT.isNull());
+            }
+            if (after != null) {
+                where.add(row(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID).gt(after.scheduledAt(), after.id()));
+            }
+            return dsl.selectFrom(APPOINTMENTS)
+                    .where(where)
+                    .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
+                    .limit(limit + 1);
+        }, Rows::appointment);
         if (rows.size() <= limit) {
             return new Page<>(rows, Optional.empty());
         }
@@ -195,15 +220,22 @@ final class AppointmentsImpl implements Appointments {
 
     @Override
     public List<Appointment> upcoming(int limit) {
+        int checked = limit(limit);
         // Exactly the predicate of idx_appointments_upcoming, with literals, so the planner can use it.
-        return dsl.selectFrom(APPOINTMENTS)
-                .where(APPOINTMENTS.ORG_ID.eq(organizationId),
-                        APPOINTMENTS.DELETED_AT.isNull(),
-                        APPOINTMENTS.STATUS.in(inline(AppointmentStatus.PENDING), inline(AppointmentStatus.CONFIRMED)),
-                        APPOINTMENTS.SCHEDULED_AT.ge(currentOffsetDateTime()))
-                .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
-                .limit(limit(limit))
-                .fetch(AppointmentsImpl::map);
+        return RenderedReads.fetch(dsl, "appointments.upcoming", List.of(organizationId, (long) checked),
+                () -> dsl.selectFrom(APPOINTMENTS)
+                        .where(APPOINTMENTS.ORG_ID.eq(organizationId),
+                                APPOINTMENTS.DELETED_AT.isNull(),
+                                APPOINTMENTS.STATUS.in(inline(AppointmentStatus.PENDING), inline(AppointmentStatus.CONFIRMED)),
+                                APPOINTMENTS.SCHEDULED_AT.ge(currentOffsetDateTime()))
+                        .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
+                        .limit(checked),
+                Rows::appointment);
+    }
+
+    /** What makes the SQL of a list differ: which filters are present, and the inlined statuses. */
+    private record ListShape(boolean from, boolean until, Set<AppointmentStatus> statuses, boolean contact,
+                             boolean includeDeleted, boolean cursor) {
     }
 
     private Condition byId(UUID id) {
@@ -293,7 +325,8 @@ final class AppointmentsImpl implements Appointments {
 
     static Appointment map(AppointmentsRecord r) {
         return new Appointment(r.getId(), r.getOrgId(), r.getContactId(), ServiceType.of(r.getServiceType()),
-                r.getScheduledAt(), Duration.ofMinutes(r.getDurationMinutes()), r.getStatus(), r.getCalendarLink(),
-                r.getConfirmationSent(), r.getNotes(), r.getDeletedAt(), r.getCreatedAt(), r.getUpdatedAt());
+                Rows.utc(r.getScheduledAt()), Duration.ofMinutes(r.getDurationMinutes()), r.getStatus(),
+                r.getCalendarLink(), r.getConfirmationSent(), r.getNotes(), Rows.utc(r.getDeletedAt()),
+                Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
     }
 }

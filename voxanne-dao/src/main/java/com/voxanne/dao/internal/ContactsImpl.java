@@ -40,9 +40,11 @@ import java.util.stream.Collectors;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.InsertValuesStep9;
+import org.jooq.JSONB;
 import org.jooq.SortField;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * {@link Contacts} inside one bound transaction. Every query also filters by the organization, so the
@@ -140,24 +142,58 @@ final class ContactsImpl implements Contacts {
             throw new InvalidInputException("query", "must not be null");
         }
         ContactSort sort = query.sort();
-        List<Condition> where = new ArrayList<>();
-        where.add(CONTACTS.ORG_ID.eq(organizationId));
-        // Inlined, not bound: only a literal lets the planner prove the predicate of the partial index
-        // idx_contacts_org_updated_<status>; enum equality is not LEAKPROOF, so under RLS it could not be
-        // an index condition otherwise.
-        query.leadStatus().ifPresent(status -> where.add(CONTACTS.LEAD_STATUS.eq(inline(status))));
-        query.leadScore().ifPresent(score -> where.add(CONTACTS.LEAD_SCORE.eq(score)));
-        query.serviceInterest().ifPresent(interest -> where.add(
-                DSL.condition("{0} @> {1}", CONTACTS.SERVICE_INTERESTS,
-                        val(List.of(fields.serviceInterest(interest)), CONTACTS.SERVICE_INTERESTS))));
-        query.search().filter(text -> !text.isBlank()).ifPresent(text -> where.add(search(text.strip())));
-        query.cursor().map(cursor -> ContactCursor.decode(cursor, sort)).ifPresent(after -> where.add(after(after)));
+        LeadStatusType status = query.leadStatus().orElse(null);
+        LeadScoreType score = query.leadScore().orElse(null);
+        JSONB interest = query.serviceInterest()
+                .map(i -> Rows.SERVICE_INTERESTS.to(List.of(fields.serviceInterest(i))))
+                .orElse(null);
+        SearchTerm search = query.search().filter(text -> !text.isBlank()).map(text -> SearchTerm.of(text.strip()))
+                .orElse(null);
+        ContactCursor after = query.cursor().map(cursor -> ContactCursor.decode(cursor, sort)).orElse(null);
+        long limit = query.limit() + 1L;   // one more than the page tells whether a next page exists
 
-        List<Contact> rows = dsl.selectFrom(CONTACTS)
-                .where(where)
-                .orderBy(order(sort))
-                .limit(query.limit() + 1)   // one more than the page tells whether a next page exists
-                .fetch(ContactsImpl::map);
+        // The values, in the order the query below binds them (RenderedReads checks it per shape).
+        List<Object> binds = new ArrayList<>(8);
+        binds.add(organizationId);
+        if (score != null) {
+            binds.add(score);
+        }
+        if (interest != null) {
+            binds.add(interest);
+        }
+        if (search != null) {
+            search.bindTo(binds);
+        }
+        if (after != null) {
+            afterBinds(after, binds);
+        }
+        binds.add(limit);
+        ListShape shape = new ListShape(sort, status, score != null, interest != null,
+                search == null ? null : search.viaFunction(), after == null ? null : after.value() == null);
+
+        List<Contact> rows = RenderedReads.fetch(dsl, shape, binds, () -> {
+            List<Condition> where = new ArrayList<>();
+            where.add(CONTACTS.ORG_ID.eq(organizationId));
+            // Inlined, not bound: only a literal lets the planner prove the predicate of the partial index
+            // idx_contacts_org_updated_<status>; enum equality is not LEAKPROOF, so under RLS it could not be
+            // an index condition otherwise.
+            if (status != null) {
+                where.add(CONTACTS.LEAD_STATUS.eq(inline(status)));
+            }
+            if (score != null) {
+                where.add(CONTACTS.LEAD_SCORE.eq(score));
+            }
+            if (interest != null) {
+                where.add(DSL.condition("{0} @> {1}", CONTACTS.SERVICE_INTERESTS, val(interest, SQLDataType.JSONB)));
+            }
+            if (search != null) {
+                where.add(search.condition());
+            }
+            if (after != null) {
+                where.add(after(after));
+            }
+            return dsl.selectFrom(CONTACTS).where(where).orderBy(order(sort)).limit(limit);
+        }, Rows::contact);
         if (rows.size() <= query.limit()) {
             return new Page<>(rows, Optional.empty());
         }
@@ -166,17 +202,27 @@ final class ContactsImpl implements Contacts {
         return new Page<>(items, Optional.of(new ContactCursor(sort, sortValue(sort, last), last.id()).encode()));
     }
 
+    /**
+     * What makes the SQL of a list differ: the order, the inlined status, which filters are present, how a
+     * search runs ({@code null}: none) and whether a cursor carries a time ({@code null}: no cursor).
+     */
+    private record ListShape(ContactSort sort, LeadStatusType status, boolean score, boolean interest,
+                             Boolean searchViaFunction, Boolean cursorWithoutValue) {
+    }
+
     @Override
     public Map<LeadStatusType, Long> countsByLeadStatus() {
         Map<LeadStatusType, Long> counts = new EnumMap<>(LeadStatusType.class);
         for (LeadStatusType status : LeadStatusType.values()) {
             counts.put(status, 0L);
         }
-        dsl.select(CONTACTS.LEAD_STATUS, count())
-                .from(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId))
-                .groupBy(CONTACTS.LEAD_STATUS)
-                .forEach(r -> counts.put(r.value1(), r.value2().longValue()));
+        RenderedReads.fetch(dsl, "contacts.countsByLeadStatus", List.of(organizationId),
+                        () -> dsl.select(CONTACTS.LEAD_STATUS, count())
+                                .from(CONTACTS)
+                                .where(CONTACTS.ORG_ID.eq(organizationId))
+                                .groupBy(CONTACTS.LEAD_STATUS),
+                        row -> Map.entry(LeadStatusType.lookupLiteral(row.getString(1)), row.getLong(2)))
+                .forEach(count -> counts.put(count.getKey(), count.getValue()));
         return Collections.unmodifiableMap(counts);
     }
 
@@ -289,8 +335,8 @@ final class ContactsImpl implements Contacts {
     }
 
     /**
-     * Name, e-mail or phone contains {@code text}, case-insensitively and literally ({@code %}, {@code _}
-     * and {@code \} match themselves). Digits typed in a phone format also match the E.164 number
+     * Name, e-mail or phone contains the text, case-insensitively and literally ({@code %}, {@code _} and
+     * {@code \} match themselves). Digits typed in a phone format also match the E.164 number
      * ("555-0198" finds +12125550198).
      *
      * <p>Two ways to the same rows, chosen by what the text looks like, because under RLS ILIKE is not
@@ -304,19 +350,40 @@ final class ContactsImpl implements Contacts {
      * match first (measured: a quarter of a clinic's contacts, 0.07 of the throughput without RLS).</li>
      * </ul>
      * RLS applies to the contacts this query reads either way.
+     *
+     * @param viaFunction whether the function finds the ids
+     * @param value what is bound: the text for the function, the escaped ILIKE pattern otherwise
      */
-    private static Condition search(String text) {
-        if (text.length() > SEARCH_MAX) {
-            throw new InvalidInputException("search", "must be at most " + SEARCH_MAX + " characters");
+    private record SearchTerm(boolean viaFunction, String value) {
+
+        static SearchTerm of(String text) {
+            if (text.length() > SEARCH_MAX) {
+                throw new InvalidInputException("search", "must be at most " + SEARCH_MAX + " characters");
+            }
+            if (PHONE_OR_EMAIL_FRAGMENT.matcher(text).find()) {
+                return new SearchTerm(true, text);
+            }
+            return new SearchTerm(false, "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         }
-        if (PHONE_OR_EMAIL_FRAGMENT.matcher(text).find()) {
-            SearchContactIds matches = SEARCH_CONTACT_IDS.call(text);
-            return CONTACTS.ID.in(DSL.select(matches.SEARCH_CONTACT_IDS_).from(matches));
+
+        Condition condition() {
+            if (viaFunction) {
+                SearchContactIds matches = SEARCH_CONTACT_IDS.call(value);
+                return CONTACTS.ID.in(DSL.select(matches.SEARCH_CONTACT_IDS_).from(matches));
+            }
+            return CONTACTS.NAME.likeIgnoreCase(value, '\\')
+                    .or(CONTACTS.EMAIL.likeIgnoreCase(value, '\\'))
+                    .or(CONTACTS.PHONE.likeIgnoreCase(value, '\\'));
         }
-        String pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-        return CONTACTS.NAME.likeIgnoreCase(pattern, '\\')
-                .or(CONTACTS.EMAIL.likeIgnoreCase(pattern, '\\'))
-                .or(CONTACTS.PHONE.likeIgnoreCase(pattern, '\\'));
+
+        /** The values {@link #condition()} binds, in its order. */
+        void bindTo(List<Object> binds) {
+            binds.add(value);
+            if (!viaFunction) {
+                binds.add(value);
+                binds.add(value);
+            }
+        }
     }
 
     private static TableField<ContactsRecord, OffsetDateTime> sortColumn(ContactSort sort) {
@@ -356,6 +423,17 @@ final class ContactsImpl implements Contacts {
                 .or(column.isNull());
     }
 
+    /** The values {@link #after} binds, in its order. */
+    private static void afterBinds(ContactCursor cursor, List<Object> binds) {
+        if (cursor.sort() != ContactSort.LAST_CONTACT) {
+            binds.add(cursor.value());
+        } else if (cursor.value() != null) {
+            binds.add(cursor.value());
+            binds.add(cursor.value());
+        }
+        binds.add(cursor.id());
+    }
+
     private static UUID requireId(UUID id) {
         if (id == null) {
             throw new InvalidInputException("id", "must not be null");
@@ -376,6 +454,7 @@ final class ContactsImpl implements Contacts {
 
     static Contact map(ContactsRecord r) {
         return new Contact(r.getId(), r.getOrgId(), r.getName(), r.getPhone(), r.getEmail(), r.getServiceInterests(),
-                r.getLeadScore(), r.getLeadStatus(), r.getLastContactAt(), r.getNotes(), r.getCreatedAt(), r.getUpdatedAt());
+                r.getLeadScore(), r.getLeadStatus(), Rows.utc(r.getLastContactAt()), r.getNotes(),
+                Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
     }
 }

@@ -16,6 +16,7 @@ import com.voxanne.dao.RelatedEntityType;
 import com.voxanne.dao.TenantContextException;
 import com.voxanne.schema.jooq.Routines;
 import com.voxanne.schema.jooq.enums.NotificationStatus;
+import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.jooq.tables.records.NotificationsRecord;
 import com.voxanne.schema.jsonb.NotificationChannel;
 import java.time.OffsetDateTime;
@@ -123,17 +124,35 @@ final class NotificationsImpl implements Notifications {
         if (query.limit() < 1 || query.limit() > MAX_PAGE) {
             throw new InvalidInputException("limit", "must be between 1 and " + MAX_PAGE);
         }
-        List<Condition> where = new ArrayList<>();
-        where.add(mine(user));
-        query.status().ifPresent(s -> where.add(NOTIFICATIONS.STATUS.eq(inline(s))));
-        query.type().ifPresent(t -> where.add(NOTIFICATIONS.TYPE.eq(inline(t))));
-        Optional<NotificationCursor> after = query.cursor().map(NotificationCursor::parse);
-        after.ifPresent(c -> where.add(row(NOTIFICATIONS.CREATED_AT, NOTIFICATIONS.ID).lt(c.createdAt(), c.id())));
-        List<Notification> rows = dsl.selectFrom(NOTIFICATIONS)
-                .where(where)
-                .orderBy(NOTIFICATIONS.CREATED_AT.desc(), NOTIFICATIONS.ID.desc())
-                .limit(query.limit() + 1)
-                .fetch(NotificationsImpl::map);
+        NotificationStatus status = query.status().orElse(null);
+        NotificationType type = query.type().orElse(null);
+        NotificationCursor after = query.cursor().map(NotificationCursor::parse).orElse(null);
+        // The values, in the order the query below binds them (RenderedReads checks it per shape).
+        List<Object> binds = new ArrayList<>(5);
+        binds.add(organizationId);
+        binds.add(user);
+        if (after != null) {
+            binds.add(after.createdAt());
+            binds.add(after.id());
+        }
+        binds.add(query.limit() + 1L);
+        List<Notification> rows = RenderedReads.fetch(dsl, new ListShape(status, type, after != null), binds, () -> {
+            List<Condition> where = new ArrayList<>();
+            where.add(mine(user));
+            if (status != null) {
+                where.add(NOTIFICATIONS.STATUS.eq(inline(status)));
+            }
+            if (type != null) {
+                where.add(NOTIFICATIONS.TYPE.eq(inline(type)));
+            }
+            if (after != null) {
+                where.add(row(NOTIFICATIONS.CREATED_AT, NOTIFICATIONS.ID).lt(after.createdAt(), after.id()));
+            }
+            return dsl.selectFrom(NOTIFICATIONS)
+                    .where(where)
+                    .orderBy(NOTIFICATIONS.CREATED_AT.desc(), NOTIFICATIONS.ID.desc())
+                    .limit(query.limit() + 1);
+        }, Rows::notification);
         if (rows.size() <= query.limit()) {
             return new Page<>(rows, Optional.empty());
         }
@@ -145,7 +164,15 @@ final class NotificationsImpl implements Notifications {
     @Override
     public int unreadCount() {
         UUID user = actingUser();
-        return dsl.fetchCount(NOTIFICATIONS, mine(user), NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)));
+        return RenderedReads.fetchSingle(dsl, "notifications.unreadCount", List.of(organizationId, user),
+                () -> dsl.selectCount()
+                        .from(NOTIFICATIONS)
+                        .where(mine(user), NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD))),
+                row -> row.getInt(1));
+    }
+
+    /** What makes the SQL of a list differ: the inlined filters, and whether a cursor is there. */
+    private record ListShape(NotificationStatus status, NotificationType type, boolean cursor) {
     }
 
     @Override
@@ -208,7 +235,7 @@ final class NotificationsImpl implements Notifications {
     private static Notification map(NotificationsRecord r) {
         return new Notification(r.getId(), r.getOrgId(), r.getUserId(), r.getType(), r.getTitle(), r.getMessage(),
                 r.getRelatedEntityType() == null ? null : RelatedEntityType.fromLiteral(r.getRelatedEntityType()),
-                r.getRelatedEntityId(), r.getStatus(), r.getReadAt(), r.getActionUrl(), r.getPriority(),
-                r.getChannels(), r.getExpiresAt(), r.getCreatedAt(), r.getUpdatedAt());
+                r.getRelatedEntityId(), r.getStatus(), Rows.utc(r.getReadAt()), r.getActionUrl(), r.getPriority(),
+                r.getChannels(), Rows.utc(r.getExpiresAt()), Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
     }
 }
