@@ -54,13 +54,18 @@ final class AppointmentsImpl implements Appointments {
 
     private static final long MAX_DURATION_MINUTES = 1440;
 
-    private final DSLContext dsl;
+    private final Unit unit;
     private final UUID organizationId;
 
     /** {@code inputs} is unused: appointments carry no phone numbers or e-mail addresses to normalize. */
-    AppointmentsImpl(DSLContext dsl, UUID organizationId, Inputs inputs) {
-        this.dsl = dsl;
+    AppointmentsImpl(Unit unit, UUID organizationId, Inputs inputs) {
+        this.unit = unit;
         this.organizationId = organizationId;
+    }
+
+    /** jOOQ on this unit's connection, for everything that is not a rendered read. */
+    private DSLContext dsl() {
+        return unit.dsl();
     }
 
     @Override
@@ -70,10 +75,10 @@ final class AppointmentsImpl implements Appointments {
         required("start", start);
         int minutes = minutes("duration", duration);
         // A clear "not found" for a contact of another clinic; the composite foreign key is the guarantee.
-        if (!dsl.fetchExists(CONTACTS, CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(contactId))) {
+        if (!dsl().fetchExists(CONTACTS, CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(contactId))) {
             throw new NotFoundException("contact " + contactId);
         }
-        return translated(() -> map(dsl.insertInto(APPOINTMENTS)
+        return translated(() -> map(dsl().insertInto(APPOINTMENTS)
                 .set(APPOINTMENTS.ORG_ID, organizationId)
                 .set(APPOINTMENTS.CONTACT_ID, contactId)
                 .set(APPOINTMENTS.SERVICE_TYPE, serviceType.literal())
@@ -102,7 +107,7 @@ final class AppointmentsImpl implements Appointments {
         if (!TRANSITIONS.getOrDefault(current.getStatus(), Set.of()).contains(to)) {
             throw new InvalidTransitionException("appointment " + id, current.getStatus(), to);
         }
-        return map(dsl.update(APPOINTMENTS)
+        return map(dsl().update(APPOINTMENTS)
                 .set(APPOINTMENTS.STATUS, to)
                 .where(byId(id))
                 .returning()
@@ -119,7 +124,7 @@ final class AppointmentsImpl implements Appointments {
             throw new ConflictException("appointment " + id + " is " + current.getStatus().getLiteral()
                     + "; only pending or confirmed appointments can be rescheduled");
         }
-        return translated(() -> map(dsl.update(APPOINTMENTS)
+        return translated(() -> map(dsl().update(APPOINTMENTS)
                 .set(APPOINTMENTS.SCHEDULED_AT, newStart)
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .where(byId(id))
@@ -135,7 +140,7 @@ final class AppointmentsImpl implements Appointments {
     @Override
     public Appointment restore(UUID id) {
         required("id", id);
-        Optional<AppointmentsRecord> restored = translated(() -> dsl.update(APPOINTMENTS)
+        Optional<AppointmentsRecord> restored = translated(() -> dsl().update(APPOINTMENTS)
                 .setNull(APPOINTMENTS.DELETED_AT)
                 .where(byId(id), APPOINTMENTS.DELETED_AT.isNotNull())
                 .returning()
@@ -184,7 +189,7 @@ final class AppointmentsImpl implements Appointments {
         ListShape shape = new ListShape(query.from() != null, query.until() != null, statuses,
                 query.contactId() != null, query.includeDeleted(), after != null);
 
-        List<Appointment> rows = RenderedReads.fetch(dsl, shape, binds, () -> {
+        List<Appointment> rows = RenderedReads.fetch(unit, shape, binds, () -> {
             List<Condition> where = new ArrayList<>();
             where.add(APPOINTMENTS.ORG_ID.eq(organizationId));
             if (query.from() != null) {
@@ -205,7 +210,7 @@ final class AppointmentsImpl implements Appointments {
             if (after != null) {
                 where.add(row(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID).gt(after.scheduledAt(), after.id()));
             }
-            return dsl.selectFrom(APPOINTMENTS)
+            return dsl().selectFrom(APPOINTMENTS)
                     .where(where)
                     .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
                     .limit(limit + 1);
@@ -222,8 +227,8 @@ final class AppointmentsImpl implements Appointments {
     public List<Appointment> upcoming(int limit) {
         int checked = limit(limit);
         // Exactly the predicate of idx_appointments_upcoming, with literals, so the planner can use it.
-        return RenderedReads.fetch(dsl, "appointments.upcoming", List.of(organizationId, (long) checked),
-                () -> dsl.selectFrom(APPOINTMENTS)
+        return RenderedReads.fetch(unit, "appointments.upcoming", List.of(organizationId, (long) checked),
+                () -> dsl().selectFrom(APPOINTMENTS)
                         .where(APPOINTMENTS.ORG_ID.eq(organizationId),
                                 APPOINTMENTS.DELETED_AT.isNull(),
                                 APPOINTMENTS.STATUS.in(inline(AppointmentStatus.PENDING), inline(AppointmentStatus.CONFIRMED)),
@@ -245,7 +250,7 @@ final class AppointmentsImpl implements Appointments {
     /** Applies {@code changes} to the non-deleted appointment in one statement. */
     private Appointment updateLive(UUID id, Map<Field<?>, Object> changes) {
         required("id", id);
-        return dsl.update(APPOINTMENTS)
+        return dsl().update(APPOINTMENTS)
                 .set(changes)
                 .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
                 .returning()
@@ -258,7 +263,7 @@ final class AppointmentsImpl implements Appointments {
     private AppointmentsRecord find(UUID id, Condition extra) {
         required("id", id);
         Condition where = extra == null ? byId(id) : byId(id).and(extra);
-        AppointmentsRecord row = dsl.selectFrom(APPOINTMENTS).where(where).fetchOne();
+        AppointmentsRecord row = dsl().selectFrom(APPOINTMENTS).where(where).fetchOne();
         if (row == null) {
             throw new NotFoundException("appointment " + id);
         }
@@ -270,7 +275,7 @@ final class AppointmentsImpl implements Appointments {
      * sees what this one wrote, so two changes cannot both be checked against the same old state.
      */
     private AppointmentsRecord lock(UUID id) {
-        AppointmentsRecord row = dsl.selectFrom(APPOINTMENTS)
+        AppointmentsRecord row = dsl().selectFrom(APPOINTMENTS)
                 .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
                 .forUpdate()
                 .fetchOne();
@@ -290,7 +295,7 @@ final class AppointmentsImpl implements Appointments {
         // (40P01) instead of the 23P01 the caller should see. Serialising this organization's booking
         // writes with a transaction-scoped advisory lock (released at commit or rollback, nothing left
         // on the connection) turns that race into a clean refusal. Other organizations are not held up.
-        dsl.execute("select pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext(?::text))", organizationId);
+        dsl().execute("select pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext(?::text))", organizationId);
         try {
             return write.get();
         } catch (DataAccessException e) {

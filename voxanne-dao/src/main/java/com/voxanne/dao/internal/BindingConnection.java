@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.tools.jdbc.DefaultConnection;
 
 /**
@@ -47,6 +49,17 @@ final class BindingConnection extends DefaultConnection {
     /** Ends a single-statement unit inside its own round trip when it runs in an explicit transaction. */
     static final String COMMIT = "commit";
 
+    /**
+     * The strings {@link #carrying} built, per statement: the same instance every time, so PgJDBC's
+     * statement cache finds it by a hash it computed once and an identity comparison, instead of a new
+     * string of a kilobyte or more per call. Cleared rather than evicted when it outgrows its bound;
+     * long statements (a bulk insert of many rows) are neither hot nor worth the memory, and not kept.
+     */
+    private static final Map<String, String> WITH_COMMIT = new ConcurrentHashMap<>();
+    private static final Map<String, String> WITHOUT_COMMIT = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 2048;
+    private static final int MAX_CACHED_LENGTH = 8192;
+
     private final RequestClaims claims;
     private final boolean singleStatement;
 
@@ -76,7 +89,19 @@ final class BindingConnection extends DefaultConnection {
      * together.
      */
     private String carrying(String sql) {
-        return singleStatement ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+        if (sql.length() > MAX_CACHED_LENGTH) {
+            return singleStatement ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+        }
+        Map<String, String> cache = singleStatement ? WITH_COMMIT : WITHOUT_COMMIT;
+        String carried = cache.get(sql);
+        if (carried == null) {
+            carried = singleStatement ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+            if (cache.size() >= MAX_CACHED) {
+                cache.clear();
+            }
+            cache.put(sql, carried);
+        }
+        return carried;
     }
 
 

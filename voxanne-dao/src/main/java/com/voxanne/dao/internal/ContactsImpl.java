@@ -59,14 +59,19 @@ final class ContactsImpl implements Contacts {
     /** Also checked by public.search_contact_ids (22023). */
     private static final int SEARCH_MAX = 200;
 
-    private final DSLContext dsl;
+    private final Unit unit;
     private final UUID organizationId;
     private final ContactFields fields;
 
-    ContactsImpl(DSLContext dsl, UUID organizationId, Inputs inputs) {
-        this.dsl = dsl;
+    ContactsImpl(Unit unit, UUID organizationId, Inputs inputs) {
+        this.unit = unit;
         this.organizationId = organizationId;
         this.fields = new ContactFields(inputs);
+    }
+
+    /** jOOQ on this unit's connection, for everything that is not a rendered read. */
+    private DSLContext dsl() {
+        return unit.dsl();
     }
 
     @Override
@@ -79,7 +84,7 @@ final class ContactsImpl implements Contacts {
 
     @Override
     public Contact get(UUID id) {
-        ContactsRecord row = dsl.selectFrom(CONTACTS)
+        ContactsRecord row = dsl().selectFrom(CONTACTS)
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
                 .fetchOne();
         return map(found(row, id));
@@ -91,7 +96,7 @@ final class ContactsImpl implements Contacts {
         if (normalized == null) {
             throw new InvalidInputException("phone", "must not be blank");
         }
-        return dsl.selectFrom(CONTACTS)
+        return dsl().selectFrom(CONTACTS)
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.PHONE.eq(normalized))
                 .fetchOptional()
                 .map(ContactsImpl::map);
@@ -108,7 +113,7 @@ final class ContactsImpl implements Contacts {
         }
         // A record marks exactly the fields set on it as changed, and UPDATE … SET <record> writes only
         // those: the patch semantics, including setting a nullable column to NULL.
-        ContactsRecord changes = dsl.newRecord(CONTACTS);
+        ContactsRecord changes = dsl().newRecord(CONTACTS);
         for (ContactUpdate.Field field : update.fields()) {
             switch (field) {
                 case NAME -> changes.setName(fields.name(update.name()));
@@ -120,7 +125,7 @@ final class ContactsImpl implements Contacts {
                 case NOTES -> changes.setNotes(fields.notes(update.notes()));
             }
         }
-        return map(found(dsl.update(CONTACTS).set(changes)
+        return map(found(dsl().update(CONTACTS).set(changes)
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
                 .returning()
                 .fetchOne(), id));
@@ -128,7 +133,7 @@ final class ContactsImpl implements Contacts {
 
     @Override
     public void delete(UUID id) {
-        int deleted = dsl.deleteFrom(CONTACTS)
+        int deleted = dsl().deleteFrom(CONTACTS)
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
                 .execute();
         if (deleted == 0) {
@@ -171,7 +176,7 @@ final class ContactsImpl implements Contacts {
         ListShape shape = new ListShape(sort, status, score != null, interest != null,
                 search == null ? null : search.viaFunction(), after == null ? null : after.value() == null);
 
-        List<Contact> rows = RenderedReads.fetch(dsl, shape, binds, () -> {
+        List<Contact> rows = RenderedReads.fetch(unit, shape, binds, () -> {
             List<Condition> where = new ArrayList<>();
             where.add(CONTACTS.ORG_ID.eq(organizationId));
             // Inlined, not bound: only a literal lets the planner prove the predicate of the partial index
@@ -192,7 +197,7 @@ final class ContactsImpl implements Contacts {
             if (after != null) {
                 where.add(after(after));
             }
-            return dsl.selectFrom(CONTACTS).where(where).orderBy(order(sort)).limit(limit);
+            return dsl().selectFrom(CONTACTS).where(where).orderBy(order(sort)).limit(limit);
         }, Rows::contact);
         if (rows.size() <= query.limit()) {
             return new Page<>(rows, Optional.empty());
@@ -216,8 +221,8 @@ final class ContactsImpl implements Contacts {
         for (LeadStatusType status : LeadStatusType.values()) {
             counts.put(status, 0L);
         }
-        RenderedReads.fetch(dsl, "contacts.countsByLeadStatus", List.of(organizationId),
-                        () -> dsl.select(CONTACTS.LEAD_STATUS, count())
+        RenderedReads.fetch(unit, "contacts.countsByLeadStatus", List.of(organizationId),
+                        () -> dsl().select(CONTACTS.LEAD_STATUS, count())
                                 .from(CONTACTS)
                                 .where(CONTACTS.ORG_ID.eq(organizationId))
                                 .groupBy(CONTACTS.LEAD_STATUS),
@@ -228,7 +233,7 @@ final class ContactsImpl implements Contacts {
 
     @Override
     public Contact touch(UUID id) {
-        return map(found(dsl.update(CONTACTS)
+        return map(found(dsl().update(CONTACTS)
                 .set(CONTACTS.LAST_CONTACT_AT, DSL.currentOffsetDateTime())
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
                 .returning()
@@ -244,7 +249,7 @@ final class ContactsImpl implements Contacts {
         if (when.isAfter(OffsetDateTime.now().plus(FUTURE_TOLERANCE))) {
             throw new InvalidInputException("when", "must not be in the future");
         }
-        return map(found(dsl.update(CONTACTS)
+        return map(found(dsl().update(CONTACTS)
                 // greatest() ignores NULL: the first contact sets it, an older one never moves it back.
                 .set(CONTACTS.LAST_CONTACT_AT, greatest(CONTACTS.LAST_CONTACT_AT, val(when)))
                 .set(CONTACTS.LEAD_STATUS, DSL.when(CONTACTS.LEAD_STATUS.eq(inline(LeadStatusType.NEW)),
@@ -272,7 +277,7 @@ final class ContactsImpl implements Contacts {
         // skipped by ON CONFLICT rather than failing the statement, so they can be reported by row. The
         // savepoint takes back the rows that were inserted, even if the caller catches the exception and
         // goes on with its unit of work.
-        Savepoint savepoint = dsl.connectionResult(connection -> connection.setSavepoint());
+        Savepoint savepoint = dsl().connectionResult(connection -> connection.setSavepoint());
         Map<UUID, Contact> inserted = insert(rows, ids)
                 .onConflict(CONTACTS.ORG_ID, CONTACTS.PHONE).where(CONTACTS.PHONE.isNotNull()).doNothing()
                 .returning()
@@ -280,7 +285,7 @@ final class ContactsImpl implements Contacts {
                 .stream()
                 .collect(Collectors.toMap(Contact::id, Function.identity()));
         if (inserted.size() < rows.size()) {
-            dsl.connection(connection -> connection.rollback(savepoint));
+            dsl().connection(connection -> connection.rollback(savepoint));
             List<RowError> errors = new ArrayList<>();
             for (int row = 0; row < rows.size(); row++) {
                 if (!inserted.containsKey(ids.get(row))) {
@@ -289,7 +294,7 @@ final class ContactsImpl implements Contacts {
             }
             throw new BulkImportException(rows.size(), errors);
         }
-        dsl.connection(connection -> connection.releaseSavepoint(savepoint));
+        dsl().connection(connection -> connection.releaseSavepoint(savepoint));
         return ids.stream().map(inserted::get).toList();
     }
 
@@ -324,7 +329,7 @@ final class ContactsImpl implements Contacts {
     private InsertValuesStep9<ContactsRecord, UUID, UUID, String, String, String, List<String>,
             LeadScoreType, LeadStatusType, String> insert(
             List<ContactFields.Valid> rows, List<UUID> ids) {
-        var insert = dsl.insertInto(CONTACTS, CONTACTS.ID, CONTACTS.ORG_ID, CONTACTS.NAME, CONTACTS.PHONE, CONTACTS.EMAIL,
+        var insert = dsl().insertInto(CONTACTS, CONTACTS.ID, CONTACTS.ORG_ID, CONTACTS.NAME, CONTACTS.PHONE, CONTACTS.EMAIL,
                 CONTACTS.SERVICE_INTERESTS, CONTACTS.LEAD_SCORE, CONTACTS.LEAD_STATUS, CONTACTS.NOTES);
         for (int i = 0; i < rows.size(); i++) {
             ContactFields.Valid c = rows.get(i);

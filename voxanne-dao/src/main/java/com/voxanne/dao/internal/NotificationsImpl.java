@@ -44,16 +44,21 @@ final class NotificationsImpl implements Notifications {
     /** ... and no whitespace, control character or backslash anywhere. */
     private static final Pattern ACTION_URL_FORBIDDEN = Pattern.compile("[\\s\\p{Cntrl}\\\\]");
 
-    private final DSLContext dsl;
+    private final Unit unit;
     private final UUID organizationId;
     private final UUID userId;
     private final Inputs inputs;
 
-    NotificationsImpl(DSLContext dsl, UUID organizationId, UUID userId, Inputs inputs) {
-        this.dsl = dsl;
+    NotificationsImpl(Unit unit, UUID organizationId, UUID userId, Inputs inputs) {
+        this.unit = unit;
         this.organizationId = organizationId;
         this.userId = userId;
         this.inputs = inputs;
+    }
+
+    /** jOOQ on this unit's connection, for everything that is not a rendered read. */
+    private DSLContext dsl() {
+        return unit.dsl();
     }
 
     @Override
@@ -87,7 +92,7 @@ final class NotificationsImpl implements Notifications {
         }
         RelatedEntityType entityType = n.relatedEntityType();
         // the function, not an insert: its caller and organization rules are the ones that count
-        return dsl.select(Routines.createNotification(organizationId, recipientId, n.type(), title, n.message(),
+        return dsl().select(Routines.createNotification(organizationId, recipientId, n.type(), title, n.message(),
                         n.relatedEntityId(), entityType == null ? null : entityType.literal(), n.priority(), actionUrl,
                         channels, n.expiresAt()))
                 .fetchSingle()
@@ -108,7 +113,7 @@ final class NotificationsImpl implements Notifications {
     @Override
     public Notification get(UUID id) {
         UUID user = actingUser();
-        return dsl.selectFrom(NOTIFICATIONS)
+        return dsl().selectFrom(NOTIFICATIONS)
                 .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)))
                 .fetchOptional()
                 .map(NotificationsImpl::map)
@@ -136,7 +141,7 @@ final class NotificationsImpl implements Notifications {
             binds.add(after.id());
         }
         binds.add(query.limit() + 1L);
-        List<Notification> rows = RenderedReads.fetch(dsl, new ListShape(status, type, after != null), binds, () -> {
+        List<Notification> rows = RenderedReads.fetch(unit, new ListShape(status, type, after != null), binds, () -> {
             List<Condition> where = new ArrayList<>();
             where.add(mine(user));
             if (status != null) {
@@ -148,7 +153,7 @@ final class NotificationsImpl implements Notifications {
             if (after != null) {
                 where.add(row(NOTIFICATIONS.CREATED_AT, NOTIFICATIONS.ID).lt(after.createdAt(), after.id()));
             }
-            return dsl.selectFrom(NOTIFICATIONS)
+            return dsl().selectFrom(NOTIFICATIONS)
                     .where(where)
                     .orderBy(NOTIFICATIONS.CREATED_AT.desc(), NOTIFICATIONS.ID.desc())
                     .limit(query.limit() + 1);
@@ -164,8 +169,8 @@ final class NotificationsImpl implements Notifications {
     @Override
     public int unreadCount() {
         UUID user = actingUser();
-        return RenderedReads.fetchSingle(dsl, "notifications.unreadCount", List.of(organizationId, user),
-                () -> dsl.selectCount()
+        return RenderedReads.fetchSingle(unit, "notifications.unreadCount", List.of(organizationId, user),
+                () -> dsl().selectCount()
                         .from(NOTIFICATIONS)
                         .where(mine(user), NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD))),
                 row -> row.getInt(1));
@@ -179,7 +184,7 @@ final class NotificationsImpl implements Notifications {
     public Notification markRead(UUID id) {
         UUID user = actingUser();
         // only an unread one changes: a read one keeps its first read_at, an archived one stays archived
-        return dsl.update(NOTIFICATIONS)
+        return dsl().update(NOTIFICATIONS)
                 .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
                 .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
                 .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
@@ -193,7 +198,7 @@ final class NotificationsImpl implements Notifications {
     @Override
     public int markAllRead() {
         UUID user = actingUser();
-        return dsl.update(NOTIFICATIONS)
+        return dsl().update(NOTIFICATIONS)
                 .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
                 .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
                 .where(mine(user), NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
@@ -203,7 +208,7 @@ final class NotificationsImpl implements Notifications {
     @Override
     public Notification archive(UUID id) {
         UUID user = actingUser();
-        return dsl.update(NOTIFICATIONS)
+        return dsl().update(NOTIFICATIONS)
                 .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.ARCHIVED))
                 .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
                         NOTIFICATIONS.STATUS.ne(inline(NotificationStatus.ARCHIVED)))

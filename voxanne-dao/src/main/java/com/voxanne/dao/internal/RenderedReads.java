@@ -1,6 +1,5 @@
 package com.voxanne.dao.internal;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,7 +10,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.jooq.ConnectionProvider;
 import org.jooq.DSLContext;
 import org.jooq.EnumType;
 import org.jooq.JSONB;
@@ -63,17 +61,15 @@ final class RenderedReads {
      * The rows of the query of {@code shape} with {@code binds}, read by {@code reader}. {@code query}
      * builds the jOOQ query of this call; it runs only when the shape is new.
      */
-    static <T> List<T> fetch(DSLContext dsl, Object shape, List<Object> binds, Supplier<? extends ResultQuery<?>> query,
+    static <T> List<T> fetch(Unit unit, Object shape, List<Object> binds, Supplier<? extends ResultQuery<?>> query,
                              RowReader<T> reader) {
         Rendered rendered = SQL_BY_SHAPE.get(shape);
         if (rendered == null) {
-            rendered = render(dsl, shape, binds, query.get());
+            rendered = render(unit.dsl(), shape, binds, query.get());
         }
         rendered.check(shape, binds);
         String sql = rendered.sql();
-        ConnectionProvider provider = dsl.configuration().connectionProvider();
-        Connection connection = provider.acquire();
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = unit.connection().prepareStatement(sql)) {
             for (int i = 0; i < binds.size(); i++) {
                 bind(statement, i + 1, binds.get(i));
             }
@@ -86,15 +82,13 @@ final class RenderedReads {
             }
         } catch (SQLException e) {
             throw SqlErrors.translate(e);
-        } finally {
-            provider.release(connection);
         }
     }
 
     /** As {@link #fetch}, for a query that returns exactly one row (a count). */
-    static <T> T fetchSingle(DSLContext dsl, Object shape, List<Object> binds, Supplier<? extends ResultQuery<?>> query,
+    static <T> T fetchSingle(Unit unit, Object shape, List<Object> binds, Supplier<? extends ResultQuery<?>> query,
                              RowReader<T> reader) {
-        List<T> rows = fetch(dsl, shape, binds, query, reader);
+        List<T> rows = fetch(unit, shape, binds, query, reader);
         if (rows.size() != 1) {
             throw new IllegalStateException("expected one row from " + shape + ", got " + rows.size());
         }

@@ -42,8 +42,8 @@ public final class ServiceScopeImpl implements ServiceScope {
      * mode only for work that sends exactly one statement (see {@link SingleStatementMethods}).
      */
     public <T> T inOrg(UUID organizationId, UUID userId, Transactions.Mode mode, Function<TenantTransaction, T> work) {
-        return transactions.run(RequestClaims.user(organizationId, userId), mode,
-                dsl -> work.apply(new TenantTransactionImpl(dsl, organizationId, userId, inputs)));
+        return transactions.inUnit(RequestClaims.user(organizationId, userId), mode,
+                unit -> work.apply(new TenantTransactionImpl(unit, organizationId, userId, inputs)));
     }
 
     /** {@code userId}'s own organization, {@code organizationId}: one statement, one round trip. */

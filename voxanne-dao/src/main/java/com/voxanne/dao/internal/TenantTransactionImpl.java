@@ -7,12 +7,11 @@ import com.voxanne.dao.Organization;
 import com.voxanne.dao.TenantTransaction;
 import java.util.Optional;
 import java.util.UUID;
-import org.jooq.DSLContext;
 
 /** The repositories of one organization on one bound connection. */
 final class TenantTransactionImpl implements TenantTransaction {
 
-    private final DSLContext dsl;
+    private final Unit unit;
     private final UUID organizationId;
     private final UUID userId;
     private final Contacts contacts;
@@ -20,13 +19,13 @@ final class TenantTransactionImpl implements TenantTransaction {
     private final Notifications notifications;
 
     /** {@code userId} is null in a service scope. */
-    TenantTransactionImpl(DSLContext dsl, UUID organizationId, UUID userId, Inputs inputs) {
-        this.dsl = dsl;
+    TenantTransactionImpl(Unit unit, UUID organizationId, UUID userId, Inputs inputs) {
+        this.unit = unit;
         this.organizationId = organizationId;
         this.userId = userId;
-        this.contacts = new ContactsImpl(dsl, organizationId, inputs);
-        this.appointments = new AppointmentsImpl(dsl, organizationId, inputs);
-        this.notifications = new NotificationsImpl(dsl, organizationId, userId, inputs);
+        this.contacts = new ContactsImpl(unit, organizationId, inputs);
+        this.appointments = new AppointmentsImpl(unit, organizationId, inputs);
+        this.notifications = new NotificationsImpl(unit, organizationId, userId, inputs);
     }
 
     @Override
@@ -56,6 +55,6 @@ final class TenantTransactionImpl implements TenantTransaction {
 
     @Override
     public Organization organization() {
-        return OrganizationsImpl.find(dsl, organizationId);
+        return OrganizationsImpl.find(unit.dsl(), organizationId);
     }
 }

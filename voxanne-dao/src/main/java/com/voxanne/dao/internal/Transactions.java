@@ -15,7 +15,6 @@ import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.CacheType;
-import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
 
 /**
@@ -67,6 +66,11 @@ public final class Transactions {
      * commit (see {@link BindingConnection}), so the commit here finds nothing left to send.
      */
     public <T> T run(RequestClaims claims, Mode mode, Function<DSLContext, T> work) {
+        return inUnit(claims, mode, unit -> work.apply(unit.dsl()));
+    }
+
+    /** As {@link #run(RequestClaims, Mode, Function)}, for work that may not need jOOQ at all. */
+    <T> T inUnit(RequestClaims claims, Mode mode, Function<Unit, T> work) {
         try (Connection connection = dataSource.getConnection()) {
             return inTransaction(connection, claims, mode, work);
         } catch (SQLException e) {
@@ -74,14 +78,14 @@ public final class Transactions {
         }
     }
 
-    private <T> T inTransaction(Connection connection, RequestClaims claims, Mode mode, Function<DSLContext, T> work)
+    private <T> T inTransaction(Connection connection, RequestClaims claims, Mode mode, Function<Unit, T> work)
             throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         // Both modes run in an explicit transaction: a Sync PgJDBC may send between the binding and a
         // server-prepared statement cannot end it (docs/adr/0004-one-round-trip-binding.md).
         connection.setAutoCommit(false);
         try {
-            T result = work.apply(dsl(new BindingConnection(connection, claims, mode)));
+            T result = work.apply(new Unit(new BindingConnection(connection, claims, mode), configuration));
             connection.commit();
             return result;
         } catch (RuntimeException e) {
@@ -96,10 +100,6 @@ public final class Transactions {
         } finally {
             restoreAutoCommit(connection, autoCommit);
         }
-    }
-
-    private DSLContext dsl(Connection connection) {
-        return DSL.using(configuration.derive(connection));
     }
 
     /** A misuse of a unit of work is a bug of the DAO: it surfaces as itself, not as a data exception. */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import org.jooq.DSLContext;
 
 /**
  * Exactly-once intake. The claim is an insert that does nothing on conflict with the unique
@@ -35,7 +36,8 @@ final class WebhookEventsImpl implements WebhookEvents {
         }
         String id = inputs.identifier("eventId", eventId, 255);
         String type = inputs.identifier("eventType", eventType, 255);
-        return transactions.run(RequestClaims.service(organizationId), dsl -> {
+        return transactions.inUnit(RequestClaims.service(organizationId), Transactions.Mode.TRANSACTION, unit -> {
+            DSLContext dsl = unit.dsl();
             if (!dsl.fetchExists(ORGANIZATIONS, ORGANIZATIONS.ID.eq(organizationId))) {
                 throw new NotFoundException("organization " + organizationId);
             }
@@ -49,7 +51,7 @@ final class WebhookEventsImpl implements WebhookEvents {
             if (claimed == 0) {
                 return WebhookOutcome.DUPLICATE;
             }
-            handler.handle(new TenantTransactionImpl(dsl, organizationId, null, inputs));
+            handler.handle(new TenantTransactionImpl(unit, organizationId, null, inputs));
             return WebhookOutcome.PROCESSED;
         });
     }
