@@ -11,8 +11,9 @@ import javax.sql.DataSource;
 
 /**
  * A text picture of everything the migrations define in schemas public and auth — relations, columns,
- * constraints, indexes, policies, triggers, functions, types, grants and RLS flags — without OIDs, so
- * that two databases (or one before and after a round trip) can be compared line by line.
+ * constraints, indexes, policies, triggers, functions (md5 of the source, settings, owner, comment), types,
+ * grants and RLS flags — without OIDs, so that two databases (or one before and after a round trip) can be
+ * compared line by line.
  */
 final class CatalogSnapshot {
 
@@ -38,8 +39,9 @@ final class CatalogSnapshot {
             + " from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace"
             + " where n.nspname in " + SCHEMAS + " and not t.tgisinternal",
         "select 'function', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),"
-            + " pg_get_function_result(p.oid), p.prosecdef, p.provolatile, p.proconfig::text, md5(p.prosrc), p.proacl::text"
-            + " from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in " + SCHEMAS,
+            + " pg_get_function_result(p.oid), p.prosecdef, p.provolatile, p.proconfig::text, md5(p.prosrc), p.proacl::text,"
+            + " p.prorows, r.rolname, obj_description(p.oid, 'pg_proc')"
+            + " from pg_proc p join pg_roles r on r.oid = p.proowner join pg_namespace n on n.oid = p.pronamespace where n.nspname in " + SCHEMAS,
         "select 'enum', n.nspname, t.typname, e.enumsortorder, e.enumlabel from pg_enum e join pg_type t on t.oid = e.enumtypid"
             + " join pg_namespace n on n.oid = t.typnamespace where n.nspname in " + SCHEMAS,
         "select 'type', n.nspname, t.typname, t.typtype from pg_type t join pg_namespace n on n.oid = t.typnamespace"

@@ -7,13 +7,20 @@ import static com.voxanne.schema.SchemaTestSupport.column;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.postgres.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * {@code public.search_contact_ids(text)} (V11) runs as its owner, past row-level security: its own
  * organization filter is the isolation. Checked through the non-superuser login role acting as users
  * and the service role of two clinics whose contacts have the same names, and as the admin, whom
- * nothing else filters.
+ * nothing else filters; and compared with a plain query for texts with and without a trigram, many
+ * calls in one session.
  */
 class ContactSearchTest {
 
@@ -145,6 +153,140 @@ class ContactSearchTest {
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22023");
     }
 
+    /** Three consecutive ASCII letters or digits: every arm's pattern has a trigram. */
+    private static final Pattern TRIGRAM_RUN = Pattern.compile("[0-9A-Za-z]{3}");
+
+    /** Texts with a 3-character run: every arm's pattern has a trigram, and the index can narrow them. */
+    private static final List<String> RUN_TEXTS = List.of("ann", "ANN LEE", "lee", "Joanna 7", "c12.o", "c11.o1@",
+            "lee@ex", "bench.example", "EXAMPLE.COM", "x555", "0198", "5550198", "+1 212", "555-0198",
+            "(212) 555-0191", "+1 212.555.0191", "555 0191\t", "12125550191", "Sure_Thing", "100%", "100% s",
+            "k\\sla", "50%off", "José", "under_sc", "sure_thing%1@", "%ann%", "zzz");
+
+    /** Texts without such a run: the plan made for the actual value reads the organization's rows. */
+    private static final List<String> SHORT_TEXTS = List.of("", " ", "1", "12", "a", "A", "@", ".", "c1.o", "o1@",
+            "-", "1-2", "(1) 2", "+1 2", "12 19", "%", "_", "\\", "0% s", "a%e", "A_n", "k\\s", "\\%", "%_\\", "é",
+            "É", "()", "e.c", "@b", "ñ", "5%", "%o", "a_n_n", "e_Th", "NÚÑ", "C1.O1@", "c1.o1");
+
+    /**
+     * Each org: 60 contacts whose names, e-mails and phones share fragments, wildcards and backslashes; the
+     * two organizations' phones overlap (org 1: +12125550161 to 0220, org 2: 0171 to 0230).
+     */
+    private static void someContacts(TestDatabase db, UUID org, int suffix) throws SQLException {
+        admin(db, "insert into public.contacts (org_id, name, email, phone)"
+                + " select ?, n.name || ' ' || g,"
+                + "        case g % 5 when 0 then null"
+                + "                   when 1 then 'c' || g || '.o' || ? || '@bench.example'"
+                + "                   when 2 then lower(translate(n.name, ' ', '.')) || g || '@example.com'"
+                + "                   when 3 then 'sure_thing%' || g || '@x.org'"
+                + "                   else 'back\\' || g || '@b.c' end,"
+                + "        case when g % 4 = 0 then null else '+1212555' || lpad((150 + g + 10 * ?)::text, 4, '0') end"
+                + "   from generate_series(1, 60) g"
+                + "   join unnest(array['Ann Lee', 'Joanna', 'Leeann Park', '100% Sure_Thing', 'Back\\slash', 'José Núñez',"
+                + "        'Bob', 'under_score', 'C1.O Test', '50%off']) with ordinality as n (name, i) on n.i = 1 + g % 10",
+                org, suffix, suffix);
+    }
+
+    /** What the function must return, by a plain query as the admin: literal, case-insensitive containment. */
+    private static List<String> expected(TestDatabase db, UUID org, String text) throws SQLException {
+        // Java's reading of the DAO's rule: [+\d\s().-]* with a digit
+        String digits = text.matches("[+\\d\\s().-]*") && Pattern.compile("[0-9]").matcher(text).find()
+                ? text.replaceAll("[^0-9]", "") : null;
+        return adminColumn(db, "select id::text from public.contacts where org_id = ?"
+                + " and (strpos(lower(name), lower(?)) > 0 or strpos(lower(email), lower(?)) > 0"
+                + "      or strpos(lower(phone), lower(?)) > 0 or strpos(phone, ?::text) > 0) order by 1",
+                org, text, text, text, digits);
+    }
+
+    @Test
+    void findsExactlyWhatAPlainQueryFindsAndNothingOfAnotherOrganization() throws SQLException {
+        assertThat(RUN_TEXTS).allMatch(t -> TRIGRAM_RUN.matcher(t).find());
+        assertThat(SHORT_TEXTS).noneMatch(t -> TRIGRAM_RUN.matcher(t).find());
+        try (TestDatabase many = SchemaTestSupport.migratedDatabase()) {
+            UUID a = SchemaTestSupport.organization(many, "Clinic A");
+            UUID b = SchemaTestSupport.organization(many, "Clinic B");
+            someContacts(many, a, 1);
+            someContacts(many, b, 2);
+            admin(many, "analyze public.contacts");
+            Map<UUID, RequestClaims> users = new LinkedHashMap<>();
+            users.put(a, RequestClaims.user(a, SchemaTestSupport.user(many, a)));
+            users.put(b, RequestClaims.service(b));
+            Map<UUID, List<String>> idsOf = new LinkedHashMap<>();
+            for (UUID org : users.keySet()) {
+                idsOf.put(org, adminColumn(many, "select id::text from public.contacts where org_id = ?", org));
+            }
+
+            // texts with and without a trigram alternate, twice over, the second time in reverse
+            List<String> calls = new ArrayList<>();
+            for (int i = 0; i < Math.max(RUN_TEXTS.size(), SHORT_TEXTS.size()); i++) {
+                if (i < RUN_TEXTS.size()) {
+                    calls.add(RUN_TEXTS.get(i));
+                }
+                if (i < SHORT_TEXTS.size()) {
+                    calls.add(SHORT_TEXTS.get(i));
+                }
+            }
+            List<String> reversed = new ArrayList<>(calls);
+            Collections.reverse(reversed);
+            calls.addAll(reversed);
+
+            Map<String, Map<UUID, List<String>>> expected = new LinkedHashMap<>();
+            for (String text : calls) {
+                if (!expected.containsKey(text)) {
+                    Map<UUID, List<String>> perOrg = new LinkedHashMap<>();
+                    for (UUID org : users.keySet()) {
+                        perOrg.put(org, expected(many, org, text));
+                    }
+                    expected.put(text, perOrg);
+                }
+            }
+            assertThat(expected.values()).as("the texts find something in some cases and nothing in others")
+                    .anyMatch(e -> e.get(a).isEmpty()).anyMatch(e -> e.get(a).size() == 60)
+                    .anyMatch(e -> e.get(a).size() > 0 && e.get(a).size() < 60);
+
+            // one session (so plpgsql's cached plans are reused), the two organizations in turn, each call in
+            // a transaction of its own and a few in one transaction
+            try (Connection c = many.loginDataSource().getConnection()) {
+                c.setAutoCommit(false);
+                int n = 0;
+                for (String text : calls) {
+                    for (Map.Entry<UUID, RequestClaims> caller : users.entrySet()) {
+                        RequestBinding.bind(c, caller.getValue());
+                        List<String> found = SchemaTestSupport.column(c,
+                                "select s::text from public.search_contact_ids(?) s order by 1", text);
+                        assertThat(found).as("%s for org %s (call %d)", text, caller.getKey(), ++n)
+                                .containsExactlyElementsOf(expected.get(text).get(caller.getKey()))
+                                .isSubsetOf(idsOf.get(caller.getKey()));
+                        if (n % 3 != 0) {
+                            c.commit();
+                        }
+                    }
+                }
+                assertThat(n).isGreaterThan(100);
+
+                // after all of that, the guards still hold
+                RequestBinding.bind(c, users.get(a));
+                assertThat(SchemaTestSupport.column(c, "select count(*)::text from public.search_contact_ids(null)"))
+                        .containsExactly("0");
+                for (String overlong : List.of("x".repeat(201), ".".repeat(201))) {
+                    Savepoint sp = c.setSavepoint();
+                    assertThatThrownBy(() -> SchemaTestSupport.column(c, "select * from public.search_contact_ids(?)", overlong))
+                            .isInstanceOf(SQLException.class)
+                            .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22023");
+                    c.rollback(sp);
+                }
+                RequestBinding.bind(c, RequestClaims.service());
+                for (String text : List.of("ann", "a")) {
+                    Savepoint sp = c.setSavepoint();
+                    assertThatThrownBy(() -> SchemaTestSupport.column(c, "select * from public.search_contact_ids(?)", text))
+                            .isInstanceOf(SQLException.class)
+                            .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("42501");
+                    c.rollback(sp);
+                }
+                c.rollback();
+            }
+        }
+    }
+
     @Test
     void findsTheSameWithoutTheTrigramIndex() throws SQLException {
         try (TestDatabase plain = SchemaTestSupport.migratedDatabase()) {
@@ -156,6 +298,8 @@ class ContactSearchTest {
             assertThat(column(plain, user, NAMES, "ann")).containsExactly("Ann Lee");
             assertThat(column(plain, user, NAMES, "(212) 555-0191")).containsExactly("Ann Lee");
             assertThat(column(plain, user, NAMES, "%")).containsExactly("100% Sure");
+            assertThat(column(plain, user, NAMES, "1")).containsExactly("100% Sure", "Ann Lee");
+            assertThat(column(plain, user, NAMES, "555-0191")).containsExactly("Ann Lee");
         }
     }
 
