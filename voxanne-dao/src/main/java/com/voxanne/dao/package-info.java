@@ -13,6 +13,7 @@
  * PostgREST does, in the same round trip as the unit's first query (a call that sends one statement
  * sends it with its commit, server-prepared; see docs/adr/0004-one-round-trip-binding.md); row-level security is the guarantee, and queries also filter by organization so that
  * the org-led indexes are used. Failures a caller can act on are subclasses of
- * {@link com.voxanne.dao.VoxanneDataException}; a row of another organization is "not found".
+ * {@link com.voxanne.dao.VoxanneDataException}; a row of another organization is "not found". Every
+ * time the DAO returns ({@code OffsetDateTime}) is in UTC, whatever the JVM's or the session's zone.
  */
 package com.voxanne.dao;

@@ -113,7 +113,7 @@ final class AuditTrailImpl implements AuditTrail {
         return transactions.run(RequestClaims.service(), SingleStatementMethods.mode(AuditTrail.class, "suspiciousActivity"),
                 dsl -> dsl.selectFrom(found).fetch(r -> new SuspiciousActivity(
                 r.getActivity(), r.getOrgId(), r.getAuthenticatedUser(), r.getDatabaseUser(), r.getEventCount(),
-                r.getFirstSeen(), r.getLastSeen(), r.getDetail())));
+                Rows.utc(r.getFirstSeen()), Rows.utc(r.getLastSeen()), r.getDetail())));
     }
 
     @Override
@@ -173,7 +173,7 @@ final class AuditTrailImpl implements AuditTrail {
     static AuditEvent map(AuditLogsRecord r) {
         return new AuditEvent(r.getId(), r.getEventType(), r.getOperation(), r.getSchemaName(), r.getTableName(),
                 r.getDatabaseUser(), r.getSessionUserName(), r.getAuthenticatedUser(), r.getOrgId(),
-                r.getClaimsOrgId(), r.getStatementText(), r.getRowData(), r.getOldData(), r.getEventTime(),
+                r.getClaimsOrgId(), r.getStatementText(), r.getRowData(), r.getOldData(), Rows.utc(r.getEventTime()),
                 r.getClientAddr());
     }
 }

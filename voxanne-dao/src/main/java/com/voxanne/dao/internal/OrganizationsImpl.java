@@ -74,6 +74,7 @@ final class OrganizationsImpl implements Organizations {
     }
 
     static Organization map(OrganizationsRecord r) {
-        return new Organization(r.getId(), r.getName(), r.getStatus(), r.getTimezone(), r.getCreatedAt(), r.getUpdatedAt());
+        return new Organization(r.getId(), r.getName(), r.getStatus(), r.getTimezone(), Rows.utc(r.getCreatedAt()),
+                Rows.utc(r.getUpdatedAt()));
     }
 }

@@ -3,9 +3,14 @@ package com.voxanne.dao.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.dao.Contact;
+import com.voxanne.dao.ContactQuery;
+import com.voxanne.dao.Contacts;
+import com.voxanne.dao.NewContact;
 import com.voxanne.schema.jooq.enums.LeadScoreType;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.Tenants;
+import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -24,12 +29,31 @@ import org.junit.jupiter.api.Test;
 class RenderedReadsTest {
 
     private Transactions transactions;
+    private User ann;
     private RequestClaims claims;
 
     @BeforeEach
     void setUp(DataSource login, Tenants tenants) {
         transactions = new Transactions(login);
-        claims = tenants.organization("Clinic " + UUID.randomUUID()).user("ann").claims();
+        ann = tenants.organization("Clinic " + UUID.randomUUID()).user("ann");
+        claims = ann.claims();
+    }
+
+    @Test
+    void aContactReadByJooqAndByARenderedReadIsTheSameInUtcWhateverTheSessionZone() {
+        List<Contact> both = transactions.inUnit(claims, Transactions.Mode.TRANSACTION, unit -> {
+            // jOOQ reads timestamptz as text in the session's zone; PgJDBC's OffsetDateTime is in UTC
+            unit.dsl().execute("set local time zone 'Asia/Kolkata'");
+            Contacts contacts = new TenantTransactionImpl(unit, ann.organization().id(), ann.id(), new Inputs("US"))
+                    .contacts();
+            Contact created = contacts.create(NewContact.named("Ann Lee").phone("+12125550198"));
+            contacts.recordContact(created.id(), OffsetDateTime.now().minusHours(1));
+            Contact touched = contacts.get(created.id());
+            return List.of(touched, contacts.list(ContactQuery.all()).items().get(0));
+        });
+        assertThat(both.get(1)).isEqualTo(both.get(0));
+        assertThat(List.of(both.get(0).createdAt(), both.get(0).updatedAt(), both.get(0).lastContactAt()))
+                .allMatch(time -> time.getOffset().equals(ZoneOffset.UTC));
     }
 
     @Test
