@@ -31,6 +31,11 @@ final class RenderedReads {
     /** Far more than the DAO's finite set of shapes; a cache that still outgrows it is emptied. */
     private static final int MAX_SHAPES = 4096;
 
+    /**
+     * Shared by every {@code Voxanne} in the JVM: what jOOQ renders depends only on the dialect and the
+     * settings, and {@link Transactions} gives every instance the same ones. Configurable rendering
+     * settings would have to become part of the key.
+     */
     private static final Map<Object, Rendered> SQL_BY_SHAPE = new ConcurrentHashMap<>();
 
     /** A shape's SQL and the types of the values it binds, in order, checked on every call. */
