@@ -11,6 +11,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
@@ -40,15 +41,7 @@ class ConnectionHygieneTest {
             assertThatThrownBy(() -> voxanne.contacts(bobInB).get(a.id())).isInstanceOf(NotFoundException.class);
             voxanne.service().webhooks().processOnce(annInA.organizationId(), "evt-hygiene", "call.ended", tx -> { });
 
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("select current_user, session_user,"
-                         + " coalesce(current_setting('request.jwt.claims', true), ''), current_setting('role')")) {
-                rs.next();
-                assertThat(rs.getString(1)).as("current_user").isEqualTo(db.server().loginRole());
-                assertThat(rs.getString(2)).as("session_user").isEqualTo(db.server().loginRole());
-                assertThat(rs.getString(3)).as("claims left behind").isEmpty();
-                assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
-            }
+            assertNothingLeftOn(pool, db);
         }
     }
 
@@ -81,18 +74,7 @@ class ConnectionHygieneTest {
                     .mapToLong(Long::longValue).sum() + tx.notifications().unreadCount());
             assertThat(seen).as("a multi-statement unit").isEqualTo(1L);
 
-            try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("select current_user, session_user,"
-                         + " coalesce(current_setting('request.jwt.claims', true), ''), current_setting('role')")) {
-                rs.next();
-                assertThat(rs.getString(1)).as("current_user").isEqualTo(db.server().loginRole());
-                assertThat(rs.getString(2)).as("session_user").isEqualTo(db.server().loginRole());
-                assertThat(rs.getString(3)).as("claims left behind").isEmpty();
-                assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
-                assertThat(c.getAutoCommit()).as("auto-commit as the pool lent it").isTrue();
-                assertThat(c.unwrap(BaseConnection.class).getTransactionState()).as("no transaction open")
-                        .isEqualTo(TransactionState.IDLE);
-            }
+            assertNothingLeftOn(pool, db);
         }
     }
 
@@ -128,6 +110,25 @@ class ConnectionHygieneTest {
                 rs.next();
                 assertThat(rs.getLong(1)).as("server-prepared contact statements on the connection").isPositive();
             }
+        }
+    }
+
+    /**
+     * The raw check on the pool's one connection: the login role with no claims and no role setting,
+     * auto-commit as the pool lent it, and no transaction open.
+     */
+    private static void assertNothingLeftOn(HikariDataSource pool, TestDatabase db) throws SQLException {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select current_user, session_user,"
+                     + " coalesce(current_setting('request.jwt.claims', true), ''), current_setting('role')")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("current_user").isEqualTo(db.server().loginRole());
+            assertThat(rs.getString(2)).as("session_user").isEqualTo(db.server().loginRole());
+            assertThat(rs.getString(3)).as("claims left behind").isEmpty();
+            assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
+            assertThat(c.getAutoCommit()).as("auto-commit as the pool lent it").isTrue();
+            assertThat(c.unwrap(BaseConnection.class).getTransactionState()).as("no transaction open")
+                    .isEqualTo(TransactionState.IDLE);
         }
     }
 

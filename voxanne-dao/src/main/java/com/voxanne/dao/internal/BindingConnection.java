@@ -90,12 +90,12 @@ final class BindingConnection extends DefaultConnection {
      */
     private String carrying(String sql) {
         if (sql.length() > MAX_CACHED_LENGTH) {
-            return singleStatement ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+            return build(sql);
         }
         Map<String, String> cache = singleStatement ? WITH_COMMIT : WITHOUT_COMMIT;
         String carried = cache.get(sql);
         if (carried == null) {
-            carried = singleStatement ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+            carried = build(sql);
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
@@ -104,6 +104,9 @@ final class BindingConnection extends DefaultConnection {
         return carried;
     }
 
+    private String build(String sql) {
+        return singleStatement ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+    }
 
     RequestClaims claims() {
         return claims;
