@@ -18,10 +18,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code public.auth_org_id()} as V11 defines it returns exactly what V5's body returns, for every
- * source, precedence and malformed input; V5's body (restored by U11) is installed next to it as
- * {@code public.auth_org_id_v5()} for the comparison. Where V5 raised an error on input a jsonb cast
- * rejects with another SQLSTATE than 22P02, V11 returns NULL, as the contract says.
+ * {@code public.auth_org_id()} as V12 defines it (one inlined SQL expression) against V11's plpgsql
+ * body, restored by U12 and installed next to it as {@code public.auth_org_id_v11()}: for every source,
+ * precedence and value, an organization V11 found is found by V12, and where V11 gave NULL V12 gives
+ * NULL, raises a data exception (claims that are no JSON, an org_id that is no uuid: ADR 0007), or
+ * reads a uuid V11 refused only for its spelling. Also: inlined, and deaf to the caller's search_path.
  */
 class AuthOrgIdTest {
 
@@ -31,12 +32,12 @@ class AuthOrgIdTest {
     private static TestDatabase db;
 
     @BeforeAll
-    static void withV5AlongsideV11() throws Exception {
+    static void withV11AlongsideV12() throws Exception {
         db = SchemaTestSupport.migratedDatabase();
-        String u11 = MigrationLifecycleTest.read("db/voxanne/rollback/U11__fast_reads_under_rls.sql");
-        int start = u11.indexOf("create or replace function public.auth_org_id()");
-        int end = u11.indexOf("$$;", start) + 3;
-        admin(db, u11.substring(start, end).replace("public.auth_org_id()", "public.auth_org_id_v5()"));
+        String u12 = MigrationLifecycleTest.read("db/voxanne/rollback/U12__cheaper_rls_helpers.sql");
+        int start = u12.indexOf("create or replace function public.auth_org_id()");
+        int end = u12.indexOf("$$;", start) + 3;
+        admin(db, u12.substring(start, end).replace("public.auth_org_id()", "public.auth_org_id_v11()"));
     }
 
     @AfterAll
@@ -89,7 +90,7 @@ class AuthOrgIdTest {
             + "\"}", "'", " ", "\"\\ud800\"", "{\"org_id\":\"" + ORG + "\"}x");
 
     @Test
-    void answersExactlyAsV5DidForEverySourceAndValue() throws SQLException {
+    void findsEveryOrganizationV11FoundAndOtherwiseNullOrAnError() throws SQLException {
         List<String[]> cases = new ArrayList<>();
         List<String> apps = new ArrayList<>(APP_METADATA_VALUES);
         ORG_VALUES.forEach(v -> apps.add("{\"org_id\":" + v + "}"));
@@ -121,40 +122,115 @@ class AuthOrgIdTest {
         cases.add(new String[] {null, null, "[]"});
         cases.add(new String[] {null, null, "\"text\""});
 
-        int organizations = 0;
+        int found = 0;
+        int raised = 0;
+        int respelled = 0;
         for (String[] c : cases) {
-            String[] v5 = call("auth_org_id_v5", c[0], c[1], c[2]);
-            String[] v11 = call("auth_org_id", c[0], c[1], c[2]);
-            assertThat(v5).as("V5 answers %s without error", Arrays.toString(c)).hasSize(1);
-            assertThat(v11).as("V11 for %s", Arrays.toString(c)).containsExactly(v5);
+            String[] v11 = call("auth_org_id_v11", c[0], c[1], c[2]);
+            String[] v12 = call("auth_org_id", c[0], c[1], c[2]);
+            assertThat(v11).as("V11 answers %s without error", Arrays.toString(c)).hasSize(1);
             if (v11[0] != null) {
-                organizations++;
+                assertThat(v12).as("V12 for %s", Arrays.toString(c)).containsExactly(v11[0]);
+                found++;
+            } else if (v12.length == 2) {
+                assertThat(v12[1]).as("V12's SQLSTATE for %s", Arrays.toString(c)).startsWith("22");
+                raised++;
+            } else if (v12[0] != null) {
+                // a spelling of ORG that uuid_in reads and V11's canonical-form test refused
+                assertThat(v12[0]).as("V12 for %s", Arrays.toString(c)).isEqualTo(ORG);
+                respelled++;
             }
         }
         // the matrix is not all NULLs: canonical org_ids (either case) are found through each source
-        assertThat(organizations).isGreaterThan(15);
+        assertThat(found).isGreaterThan(15);
+        assertThat(raised).isGreaterThan(10);
+        assertThat(respelled).isGreaterThan(0);
         assertThat(call("auth_org_id", null, null, claims("{\"org_id\":\"" + ORG.toUpperCase() + "\"}"))).containsExactly(ORG);
         assertThat(call("auth_org_id", "{\"org_id\":\"" + OTHER + "\"}", null, claims("{\"org_id\":\"" + ORG + "\"}")))
                 .containsExactly(OTHER);
     }
 
     @Test
-    void jsonThatJsonbCannotHoldIsNullNotAnError() throws SQLException {
-        for (String unrepresentable : List.of(claims("{\"org_id\":\"" + ORG + "\",\"note\":\"\\u0000\"}"),
-                claims("{\"org_id\":\"" + ORG + "\",\"n\":1e1000000}"))) {
-            assertThat(call("auth_org_id", null, null, unrepresentable)).as(unrepresentable).containsExactly((String) null);
-            assertThat(call("auth_org_id", unrepresentable, null, null)).as(unrepresentable).containsExactly((String) null);
-            // V5 raised an error here (it caught only 22P02): the one intended difference
-            assertThat(call("auth_org_id_v5", null, null, unrepresentable)).hasSize(2);
+    void absentValuesAreNull() throws SQLException {
+        for (String app : List.of("{}", "null", "[]", "\"" + ORG + "\"", "{\"org_id\":null}", "{\"org_id\":\"\"}",
+                "{\"org\":\"" + ORG + "\"}")) {
+            assertThat(call("auth_org_id", null, null, claims(app))).as(app).containsExactly((String) null);
+            assertThat(call("auth_org_id", app, null, null)).as(app).containsExactly((String) null);
+        }
+        assertThat(call("auth_org_id", null, null, null)).containsExactly((String) null);
+        assertThat(call("auth_org_id", "", "", "")).containsExactly((String) null);
+        assertThat(call("auth_org_id", null, null, "{\"sub\":\"x\",\"role\":\"anon\"}")).containsExactly((String) null);
+    }
+
+    @Test
+    void claimsThatAreNoJsonOrNameNoUuidAreAnErrorNotNull() throws SQLException {
+        String valid = claims("{\"org_id\":\"" + ORG + "\"}");
+        for (String bad : MALFORMED) {
+            assertThat(call("auth_org_id", null, null, bad)).as(bad).containsExactly(null, "22P02");
+            assertThat(call("auth_org_id", bad, null, valid)).as(bad).containsExactly(null, "22P02");
+        }
+        assertThat(call("auth_org_id", null, null, claims("{\"org_id\":\"" + ORG + "\",\"note\":\"\\u0000\"}")))
+                .containsExactly(null, "22P05");
+        assertThat(call("auth_org_id", null, null, claims("{\"org_id\":\"" + ORG + "\",\"n\":1e1000000}")))
+                .containsExactly(null, "22003");
+        for (String notUuid : List.of("\"nope\"", "123", "true", "\"" + ORG + "x\"", "\"za1b2c3d-1111-4222-8333-444455556666\"")) {
+            assertThat(call("auth_org_id", null, null, claims("{\"org_id\":" + notUuid + "}"))).as(notUuid)
+                    .containsExactly(null, "22P02");
+        }
+        // a valid organization next to a broken per-claim setting is not used: the broken setting is read first
+        assertThat(call("auth_org_id", "{", null, valid)).containsExactly(null, "22P02");
+    }
+
+    @Test
+    void readsEverySpellingOfAUuid() throws SQLException {
+        for (String spelling : List.of(ORG.toUpperCase(), "{" + ORG + "}", ORG.replace("-", ""),
+                "0a1b-2c3d-1111-4222-8333-4444-5555-6666")) {
+            assertThat(call("auth_org_id", null, null, claims("{\"org_id\":\"" + spelling + "\"}"))).as(spelling)
+                    .containsExactly(ORG);
+        }
+    }
+
+    @Test
+    void isInlinedIntoTheQueryThatCallsIt() throws SQLException {
+        String plan = String.join("\n", adminColumn(db, "explain (verbose, costs off) select (select public.auth_org_id())"));
+        assertThat(plan).contains("current_setting('request.jwt.claims'").doesNotContain("auth_org_id");
+    }
+
+    /**
+     * A caller that puts its own schema before pg_catalog, with its own {@code current_setting} and
+     * {@code ->>}, gets the same organization: the body was bound to pg_catalog's when it was created.
+     */
+    @Test
+    void theCallersSearchPathCannotRedirectIt() throws SQLException {
+        try (Connection c = db.adminDataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try (var s = c.createStatement()) {
+                s.execute("create schema trap");
+                s.execute("create function trap.current_setting(text, boolean) returns text language sql"
+                        + " as $$ select '{\"app_metadata\":{\"org_id\":\"" + OTHER + "\"}}' $$");
+                s.execute("create function trap.pick(jsonb, text) returns text language sql as $$ select '" + OTHER + "' $$");
+                s.execute("create operator trap.->> (leftarg = jsonb, rightarg = text, function = trap.pick)");
+                s.execute("select set_config('request.jwt.claims', '" + claims("{\"org_id\":\"" + ORG + "\"}") + "', true)");
+                s.execute("set local search_path = trap, pg_catalog");
+                try (ResultSet rs = s.executeQuery("select public.auth_org_id()::text,"
+                        + " (current_setting('request.jwt.claims', true)::jsonb -> 'app_metadata' ->> 'org_id')")) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo(ORG);
+                    assertThat(rs.getString(2)).as("the trap works on unbound SQL").isEqualTo(OTHER);
+                }
+            } finally {
+                c.rollback();
+            }
         }
     }
 
     @Test
     void keepsItsDeclaration() throws SQLException {
-        assertThat(adminColumn(db, "select p.provolatile::text || ' ' || p.prosecdef || ' ' || array_to_string(p.proconfig, ',')"
+        assertThat(adminColumn(db, "select l.lanname || ' ' || p.provolatile::text || ' ' || p.prosecdef || ' '"
+                + " || coalesce(array_to_string(p.proconfig, ','), 'no settings') || ' ' || (p.prosqlbody is not null)"
                 + " || ' ' || pg_get_function_result(p.oid) || ' ' || pg_get_function_identity_arguments(p.oid)"
-                + " from pg_proc p where p.oid = 'public.auth_org_id()'::regprocedure"))
-                .containsExactly("s false search_path=\"\" uuid ");
+                + " from pg_proc p join pg_language l on l.oid = p.prolang where p.oid = 'public.auth_org_id()'::regprocedure"))
+                .containsExactly("sql s false no settings true uuid ");
         assertThat(adminColumn(db, "select r.rolname from pg_roles r where r.rolname in ('anon', 'authenticated', 'service_role')"
                 + " and has_function_privilege(r.oid, 'public.auth_org_id()', 'execute') order by 1"))
                 .containsExactly("authenticated", "service_role");

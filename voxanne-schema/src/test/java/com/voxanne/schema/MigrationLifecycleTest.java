@@ -18,16 +18,20 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Migrate, info, re-run, baseline, roll back and refuse: the schema's life cycle on real PostgreSQL. */
 class MigrationLifecycleTest {
 
-    static final int MIGRATION_COUNT = 11;
+    static final int MIGRATION_COUNT = 12;
 
     private static VoxanneSchema schema(TestDatabase db) {
         return VoxanneSchema.configure().dataSource(db.adminDataSource()).load();
@@ -45,7 +49,7 @@ class MigrationLifecycleTest {
             assertThat(first.initialVersion()).isNull();
             assertThat(first.currentVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
             assertThat(first.applied()).extracting(AppliedMigration::version)
-                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11");
+                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12");
             assertThat(progress).extracting(AppliedMigration::description).containsExactlyElementsOf(
                     first.applied().stream().map(AppliedMigration::description).collect(Collectors.toList()));
             assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.APPLIED);
@@ -81,7 +85,7 @@ class MigrationLifecycleTest {
             RollbackResult rollback = schema.rollbackTo("0", false);
             assertThat(rollback.fromVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
             assertThat(rollback.undone()).extracting(AppliedMigration::version)
-                    .containsExactly("11", "10", "9", "8", "7", "6", "5", "4", "3", "2", "1");
+                    .containsExactly("12", "11", "10", "9", "8", "7", "6", "5", "4", "3", "2", "1");
             assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.PENDING);
             assertThat(adminColumn(db, "select to_regclass('public.contacts')::text")).containsOnlyNulls();
 
@@ -90,27 +94,35 @@ class MigrationLifecycleTest {
         }
     }
 
-    @Test
-    void rollingBackV11LeavesTheCatalogOfTheFirstTenMigrations() throws Exception {
-        try (TestDatabase ten = TestPostgres.shared().createDatabase();
-             TestDatabase eleven = TestPostgres.shared().createDatabase()) {
+    /**
+     * Undoing the migrations after {@code kept} leaves the catalog that applying only the first {@code
+     * kept} scripts gives: U11 restores V5's auth_org_id body (md5 of its source), V6's
+     * idx_contacts_last_contact and drops V11's objects; U12 restores V11's function bodies.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {10, 11})
+    void rollingBackTheNewerMigrationsLeavesTheCatalogOfTheOlderOnes(int kept) throws Exception {
+        try (TestDatabase older = TestPostgres.shared().createDatabase();
+             TestDatabase all = TestPostgres.shared().createDatabase()) {
             for (Path script : scripts("migration")) {
-                if (version(script) <= 10) {
-                    try (Connection c = ten.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+                if (version(script) <= kept) {
+                    try (Connection c = older.adminDataSource().getConnection(); Statement s = c.createStatement()) {
                         c.setAutoCommit(false);
                         s.execute(Files.readString(script));
                         c.commit();
                     }
                 }
             }
-            VoxanneSchema schema = schema(eleven);
+            VoxanneSchema schema = schema(all);
             schema.migrate();
-            RollbackResult back = schema.rollbackTo("10", false);
-            assertThat(back.undone()).extracting(AppliedMigration::version).containsExactly("11");
-            // V5's auth_org_id body (md5 of its source), V6's idx_contacts_last_contact, no V11 objects
-            assertThat(CatalogSnapshot.of(eleven.adminDataSource()))
-                    .containsExactlyElementsOf(CatalogSnapshot.of(ten.adminDataSource()));
-            assertThat(schema.migrate().applied()).extracting(AppliedMigration::version).containsExactly("11");
+            List<String> newer = IntStream.rangeClosed(kept + 1, MIGRATION_COUNT).map(v -> MIGRATION_COUNT + kept + 1 - v)
+                    .mapToObj(String::valueOf).collect(Collectors.toList());
+            RollbackResult back = schema.rollbackTo(String.valueOf(kept), false);
+            assertThat(back.undone()).extracting(AppliedMigration::version).containsExactlyElementsOf(newer);
+            assertThat(CatalogSnapshot.of(all.adminDataSource()))
+                    .containsExactlyElementsOf(CatalogSnapshot.of(older.adminDataSource()));
+            Collections.reverse(newer);
+            assertThat(schema.migrate().applied()).extracting(AppliedMigration::version).containsExactlyElementsOf(newer);
         }
     }
 
@@ -132,9 +144,9 @@ class MigrationLifecycleTest {
             assertThat(adminColumn(db, "select name from public.contacts")).containsExactly("Ann");
 
             RollbackResult forced = schema.rollbackTo("5", true);
-            assertThat(forced.undone()).extracting(AppliedMigration::version).containsExactly("11", "10", "9", "8", "7", "6");
+            assertThat(forced.undone()).extracting(AppliedMigration::version).containsExactly("12", "11", "10", "9", "8", "7", "6");
             assertThat(adminColumn(db, "select to_regclass('public.contacts')::text")).containsOnlyNulls();
-            assertThat(schema.migrate().applied()).hasSize(6);
+            assertThat(schema.migrate().applied()).hasSize(7);
         }
     }
 
