@@ -19,9 +19,10 @@
 --   V11 answered with an organization gets the same organization (AuthOrgIdTest).
 -- * public.search_contact_ids(text): for a text of digits only, the arm "phone like <digits>" is
 --   left out: it repeated "phone ilike <text>" exactly. Same rows for every text (ContactSearchTest
---   compares the function with a plain query). Measured as above for the DAO's search "0123":
---   1,717 -> 1,166 us per call. Everything else as V11 (SECURITY DEFINER, search_path '', a plan
---   made for each call, grants, comment).
+--   compares the function with a plain query). The same query without RLS spends about a third of
+--   its time in that repeated arm (pgbench: 1,011 -> 650 us per call); the DAO's search "0123"
+--   measured the same as before within the benchmark's noise (docs/benchmarks.md). Everything else
+--   as V11 (SECURITY DEFINER, search_path '', a plan made for each call, grants, comment).
 -- =============================================================================================
 
 -- On a live database, fail fast rather than queue behind a long transaction while holding up every
