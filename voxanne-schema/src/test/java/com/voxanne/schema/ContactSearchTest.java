@@ -26,11 +26,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code public.search_contact_ids(text)} (V11) runs as its owner, past row-level security: its own
- * organization filter is the isolation. Checked through the non-superuser login role acting as users
- * and the service role of two clinics whose contacts have the same names, and as the admin, whom
- * nothing else filters; and compared with a plain query for texts with and without a trigram, many
- * calls in one session.
+ * {@code public.search_contact_ids(text)} (V11; since V13 its candidates come from the per-organization
+ * token index) runs as its owner, past row-level security: its own organization filter is the
+ * isolation. Checked through the non-superuser login role acting as users and the service role of two
+ * clinics whose contacts have the same names, and as the admin, whom nothing else filters; and compared
+ * with a plain query for texts with and without tokens, many calls in one session, whose kept plans
+ * must use the token index.
  */
 class ContactSearchTest {
 
@@ -153,19 +154,23 @@ class ContactSearchTest {
                 .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22023");
     }
 
-    /** Three consecutive ASCII letters or digits: every arm's pattern has a trigram. */
+    /** Three consecutive ASCII letters or digits (what pg_trgm would index). */
     private static final Pattern TRIGRAM_RUN = Pattern.compile("[0-9A-Za-z]{3}");
 
-    /** Texts with a 3-character run: every arm's pattern has a trigram, and the index can narrow them. */
+    /** Texts with such a run: every arm has tokens, and the token index narrows the candidates. */
     private static final List<String> RUN_TEXTS = List.of("ann", "ANN LEE", "lee", "Joanna 7", "c12.o", "c11.o1@",
             "lee@ex", "bench.example", "EXAMPLE.COM", "x555", "0198", "5550198", "+1 212", "555-0198",
             "(212) 555-0191", "+1 212.555.0191", "555 0191\t", "12125550191", "Sure_Thing", "100%", "100% s",
-            "k\\sla", "50%off", "José", "under_sc", "sure_thing%1@", "%ann%", "zzz");
+            "k\\sla", "50%off", "José", "under_sc", "sure_thing%1@", "%ann%", "zzz", "STRASSE", "straße 3", "ΣΟΦΟΣ str");
 
-    /** Texts without such a run: the plan made for the actual value reads the organization's rows. */
+    /**
+     * Texts without such a run: those of 3 characters or more still have tokens (any 3 characters, wildcards
+     * and non-ASCII letters too); those with an arm under 3 characters read the organization's rows.
+     */
     private static final List<String> SHORT_TEXTS = List.of("", " ", "1", "12", "a", "A", "@", ".", "c1.o", "o1@",
             "-", "1-2", "(1) 2", "+1 2", "12 19", "%", "_", "\\", "0% s", "a%e", "A_n", "k\\s", "\\%", "%_\\", "é",
-            "É", "()", "e.c", "@b", "ñ", "5%", "%o", "a_n_n", "e_Th", "NÚÑ", "C1.O1@", "c1.o1");
+            "É", "()", "e.c", "@b", "ñ", "5%", "%o", "a_n_n", "e_Th", "NÚÑ", "C1.O1@", "c1.o1", "σοφοσ",
+            "ΣΟΦΟΣ", "σοφος", "aße", "ß", "%%%", "\\\\\\", "ez ");
 
     /**
      * Each org: 60 contacts whose names, e-mails and phones share fragments, wildcards and backslashes; the
@@ -182,7 +187,8 @@ class ContactSearchTest {
                 + "        case when g % 4 = 0 then null else '+1212555' || lpad((150 + g + 10 * ?)::text, 4, '0') end"
                 + "   from generate_series(1, 60) g"
                 + "   join unnest(array['Ann Lee', 'Joanna', 'Leeann Park', '100% Sure_Thing', 'Back\\slash', 'José Núñez',"
-                + "        'Bob', 'under_score', 'C1.O Test', '50%off']) with ordinality as n (name, i) on n.i = 1 + g % 10",
+                + "        'Bob', 'under_score', 'C1.O Test', '50%off', 'ΣΟΦΟΣ Straße']) with ordinality as n (name, i)"
+                + "   on n.i = 1 + g % 11",
                 org, suffix, suffix);
     }
 
@@ -248,20 +254,33 @@ class ContactSearchTest {
             try (Connection c = many.loginDataSource().getConnection()) {
                 c.setAutoCommit(false);
                 int n = 0;
+                int tokenSearches = 0;
                 for (String text : calls) {
                     for (Map.Entry<UUID, RequestClaims> caller : users.entrySet()) {
                         RequestBinding.bind(c, caller.getValue());
+                        List<String> before = SchemaTestSupport.column(c, SCANS);
                         List<String> found = SchemaTestSupport.column(c,
                                 "select s::text from public.search_contact_ids(?) s order by 1", text);
                         assertThat(found).as("%s for org %s (call %d)", text, caller.getKey(), ++n)
                                 .containsExactlyElementsOf(expected.get(text).get(caller.getKey()))
                                 .isSubsetOf(idsOf.get(caller.getKey()));
+                        List<String> after = SchemaTestSupport.column(c, SCANS);
+                        if (hasTokens(text)) {
+                            tokenSearches++;
+                            assertThat(Long.parseLong(after.get(0))).as("token index scans for %s (call %d)", text, n)
+                                    .isGreaterThan(Long.parseLong(before.get(0)));
+                            assertThat(after.get(1)).as("sequential scans of contacts for %s (call %d)", text, n)
+                                    .isEqualTo(before.get(1));
+                        } else {
+                            assertThat(after).as("token index scans for %s (call %d)", text, n).first().isEqualTo(before.get(0));
+                        }
                         if (n % 3 != 0) {
                             c.commit();
                         }
                     }
                 }
                 assertThat(n).isGreaterThan(100);
+                assertThat(tokenSearches).isGreaterThan(n / 2).isLessThan(n);
 
                 // after all of that, the guards still hold
                 RequestBinding.bind(c, users.get(a));
@@ -287,14 +306,28 @@ class ContactSearchTest {
         }
     }
 
+    /** This transaction's scans of the token index, and its sequential scans of contacts. */
+    private static final String SCANS = "select pg_stat_get_xact_numscans(x)::text"
+            + " from unnest(array['public.idx_contacts_search_tokens'::regclass, 'public.contacts'::regclass]) x";
+
+    /** Whether every arm of the search has 3 characters or more, i.e. tokens: the text, and its digits if phone-like. */
+    private static boolean hasTokens(String text) {
+        boolean phoneLike = text.matches("[+\\d\\s().-]*") && Pattern.compile("[0-9]").matcher(text).find();
+        String digits = text.replaceAll("[^0-9]", "");
+        return text.codePointCount(0, text.length()) >= 3
+                && (!phoneLike || digits.equals(text) || digits.length() >= 3);
+    }
+
+    /** Without the token index the function is slower (every row's tokens are computed), never wrong. */
     @Test
-    void findsTheSameWithoutTheTrigramIndex() throws SQLException {
+    void findsTheSameWithoutTheTrigramOrTokenIndexes() throws SQLException {
         try (TestDatabase plain = SchemaTestSupport.migratedDatabase()) {
             UUID org = SchemaTestSupport.organization(plain, "Clinic");
             RequestClaims user = RequestClaims.user(org, SchemaTestSupport.user(plain, org));
             admin(plain, "insert into public.contacts (org_id, name, phone) values (?, 'Ann Lee', '+12125550191'),"
                     + " (?, '100% Sure', null)", org, org);
             admin(plain, "drop index if exists public.idx_contacts_search_trgm");
+            admin(plain, "drop index public.idx_contacts_search_tokens");
             assertThat(column(plain, user, NAMES, "ann")).containsExactly("Ann Lee");
             assertThat(column(plain, user, NAMES, "(212) 555-0191")).containsExactly("Ann Lee");
             assertThat(column(plain, user, NAMES, "%")).containsExactly("100% Sure");
@@ -308,7 +341,8 @@ class ContactSearchTest {
         assertThat(adminColumn(db, "select p.prosecdef || ' ' || p.provolatile::text || ' ' || p.prorows || ' '"
                 + " || array_to_string(p.proconfig, ',') || ' ' || pg_get_function_result(p.oid)"
                 + " from pg_proc p where p.oid = 'public.search_contact_ids(text)'::regprocedure"))
-                .containsExactly("true s 100 search_path=\"\",plan_cache_mode=force_custom_plan SETOF uuid");
+                .containsExactly("true s 100 search_path=\"\",plan_cache_mode=force_generic_plan,"
+                        + "max_parallel_workers_per_gather=0 SETOF uuid");
         assertThat(adminColumn(db, "select coalesce(string_agg(r.rolname, ',' order by r.rolname), '') from pg_roles r"
                 + " where r.rolname in ('anon', 'authenticated', 'service_role', ?)"
                 + " and has_function_privilege(r.oid, 'public.search_contact_ids(text)', 'execute')", db.server().loginRole()))
@@ -322,6 +356,33 @@ class ContactSearchTest {
                 .containsExactly("true");
         assertThat(adminColumn(db, "select r.rolsuper::text || r.rolbypassrls::text from pg_roles r where r.rolname = ?",
                 db.server().loginRole())).as("the tests' login role").containsExactly("falsefalse");
+    }
+
+    @Test
+    void theTokenFunctionIsAnImmutableInvokerFunctionTheInsertingRolesMayRun() throws SQLException {
+        String fn = "'public.contact_search_tokens(uuid, text, text, text)'::regprocedure";
+        assertThat(adminColumn(db, "select p.prosecdef || ' ' || p.provolatile::text || ' ' || p.proparallel::text || ' '"
+                + " || p.procost || ' ' || array_to_string(p.proconfig, ',') || ' ' || pg_get_function_result(p.oid)"
+                + " from pg_proc p where p.oid = " + fn))
+                .containsExactly("false i s 1000 search_path=\"\" text[]");
+        assertThat(adminColumn(db, "select coalesce(string_agg(r.rolname, ',' order by r.rolname), '') from pg_roles r"
+                + " where r.rolname in ('anon', 'authenticated', 'service_role', ?)"
+                + " and has_function_privilege(r.oid, " + fn + ", 'execute')", db.server().loginRole()))
+                .containsExactly("authenticated,service_role");
+        // each column lowered whole, then cut into 3 characters behind the organization's prefix
+        UUID org = UUID.fromString("0a1b2c3d-0000-4000-8000-000000000000");
+        assertThat(column(db, userA, "select array_to_string(public.contact_search_tokens(?, 'ÁbCd', null, '+123'), ' ')", org))
+                .containsExactly("0a1b2c3dábc 0a1b2c3dbcd 0a1b2c3d+12 0a1b2c3d123");
+        assertThat(column(db, userA, "select cardinality(public.contact_search_tokens(?, 'ab', '', null))::text", org))
+                .containsExactly("0");
+        // the login role acting as a user inserts contacts, which evaluates it for the index
+        try {
+            assertThat(column(db, userA, "insert into public.contacts (org_id, name, email) values (?, 'Token Test', 'tt@x.org')"
+                    + " returning name", orgA)).containsExactly("Token Test");
+            assertThat(search(userA, "oken tes")).containsExactly("Token Test");
+        } finally {
+            admin(db, "delete from public.contacts where name = 'Token Test'");
+        }
     }
 
     @Test

@@ -10,10 +10,12 @@ import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The verification checklist passes on a migrated database and fails on one broken on purpose. */
@@ -41,7 +43,8 @@ class VerifyTest {
                     "Service role can access all tables", "Function grants and search_path", "Audit triggers",
                     "Audit logging enabled (pgaudit)", "Authenticated users see only their org's data (probe)",
                     "Notifications are user-specific (probe)", "Audit functions work (probe)", "org_id immutable (probe)",
-                    "Contact search function", "Contact search stays in the caller's organization (probe)");
+                    "Contact search function", "Contact search stays in the caller's organization (probe)",
+                    "Contact search index", "Collation version (text indexes)");
             // Everything but pgaudit must pass outright; pgaudit depends on the server.
             assertThat(report.withStatus(Status.WARN)).extracting(Check::item)
                     .allMatch(item -> item.equals("Audit logging enabled (pgaudit)"));
@@ -60,6 +63,34 @@ class VerifyTest {
             assertThat(adminColumn(db, "select (select count(*) from public.organizations)::text"
                     + " || '/' || (select count(*) from auth.users) || '/' || (select count(*) from public.audit_logs)"
                     + " || '/' || (select count(*) from public.contacts)")).isEqualTo(before);
+        }
+    }
+
+    /**
+     * A database whose recorded collation version differs from what the server's library reports now
+     * (as after an ICU or glibc upgrade) fails the collation item, which says what to rebuild. ICU
+     * databases carry a version; a server built without ICU skips this.
+     */
+    @Test
+    void aChangedCollationVersionAsksForAReindex() throws SQLException {
+        String name = "vx_collation_" + UUID.randomUUID().toString().replace("-", "");
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            assertThat(item(verify(db), "Collation version (text indexes)").status()).isEqualTo(Status.PASS);
+            try {
+                admin(db, "create database " + name + " with template template0 encoding 'UTF8'"
+                        + " locale_provider icu icu_locale 'und' lc_collate 'C' lc_ctype 'C'");
+            } catch (SQLException noIcu) {
+                Assumptions.abort("no ICU on this server: " + noIcu.getMessage());
+            }
+            try {
+                admin(db, "update pg_database set datcollversion = '0.1' where datname = ?", name);
+                VerifyReport report = VoxanneSchema.configure().dataSource(db.server().adminDataSource(name)).load().verify();
+                Check check = item(report, "Collation version (text indexes)");
+                assertThat(check.status()).as(report.toString()).isEqualTo(Status.FAIL);
+                assertThat(check.reason()).contains("0.1").contains("REINDEX").contains("REFRESH COLLATION VERSION");
+            } finally {
+                admin(db, "drop database if exists " + name + " with (force)");
+            }
         }
     }
 
@@ -92,8 +123,8 @@ class VerifyTest {
                 Arguments.of("create unique index uq_event_global on public.processed_webhook_events (event_id)",
                         "Webhook events unique per (org_id, event_id)", "uq_event_global"),
                 Arguments.of("grant select on public.contacts to anon", "anon has no table privileges", "contacts"),
-                Arguments.of("delete from public.voxanne_schema_history where version = '12'", "Migrations applied",
-                        "V12 pending"),
+                Arguments.of("delete from public.voxanne_schema_history where version = '13'", "Migrations applied",
+                        "V13 pending"),
                 Arguments.of("revoke delete on public.contacts from service_role", "Service role can access all tables",
                         "contacts"),
                 Arguments.of("grant execute on function public.expire_old_notifications() to public",
@@ -112,6 +143,17 @@ class VerifyTest {
                 Arguments.of("alter function public.search_contact_ids(text) security invoker",
                         "Contact search function", "not SECURITY DEFINER"),
                 Arguments.of("drop function public.search_contact_ids(text)", "Contact search function", "missing"),
+                Arguments.of("drop index public.idx_contacts_search_tokens", "Contact search index",
+                        "idx_contacts_search_tokens is missing"),
+                Arguments.of("update pg_index set indisvalid = false"
+                        + " where indexrelid = 'public.idx_contacts_search_tokens'::regclass",
+                        "Contact search index", "is invalid"),
+                Arguments.of("revoke execute on function public.contact_search_tokens(uuid, text, text, text) from authenticated",
+                        "Contact search index", "authenticated and service_role must be allowed"),
+                Arguments.of("alter function public.contact_search_tokens(uuid, text, text, text) reset search_path",
+                        "Contact search index", "search_path is not fixed"),
+                Arguments.of("alter function public.contact_search_tokens(uuid, text, text, text) stable",
+                        "Contact search index", "not IMMUTABLE"),
                 // the same function without its organization filter: every organization's contacts
                 Arguments.of(LEAKY_SEARCH, "Contact search stays in the caller's organization (probe)", "probe B"),
                 Arguments.of("alter table public.contacts disable trigger org_id_immutable_contacts",

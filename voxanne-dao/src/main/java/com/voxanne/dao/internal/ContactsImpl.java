@@ -349,7 +349,8 @@ final class ContactsImpl implements Contacts {
      * <ul>
      * <li>a phone or e-mail fragment (digits, or an {@code @} or {@code .}) identifies a few contacts: the
      * ids come from {@code public.search_contact_ids} (V11), a SECURITY DEFINER function that filters by
-     * the organization of the bound claims itself and can use the trigram index;</li>
+     * the organization of the bound claims itself and takes its candidates from an index (since V13 the
+     * per-organization token index, docs/adr/0008-search-token-index.md);</li>
      * <li>anything else (a name) tends to match many: ILIKE filters the organization's rows as the sort
      * index returns them, and the page is full after a few dozen rows. The function would collect every
      * match first (measured: a quarter of a clinic's contacts, 0.07 of the throughput without RLS).</li>

@@ -60,10 +60,16 @@ final class Expectations {
             "idx_notifications_org", "idx_notifications_entity");
 
     /**
-     * The contact search (V11): SECURITY DEFINER so the trigram index serves ILIKE under RLS; it filters
+     * The contact search (V11, V13): SECURITY DEFINER so an index serves its search under RLS; it filters
      * by the caller's own organization and is executable by authenticated and service_role only.
      */
     static final String SEARCH_FUNCTION = "public.search_contact_ids(text)";
+
+    /** The contact search's token index (V13), a GIN on the token function below. */
+    static final String SEARCH_INDEX = "idx_contacts_search_tokens";
+
+    /** The IMMUTABLE function whose tokens the search index holds (V13). */
+    static final String SEARCH_TOKENS_FUNCTION = "public.contact_search_tokens(uuid,text,text,text)";
 
     /** SECURITY DEFINER helpers only the service role may execute. */
     static final List<String> SERVICE_ONLY_FUNCTIONS = List.of("expire_old_notifications", "log_audit_event",

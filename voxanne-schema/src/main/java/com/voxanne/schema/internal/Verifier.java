@@ -57,6 +57,8 @@ final class Verifier {
                 checks.add(guard("API roles", () -> apiRoles(catalog)));
                 checks.add(guard("Function grants and search_path", () -> functionSecurity(catalog)));
                 checks.add(guard("Contact search function", () -> searchFunction(catalog)));
+                checks.add(guard("Contact search index", () -> searchIndex(catalog)));
+                checks.add(guard("Collation version (text indexes)", () -> collationVersion(catalog)));
                 checks.add(guard("Audit triggers", () -> triggers(catalog, "audit_",
                         List.of("organizations", "contacts", "appointments", "notifications", "processed_webhook_events"),
                         "audit_row_change")));
@@ -356,7 +358,7 @@ final class Verifier {
         String[] f = found.get(0).split("\\|", -1);
         List<String> problems = new ArrayList<>();
         if (!f[0].equals("true")) {
-            problems.add("not SECURITY DEFINER (under RLS its ILIKE could not use the trigram index)");
+            problems.add("not SECURITY DEFINER (under RLS its ILIKE and token conditions could not use an index)");
         }
         if (!f[1].equals("s")) {
             problems.add("not STABLE");
@@ -380,6 +382,73 @@ final class Verifier {
                 : fail(Expectations.SEARCH_FUNCTION + ": " + String.join("; ", problems));
     }
 
+    /**
+     * The search function takes its candidates from the token index alone (V13): without it, or with an
+     * index that is invalid, a search reads the whole table; a token function that authenticated may not
+     * execute makes every insert of a contact fail.
+     */
+    private static Check searchIndex(Catalog catalog) throws SQLException {
+        List<String> problems = new ArrayList<>();
+        List<String> index = catalog.list("select x.indisvalid::text || '|' || pg_get_indexdef(x.indexrelid) from pg_index x"
+                + " where x.indexrelid = to_regclass(?) and x.indrelid = 'public.contacts'::regclass",
+                "public." + Expectations.SEARCH_INDEX);
+        if (index.isEmpty()) {
+            problems.add(Expectations.SEARCH_INDEX + " is missing (every search would read the whole contacts table)");
+        } else {
+            String[] f = index.get(0).split("\\|", 2);
+            if (!f[0].equals("true")) {
+                problems.add(Expectations.SEARCH_INDEX + " is invalid (an interrupted build): drop it and build it again");
+            }
+            if (!f[1].matches(".* USING gin \\((public\\.)?contact_search_tokens\\(org_id, name, email, phone\\)\\)")) {
+                problems.add(Expectations.SEARCH_INDEX + " is not defined as V13 defines it: " + f[1]);
+            }
+        }
+        List<String> function = catalog.list("select p.provolatile::text || '|'"
+                + " || coalesce(array_to_string(p.proconfig, ','), '') || '|'"
+                + " || has_function_privilege('authenticated', p.oid, 'execute')::text || '|'"
+                + " || has_function_privilege('service_role', p.oid, 'execute')::text"
+                + " from pg_proc p where p.oid = to_regprocedure(?)", Expectations.SEARCH_TOKENS_FUNCTION);
+        if (function.isEmpty()) {
+            problems.add(Expectations.SEARCH_TOKENS_FUNCTION + " is missing");
+        } else {
+            String[] f = function.get(0).split("\\|", -1);
+            if (!f[0].equals("i")) {
+                problems.add(Expectations.SEARCH_TOKENS_FUNCTION + " is not IMMUTABLE");
+            }
+            if (!List.of(f[1].split(",")).contains("search_path=\"\"")) {
+                problems.add(Expectations.SEARCH_TOKENS_FUNCTION + ": search_path is not fixed to ''");
+            }
+            if (!f[2].equals("true") || !f[3].equals("true")) {
+                problems.add(Expectations.SEARCH_TOKENS_FUNCTION + ": authenticated and service_role must be allowed to"
+                        + " execute it (they insert contacts)");
+            }
+        }
+        return verdict(problems, Expectations.SEARCH_INDEX + " valid; " + Expectations.SEARCH_TOKENS_FUNCTION
+                + " IMMUTABLE, search_path '', EXECUTE for authenticated and service_role");
+    }
+
+    /**
+     * Text indexes (the search tokens and trigrams, which depend on lower(), and every btree on text)
+     * hold what the collation library computed when they were built. When the library behind the
+     * database's default collation has changed version since (an operating system or ICU upgrade),
+     * they may no longer match what the server computes now: searches can miss rows and unique indexes
+     * can admit duplicates until they are rebuilt.
+     */
+    private static Check collationVersion(Catalog catalog) throws SQLException {
+        List<String> found = catalog.list("select coalesce(d.datcollversion, '') || '|'"
+                + " || coalesce(pg_database_collation_actual_version(d.oid), '')"
+                + " from pg_database d where d.datname = current_database()");
+        String[] f = found.get(0).split("\\|", -1);
+        if (f[0].isEmpty() || f[1].isEmpty()) {
+            return pass("the default collation has no version to track (C, POSIX, C.UTF-8 or builtin locale)");
+        }
+        if (!f[0].equals(f[1])) {
+            return fail("the database's collation version is " + f[0] + " but the server's library is now at " + f[1]
+                    + ": REINDEX the text indexes (e.g. REINDEX DATABASE), then ALTER DATABASE ... REFRESH COLLATION VERSION");
+        }
+        return pass("collation version " + f[0] + " unchanged since the database was created or refreshed");
+    }
+
     private static Check pgaudit(Catalog catalog) throws SQLException {
         if (catalog.count("select count(*) from pg_extension where extname = 'pgaudit'") > 0) {
             return pass("pgaudit extension installed");
@@ -399,7 +468,23 @@ final class Verifier {
             this.connection = connection;
         }
 
+        /**
+         * Each query in a savepoint of its own: a query that fails (a relation a broken database lacks)
+         * fails its own item and leaves the transaction usable for the next ones.
+         */
         List<String> list(String sql, Object... params) throws SQLException {
+            Savepoint savepoint = connection.setSavepoint();
+            try {
+                List<String> values = query(sql, params);
+                connection.releaseSavepoint(savepoint);
+                return values;
+            } catch (SQLException e) {
+                connection.rollback(savepoint);
+                throw e;
+            }
+        }
+
+        private List<String> query(String sql, Object... params) throws SQLException {
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
                 for (int i = 0; i < params.length; i++) {
                     ps.setObject(i + 1, params[i]);

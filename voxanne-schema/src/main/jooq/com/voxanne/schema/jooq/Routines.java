@@ -9,6 +9,7 @@ import com.voxanne.schema.jooq.enums.NotificationPriority;
 import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.jooq.routines.ArchiveOldAuditLogs;
 import com.voxanne.schema.jooq.routines.AuthOrgId;
+import com.voxanne.schema.jooq.routines.ContactSearchTokens;
 import com.voxanne.schema.jooq.routines.CreateNotification;
 import com.voxanne.schema.jooq.routines.ExpireOldNotifications;
 import com.voxanne.schema.jooq.routines.LogAuditEvent;
@@ -97,6 +98,62 @@ public class Routines {
      */
     public static Field<UUID> authOrgId() {
         AuthOrgId f = new AuthOrgId();
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.contact_search_tokens</code>
+     */
+    public static String[] contactSearchTokens(
+          Configuration configuration
+        , UUID pOrg
+        , String pName
+        , String pEmail
+        , String pPhone
+    ) {
+        ContactSearchTokens f = new ContactSearchTokens();
+        f.setPOrg(pOrg);
+        f.setPName(pName);
+        f.setPEmail(pEmail);
+        f.setPPhone(pPhone);
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.contact_search_tokens</code> as a field.
+     */
+    public static Field<String[]> contactSearchTokens(
+          UUID pOrg
+        , String pName
+        , String pEmail
+        , String pPhone
+    ) {
+        ContactSearchTokens f = new ContactSearchTokens();
+        f.setPOrg(pOrg);
+        f.setPName(pName);
+        f.setPEmail(pEmail);
+        f.setPPhone(pPhone);
+
+        return f.asField();
+    }
+
+    /**
+     * Get <code>public.contact_search_tokens</code> as a field.
+     */
+    public static Field<String[]> contactSearchTokens(
+          Field<UUID> pOrg
+        , Field<String> pName
+        , Field<String> pEmail
+        , Field<String> pPhone
+    ) {
+        ContactSearchTokens f = new ContactSearchTokens();
+        f.setPOrg(pOrg);
+        f.setPName(pName);
+        f.setPEmail(pEmail);
+        f.setPPhone(pPhone);
 
         return f.asField();
     }
