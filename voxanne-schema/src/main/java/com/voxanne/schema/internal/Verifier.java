@@ -440,7 +440,8 @@ final class Verifier {
                 + " from pg_database d where d.datname = current_database()");
         String[] f = found.get(0).split("\\|", -1);
         if (f[0].isEmpty() || f[1].isEmpty()) {
-            return pass("the default collation has no version to track (C, POSIX, C.UTF-8 or builtin locale)");
+            return pass("no collation version to compare (recorded: " + (f[0].isEmpty() ? "none" : f[0]) + ", server: "
+                    + (f[1].isEmpty() ? "none" : f[1]) + "; C, POSIX, C.UTF-8 and builtin locales have none)");
         }
         if (!f[0].equals(f[1])) {
             return fail("the database's collation version is " + f[0] + " but the server's library is now at " + f[1]
