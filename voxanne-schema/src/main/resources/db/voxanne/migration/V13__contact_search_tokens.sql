@@ -19,7 +19,9 @@
 --   whose column contains the text has every token of the text among its own: the index gives a
 --   superset of candidates (any subset of the text's tokens would too), on which org_id and V12's
 --   exact conditions are then checked. A text or digits arm shorter than 3 characters has no token and
---   reads the organization's rows, as before. OFFSET 0 fences keep the kept plan from driving either
+--   reads the organization's rows, as before. The text is lowered in the database's default
+--   collation, as the columns and the index are, whatever collation the caller gives it (V12 followed
+--   the argument's). OFFSET 0 fences keep the kept plan from driving either
 --   statement by anything else (an org_id index whose filter evaluates the token function per row, or
 --   the trigram index for a 1-2 character pattern); no parallel workers (a generic estimate otherwise
 --   starts two for a few rows). Measured on 1,000 organizations x 1,000 contacts, the DAO against the
@@ -125,8 +127,10 @@ create or replace function public.search_contact_ids(p_text text)
 as $$
 declare
   v_org     uuid := public.auth_org_id();
-  v_pattern text;
-  v_digits  text;
+  -- The database's default collation, whatever collation the caller gives p_text: ILIKE and the tokens
+  -- then lower the text as the columns and the token index were lowered.
+  v_pattern text collate "default";
+  v_digits  text collate "default";
   v_tokens  text[];
   v_dtokens text[];
 begin
@@ -148,7 +152,7 @@ begin
   -- The text's tokens, at most 64 (any subset still only narrows the candidates correctly). The
   -- escapes and the % around the pattern are neither letters nor case-ignorable, so lower() of the
   -- pattern ILIKE compares is lower() of the text with the same escapes: the same substrings.
-  v_tokens := (public.contact_search_tokens(v_org, p_text, null, null))[1:64];
+  v_tokens := (public.contact_search_tokens(v_org, p_text collate "default", null, null))[1:64];
   -- Typed like a phone number (Java's [+\d\s().-]* with a digit): its digits also match the E.164 phone.
   if p_text ~ E'^[-+0-9 \\t\\n\\v\\f\\r().]*[0-9][-+0-9 \\t\\n\\v\\f\\r().]*$' then
     v_digits := pg_catalog.regexp_replace(p_text, '[^0-9]', '', 'g');
