@@ -338,12 +338,18 @@ final class Verifier {
         return verdict(problems, count + " SECURITY DEFINER functions: fixed search_path, no PUBLIC or anon EXECUTE");
     }
 
-    /**
-     * search_contact_ids bypasses RLS as its owner, so how it is declared is part of the isolation:
-     * SECURITY DEFINER with search_path = '', executable by authenticated and service_role, not by
-     * PUBLIC or anon. (Its organization filter is checked by a probe.)
-     */
-    private static Check searchFunction(Catalog catalog) throws SQLException {
+    /** How a function is declared, as far as the checks below care; read by {@link #declaration}. */
+    private record FunctionDeclaration(boolean securityDefiner, String volatility, List<String> settings,
+            boolean authenticatedMayExecute, boolean serviceRoleMayExecute, boolean anonMayExecute,
+            boolean publicMayExecute) {
+
+        boolean fixedEmptySearchPath() {
+            return settings.contains("search_path=\"\"");
+        }
+    }
+
+    /** The declaration of the function with this signature ({@code to_regprocedure} form), or null if there is none. */
+    private static FunctionDeclaration declaration(Catalog catalog, String signature) throws SQLException {
         List<String> found = catalog.list("select p.prosecdef::text || '|' || p.provolatile::text || '|'"
                 + " || coalesce(array_to_string(p.proconfig, ','), '') || '|'"
                 + " || has_function_privilege('authenticated', p.oid, 'execute')::text || '|'"
@@ -351,30 +357,44 @@ final class Verifier {
                 + " || has_function_privilege('anon', p.oid, 'execute')::text || '|'"
                 + " || exists (select 1 from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a"
                 + "            where a.grantee = 0 and a.privilege_type = 'EXECUTE')::text"
-                + " from pg_proc p where p.oid = to_regprocedure(?)", Expectations.SEARCH_FUNCTION);
+                + " from pg_proc p where p.oid = to_regprocedure(?)", signature);
         if (found.isEmpty()) {
-            return fail(Expectations.SEARCH_FUNCTION + " is missing");
+            return null;
         }
         String[] f = found.get(0).split("\\|", -1);
+        return new FunctionDeclaration(f[0].equals("true"), f[1], f[2].isEmpty() ? List.of() : List.of(f[2].split(",")),
+                f[3].equals("true"), f[4].equals("true"), f[5].equals("true"), f[6].equals("true"));
+    }
+
+    /**
+     * search_contact_ids bypasses RLS as its owner, so how it is declared is part of the isolation:
+     * SECURITY DEFINER with search_path = '', executable by authenticated and service_role, not by
+     * PUBLIC or anon. (Its organization filter is checked by a probe.)
+     */
+    private static Check searchFunction(Catalog catalog) throws SQLException {
+        FunctionDeclaration f = declaration(catalog, Expectations.SEARCH_FUNCTION);
+        if (f == null) {
+            return fail(Expectations.SEARCH_FUNCTION + " is missing");
+        }
         List<String> problems = new ArrayList<>();
-        if (!f[0].equals("true")) {
+        if (!f.securityDefiner()) {
             problems.add("not SECURITY DEFINER (under RLS its ILIKE and token conditions could not use an index)");
         }
-        if (!f[1].equals("s")) {
+        if (!f.volatility().equals("s")) {
             problems.add("not STABLE");
         }
-        if (!List.of(f[2].split(",")).contains("search_path=\"\"")) {
-            problems.add("search_path is not fixed to '' (" + (f[2].isEmpty() ? "none" : f[2]) + ")");
+        if (!f.fixedEmptySearchPath()) {
+            problems.add("search_path is not fixed to '' (" + (f.settings().isEmpty() ? "none" : String.join(",", f.settings())) + ")");
         }
-        if (!f[3].equals("true")) {
+        if (!f.authenticatedMayExecute()) {
             problems.add("authenticated may not execute it");
         }
-        if (!f[4].equals("true")) {
+        if (!f.serviceRoleMayExecute()) {
             problems.add("service_role may not execute it");
         }
-        if (f[6].equals("true")) {
+        if (f.publicMayExecute()) {
             problems.add("PUBLIC may execute it");
-        } else if (f[5].equals("true")) {
+        } else if (f.anonMayExecute()) {
             problems.add("anon may execute it");
         }
         return problems.isEmpty()
@@ -403,22 +423,17 @@ final class Verifier {
                 problems.add(Expectations.SEARCH_INDEX + " is not defined as V13 defines it: " + f[1]);
             }
         }
-        List<String> function = catalog.list("select p.provolatile::text || '|'"
-                + " || coalesce(array_to_string(p.proconfig, ','), '') || '|'"
-                + " || has_function_privilege('authenticated', p.oid, 'execute')::text || '|'"
-                + " || has_function_privilege('service_role', p.oid, 'execute')::text"
-                + " from pg_proc p where p.oid = to_regprocedure(?)", Expectations.SEARCH_TOKENS_FUNCTION);
-        if (function.isEmpty()) {
+        FunctionDeclaration tokens = declaration(catalog, Expectations.SEARCH_TOKENS_FUNCTION);
+        if (tokens == null) {
             problems.add(Expectations.SEARCH_TOKENS_FUNCTION + " is missing");
         } else {
-            String[] f = function.get(0).split("\\|", -1);
-            if (!f[0].equals("i")) {
+            if (!tokens.volatility().equals("i")) {
                 problems.add(Expectations.SEARCH_TOKENS_FUNCTION + " is not IMMUTABLE");
             }
-            if (!List.of(f[1].split(",")).contains("search_path=\"\"")) {
+            if (!tokens.fixedEmptySearchPath()) {
                 problems.add(Expectations.SEARCH_TOKENS_FUNCTION + ": search_path is not fixed to ''");
             }
-            if (!f[2].equals("true") || !f[3].equals("true")) {
+            if (!tokens.authenticatedMayExecute() || !tokens.serviceRoleMayExecute()) {
                 problems.add(Expectations.SEARCH_TOKENS_FUNCTION + ": authenticated and service_role must be allowed to"
                         + " execute it (they insert contacts)");
             }
