@@ -46,8 +46,8 @@ class ConnectionHygieneTest {
     }
 
     /**
-     * The same with one-round-trip units: single-statement calls (binding, statement and commit in one
-     * string), one that fails, the service scope and a multi-statement transaction, all on the one
+     * The same with one-round-trip units: single-statement calls (begin, binding, statement and commit in
+     * one string), one that fails, the service scope and a multi-statement transaction, all on the one
      * physical connection of the pool.
      */
     @Test
@@ -114,31 +114,71 @@ class ConnectionHygieneTest {
     }
 
     /**
-     * The raw check on the pool's one connection: the login role with no claims and no role setting,
-     * auto-commit as the pool lent it, and no transaction open.
+     * Single-statement units run with auto-commit on whatever the pool lends; a pool that lends
+     * connections with auto-commit off gets them back so, after a read, a failed write, a service call
+     * and a transaction.
      */
+    @Test
+    void aPoolLendingAutoCommitOffGetsItsConnectionBackAsLent(TestDatabase db, Tenants tenants) throws Exception {
+        User ann = tenants.organization("Clinic G").user("ann");
+        try (HikariDataSource pool = poolOfOne(db, false)) {
+            Voxanne voxanne = Voxanne.create(pool);
+            OrgContext annInG = OrgContext.of(ann.organization().id(), ann.id());
+            Contact a = voxanne.contacts(annInG).create(NewContact.named("Ann").phone("+12125550180"));
+            assertThat(voxanne.contacts(annInG).get(a.id())).isEqualTo(a);
+            assertThatThrownBy(() -> voxanne.contacts(annInG).create(NewContact.named("Twin").phone("+12125550180")))
+                    .isInstanceOf(DuplicateException.class);
+            assertThat(voxanne.notifications(annInG).unreadCount()).isZero();
+            assertThat(voxanne.service().organizations().get(annInG.organizationId()).id()).isEqualTo(annInG.organizationId());
+            List<Contact> listed = voxanne.inOrg(annInG, tx -> tx.contacts().list(ContactQuery.all()).items());
+            assertThat(listed).containsExactly(a);
+
+            assertNothingLeftOn(pool, db, false);
+        }
+    }
+
     private static void assertNothingLeftOn(HikariDataSource pool, TestDatabase db) throws SQLException {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select current_user, session_user,"
-                     + " coalesce(current_setting('request.jwt.claims', true), ''), current_setting('role')")) {
-            rs.next();
-            assertThat(rs.getString(1)).as("current_user").isEqualTo(db.server().loginRole());
-            assertThat(rs.getString(2)).as("session_user").isEqualTo(db.server().loginRole());
-            assertThat(rs.getString(3)).as("claims left behind").isEmpty();
-            assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
-            assertThat(c.getAutoCommit()).as("auto-commit as the pool lent it").isTrue();
+        assertNothingLeftOn(pool, db, true);
+    }
+
+    /**
+     * The raw check on the pool's one connection: auto-commit as the pool lent it, no transaction open
+     * (checked first: with auto-commit off the check's own query opens one), and the login role with no
+     * claims and no role setting.
+     */
+    private static void assertNothingLeftOn(HikariDataSource pool, TestDatabase db, boolean autoCommit)
+            throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            assertThat(c.getAutoCommit()).as("auto-commit as the pool lent it").isEqualTo(autoCommit);
             assertThat(c.unwrap(BaseConnection.class).getTransactionState()).as("no transaction open")
                     .isEqualTo(TransactionState.IDLE);
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("select current_user, session_user,"
+                         + " coalesce(current_setting('request.jwt.claims', true), ''), current_setting('role')")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("current_user").isEqualTo(db.server().loginRole());
+                assertThat(rs.getString(2)).as("session_user").isEqualTo(db.server().loginRole());
+                assertThat(rs.getString(3)).as("claims left behind").isEmpty();
+                assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
+            }
+            if (!autoCommit) {
+                c.rollback();
+            }
         }
     }
 
     /** A Hikari pool of one connection as the login role: every unit of the test shares it. */
     private static HikariDataSource poolOfOne(TestDatabase db) {
+        return poolOfOne(db, true);
+    }
+
+    private static HikariDataSource poolOfOne(TestDatabase db, boolean autoCommit) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.jdbcUrl());
         config.setUsername(db.server().loginRole());
         config.setPassword(loginPassword());
         config.setMaximumPoolSize(1);
+        config.setAutoCommit(autoCommit);
         return new HikariDataSource(config);
     }
 

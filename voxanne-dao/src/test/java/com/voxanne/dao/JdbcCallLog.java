@@ -18,7 +18,8 @@ import javax.sql.DataSource;
 /**
  * A data source that logs what the DAO asks of the physical JDBC connection and its statements, to count
  * what reaches the server: each {@code execute…} of a statement is one round trip, as are commit,
- * rollback and savepoints. Entries read {@code connection.prepareStatement <sql>}, {@code statement.execute}.
+ * rollback and savepoints. Entries read {@code connection.prepareStatement <sql>}, {@code statement.execute},
+ * and after the execute of a plain statement {@code statement.sql <sql>}.
  */
 final class JdbcCallLog implements DataSource {
 
@@ -51,6 +52,12 @@ final class JdbcCallLog implements DataSource {
     List<String> prepared() {
         return calls.stream().filter(c -> c.startsWith("connection.prepareStatement "))
                 .map(c -> c.substring("connection.prepareStatement ".length())).toList();
+    }
+
+    /** The SQL of every plain (not prepared) statement executed, in order. */
+    List<String> plainSql() {
+        return calls.stream().filter(c -> c.startsWith("statement.sql ")).map(c -> c.substring("statement.sql ".length()))
+                .toList();
     }
 
     /** The connection calls other than preparing (commit, rollback, savepoints, auto-commit…), in order. */
@@ -94,6 +101,9 @@ final class JdbcCallLog implements DataSource {
             if (!method.getName().startsWith("set") && !method.getName().startsWith("get")
                     && !method.getName().equals("unwrap") && !method.getName().equals("isWrapperFor")) {
                 calls.add("statement." + method.getName());
+                if (EXECUTES.contains(method.getName()) && args != null && args.length > 0 && args[0] instanceof String sql) {
+                    calls.add("statement.sql " + sql);
+                }
             } else if (method.getName().equals("getMoreResults")) {
                 calls.add("statement.getMoreResults");
             }

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A unit of work binds its tenant in the same round trip as its first statement: a one-statement call is
- * one execute (auto-commit, nothing else), a multi-statement unit is a transaction whose first statement
- * carries the binding. Row-level security holds either way.
+ * one execute (auto-commit on, its own begin and commit in the statement's string, nothing else), a
+ * multi-statement unit is a transaction whose first statement carries the binding. Row-level security
+ * holds either way.
  */
 @VoxannePostgres
 class OneRoundTripTest extends TwoClinicsTest {
@@ -108,9 +109,10 @@ class OneRoundTripTest extends TwoClinicsTest {
         assertThatThrownBy(() -> logged.contacts(annInA).create(NewContact.named("Twin").phone("(212) 555-0100")))
                 .isInstanceOfSatisfying(DuplicateException.class,
                         e -> assertThat(e.constraint()).isEqualTo("uq_contacts_org_phone"));
-        assertThat(log.executes()).hasSize(1);
-        assertThat(log.connectionCalls()).as("the explicit transaction is rolled back, never committed")
-                .contains("connection.rollback").doesNotContain("connection.commit");
+        assertThat(log.executes()).as("the statement, then the rollback of its aborted transaction").hasSize(2);
+        assertThat(log.plainSql()).containsExactly("rollback");
+        assertThat(log.connectionCalls()).as("auto-commit on: nothing to commit or roll back through the connection")
+                .doesNotContain("connection.commit", "connection.rollback");
         assertThat(voxanne.contacts(annInA).list(ContactQuery.all()).items()).extracting(Contact::name)
                 .containsExactly("Ann's");
     }
@@ -161,17 +163,17 @@ class OneRoundTripTest extends TwoClinicsTest {
     }
 
     /**
-     * One execute of one prepared statement that carries the binding before and the commit after the
-     * statement, and nothing else reaching the server: the connection's commit() afterwards finds the
-     * transaction already ended (PgJDBC sends nothing then), and nothing is rolled back.
+     * One execute of one prepared statement that carries its begin and the binding before and the commit
+     * after the statement, and nothing else reaching the server: no commit or rollback through the
+     * connection, no other statement.
      */
     private void assertOneRoundTrip(String what) {
         assertThat(log.prepared()).as(what + ": prepared").hasSize(1);
-        assertThat(log.prepared().get(0)).as(what + ": carries the binding and the commit")
-                .startsWith(RequestBinding.BIND_SQL + ";").endsWith(";\ncommit");
+        assertThat(log.prepared().get(0)).as(what + ": carries its transaction and the binding")
+                .startsWith("begin;\n" + RequestBinding.BIND_SQL + ";").endsWith(";\ncommit");
         assertThat(log.executes()).as(what + ": executes").hasSize(1);
         assertThat(log.connectionCalls()).as(what + ": connection calls")
-                .noneMatch(c -> c.contains("rollback") || c.contains("Savepoint")
+                .noneMatch(c -> c.contains("commit") || c.contains("rollback") || c.contains("Savepoint")
                         || c.contains("createStatement") || c.contains("prepareCall"));
     }
 }

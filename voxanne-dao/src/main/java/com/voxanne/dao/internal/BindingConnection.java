@@ -25,18 +25,21 @@ import org.jooq.tools.jdbc.DefaultConnection;
  * the binding must precede every savepoint, or rolling back to the savepoint would undo
  * {@code set_config} and leave the rest of the unit unbound.
  *
- * <p>Always inside an explicit transaction (auto-commit off; the constructor refuses anything else):
- * PgJDBC inserts a Sync between the statements of one string once a later one is server-prepared and its
- * rows have no bounded size, and with auto-commit on that Sync would end the implicit transaction and
- * leave the query unbound. Inside a transaction it only costs a round trip, so the combined statement is
- * server-prepared like any other (docs/adr/0004-one-round-trip-binding.md).
+ * <p>In {@link Transactions.Mode#SINGLE_STATEMENT single-statement mode} (auto-commit on) the unit is
+ * one statement, sent as {@code begin; BIND_SQL; sql; commit}: its own explicit transaction, binding,
+ * statement and commit in one string. PgJDBC adds no {@code BEGIN} of its own in auto-commit, and its own
+ * would cost the unit a second reply: PgJDBC sends it as a simple query, which the server answers and
+ * flushes on its own. The transaction ends with the statement: a second statement would run in a
+ * transaction of its own, unbound and not atomic with the first. So a second statement, a second
+ * execution, or anything that needs a transaction is refused with an {@link IllegalStateException}: a
+ * repository method classified single-statement by mistake fails in the tests instead of running
+ * unatomically.
  *
- * <p>In {@link Transactions.Mode#SINGLE_STATEMENT single-statement mode} the unit is one statement, sent
- * as {@code BIND_SQL; sql; commit}: PgJDBC's {@code BEGIN}, the binding, the statement and its commit in
- * one string. The transaction ends with the statement: a second statement would run in a transaction of
- * its own, unbound and not atomic with the first. So a second statement, a second execution, or anything
- * that needs a transaction is refused with an {@link IllegalStateException}: a repository method
- * classified single-statement by mistake fails in the tests instead of running unatomically.
+ * <p>Both modes bind inside an explicit transaction: PgJDBC inserts a Sync between the statements of one
+ * string once a later one is server-prepared and its rows have no bounded size, and outside a transaction
+ * block that Sync would end the implicit transaction and leave the query unbound. Inside one it only
+ * costs a round trip, so the combined statement is server-prepared like any other
+ * (docs/adr/0004-one-round-trip-binding.md).
  *
  * <p>Not thread-safe, like the unit of work it belongs to. The physical connection (its auto-commit,
  * commit, rollback, close) stays {@link Transactions}' business.
@@ -46,7 +49,10 @@ final class BindingConnection extends DefaultConnection {
     /** Between the binding and the statement: one string, two statements, one round trip. */
     static final String SEPARATOR = ";\n";
 
-    /** Ends a single-statement unit inside its own round trip when it runs in an explicit transaction. */
+    /** Opens a single-statement unit's explicit transaction, in the same string as its statement. */
+    static final String BEGIN = "begin";
+
+    /** Ends a single-statement unit's transaction, in the same string as its statement. */
     static final String COMMIT = "commit";
 
     /**
@@ -73,8 +79,10 @@ final class BindingConnection extends DefaultConnection {
         super(physical);
         this.claims = claims;
         this.singleStatement = mode == Transactions.Mode.SINGLE_STATEMENT;
-        if (physical.getAutoCommit()) {
-            throw new Misuse("a unit of work binds inside an explicit transaction: turn auto-commit off first");
+        if (physical.getAutoCommit() != singleStatement) {
+            throw new Misuse(singleStatement
+                    ? "a single-statement unit sends its own begin and commit: turn auto-commit on first"
+                    : "a unit of work binds inside an explicit transaction: turn auto-commit off first");
         }
     }
 
@@ -84,9 +92,8 @@ final class BindingConnection extends DefaultConnection {
     }
 
     /**
-     * What the unit's first statement is sent as: behind the binding, and in single-statement mode in an
-     * explicit transaction followed by its commit, so that begin, binding, statement and commit travel
-     * together.
+     * What the unit's first statement is sent as: behind the binding, and in single-statement mode
+     * between its own begin and commit, so that begin, binding, statement and commit travel together.
      */
     private String carrying(String sql) {
         if (sql.length() > MAX_CACHED_LENGTH) {
@@ -105,15 +112,15 @@ final class BindingConnection extends DefaultConnection {
     }
 
     private String build(String sql) {
-        return singleStatement ? combined(sql) + SEPARATOR + COMMIT : combined(sql);
+        return singleStatement ? BEGIN + SEPARATOR + combined(sql) + SEPARATOR + COMMIT : combined(sql);
     }
 
     RequestClaims claims() {
         return claims;
     }
 
-    /** Single-statement mode: the statement is followed by its commit in the same string. */
-    boolean commitsWithStatement() {
+    /** Single-statement mode: the statement sits between its own begin and commit in the same string. */
+    boolean carriesItsTransaction() {
         return singleStatement;
     }
 

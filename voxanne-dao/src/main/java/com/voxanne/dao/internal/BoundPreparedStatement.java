@@ -26,15 +26,18 @@ import java.util.Calendar;
 import org.jooq.tools.jdbc.DefaultPreparedStatement;
 
 /**
- * A statement prepared as {@code BIND_SQL + ";\n" + sql} that behaves like {@code sql} alone: parameters
- * 1 and 2 are the binding's (role, claims JSON), every parameter the caller sets is moved two places
- * along, and executing skips the binding's one-row result so that the caller sees the query's result set
- * or update count first, as if it had run alone. One execution is one round trip: PgJDBC sends both
- * statements before a single Sync.
+ * A statement prepared as {@code BIND_SQL + ";\n" + sql} (in single-statement mode
+ * {@code begin; BIND_SQL; sql; commit}) that behaves like {@code sql} alone: parameters 1 and 2 are the
+ * binding's (role, claims JSON), every parameter the caller sets is moved two places along, and executing
+ * skips the results before the query's (the begin's, the binding's one row) so that the caller sees the
+ * query's result set or update count first, as if it had run alone; the commit's result after it is
+ * hidden too. One execution is one round trip: PgJDBC sends every statement of the string before a single
+ * Sync.
  *
- * <p>It runs inside the unit's explicit transaction ({@link BindingConnection} refuses auto-commit) and
- * is server-prepared like any other statement: a Sync PgJDBC may insert before a described statement whose
- * rows have no bounded size costs a round trip, and the transaction holds the binding across it.
+ * <p>It runs inside an explicit transaction (PgJDBC's in transaction mode, its own in single-statement
+ * mode) and is server-prepared like any other statement: a Sync PgJDBC may insert before a described
+ * statement whose rows have no bounded size costs a round trip, and the transaction holds the binding
+ * across it.
  * The describing calls are refused (the binding's parameters would show), and so are batches:
  * PgJDBC would run the binding for each entry and reject its result.
  */
@@ -68,9 +71,14 @@ final class BoundPreparedStatement extends DefaultPreparedStatement {
     public boolean execute() throws SQLException {
         connection.beforeBoundExecute();
         PreparedStatement combined = getDelegatePreparedStatement();
-        combined.execute();                              // the binding's row comes first ...
-        boolean resultSet = combined.getMoreResults();   // ... closed here; now the query's result is current
-        commitPending = connection.commitsWithStatement();
+        boolean ownTransaction = connection.carriesItsTransaction();
+        combined.execute();                              // the begin's result or the binding's row comes first ...
+        boolean resultSet = combined.getMoreResults();   // ... and is closed here
+        if (ownTransaction) {
+            resultSet = combined.getMoreResults();       // past the binding's row as well
+        }
+        // now the query's result is current
+        commitPending = ownTransaction;
         connection.afterBoundExecute();
         return resultSet;
     }

@@ -4,6 +4,7 @@ import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.schema.session.RequestClaims;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -16,6 +17,8 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.CacheType;
 import org.jooq.impl.DefaultConfiguration;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * Runs a unit of work bound to a role and claims, transaction-locally: the binding rides on the unit's
@@ -32,9 +35,9 @@ public final class Transactions {
          */
         TRANSACTION,
         /**
-         * For a unit that sends exactly one statement: begin, binding, statement and commit in one string,
-         * one round trip (two when PgJDBC puts a Sync before a statement whose rows have no bounded size).
-         * A second statement is refused.
+         * For a unit that sends exactly one statement: auto-commit on, and its own begin, the binding, the
+         * statement and its commit in one string, one round trip (two when PgJDBC puts a Sync before a
+         * statement whose rows have no bounded size). A second statement is refused.
          */
         SINGLE_STATEMENT
     }
@@ -63,7 +66,8 @@ public final class Transactions {
     /**
      * Runs {@code work} as {@code claims} in {@code mode}, in one transaction: it commits if {@code work}
      * returns and rolls back if it throws. In single-statement mode the one statement carries its own
-     * commit (see {@link BindingConnection}), so the commit here finds nothing left to send.
+     * begin and commit (see {@link BindingConnection}); a failed one leaves its transaction aborted, and
+     * the rollback here ends it.
      */
     public <T> T run(RequestClaims claims, Mode mode, Function<DSLContext, T> work) {
         return inUnit(claims, mode, unit -> work.apply(unit.dsl()));
@@ -81,24 +85,53 @@ public final class Transactions {
     private <T> T inTransaction(Connection connection, RequestClaims claims, Mode mode, Function<Unit, T> work)
             throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
+        boolean singleStatement = mode == Mode.SINGLE_STATEMENT;
         // Both modes run in an explicit transaction: a Sync PgJDBC may send between the binding and a
-        // server-prepared statement cannot end it (docs/adr/0004-one-round-trip-binding.md).
-        connection.setAutoCommit(false);
+        // server-prepared statement cannot end it (docs/adr/0004-one-round-trip-binding.md). Transaction
+        // mode has PgJDBC open it (auto-commit off); a single statement opens its own, in its own string.
+        connection.setAutoCommit(singleStatement);
         try {
             T result = work.apply(new Unit(new BindingConnection(connection, claims, mode), configuration));
-            connection.commit();
+            if (singleStatement) {
+                requireEnded(connection);
+            } else {
+                connection.commit();
+            }
             return result;
         } catch (RuntimeException e) {
-            rollback(connection, e);
+            rollback(connection, singleStatement, e);
             throw translate(e);
         } catch (Error e) {
-            rollback(connection, e);
+            rollback(connection, singleStatement, e);
             throw e;
         } catch (SQLException e) {
-            rollback(connection, e);
+            rollback(connection, singleStatement, e);
             throw SqlErrors.translate(e);
         } finally {
             restoreAutoCommit(connection, autoCommit);
+        }
+    }
+
+    /**
+     * A single-statement unit that returns has committed inside its statement's string (or never sent
+     * it). A transaction still open would hold the unit's binding on a pooled connection: impossible by
+     * construction, and refused loudly should that ever change (the caller rolls it back).
+     */
+    private static void requireEnded(Connection connection) {
+        if (transactionOpen(connection)) {
+            throw new BindingConnection.Misuse("a single-statement unit returned with its transaction still open");
+        }
+    }
+
+    /**
+     * Whether the server has a transaction open on {@code connection}, as PgJDBC tracks it from every
+     * reply (no round trip). A pool or wrapper that hides PgJDBC's connection gets the safe answer: open.
+     */
+    static boolean transactionOpen(Connection connection) {
+        try {
+            return connection.unwrap(BaseConnection.class).getTransactionState() != TransactionState.IDLE;
+        } catch (SQLException notPgJdbc) {
+            return true;
         }
     }
 
@@ -120,9 +153,20 @@ public final class Transactions {
         }
     }
 
-    private static void rollback(Connection connection, Throwable cause) {
+    /**
+     * Ends what a failed unit left. In single-statement mode auto-commit is on, so PgJDBC's
+     * {@code rollback()} is refused; the unit's own transaction (aborted by the failed statement, which
+     * skipped its commit) is rolled back by a statement, when PgJDBC reports one open.
+     */
+    private static void rollback(Connection connection, boolean singleStatement, Throwable cause) {
         try {
-            connection.rollback();
+            if (!singleStatement) {
+                connection.rollback();
+            } else if (transactionOpen(connection)) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("rollback");
+                }
+            }
         } catch (SQLException rollbackFailure) {
             cause.addSuppressed(rollbackFailure);
         }

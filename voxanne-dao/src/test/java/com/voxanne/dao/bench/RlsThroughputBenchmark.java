@@ -367,14 +367,15 @@ public final class RlsThroughputBenchmark {
 
     /**
      * The query alone when the DAO sent the binding prefixed to it in one string
-     * ({@code BIND_SQL; query}, or {@code BIND_SQL; query; commit} for a single-statement unit): the
-     * binding and its two parameters removed, the others renumbered, the commit dropped.
+     * ({@code BIND_SQL; query}, or {@code begin; BIND_SQL; query; commit} for a single-statement unit):
+     * the begin, the binding and its two parameters removed, the others renumbered, the commit dropped.
      */
     private static RecordingDataSource.Statement withoutBinding(RecordingDataSource.Statement statement) {
-        if (!statement.sql().startsWith(RequestBinding.BIND_SQL)) {
+        String sql = statement.sql().replaceFirst("^begin;\\s*", "");
+        if (!sql.startsWith(RequestBinding.BIND_SQL)) {
             return statement;
         }
-        String query = statement.sql().substring(RequestBinding.BIND_SQL.length()).replaceFirst("^\\s*;\\s*", "")
+        String query = sql.substring(RequestBinding.BIND_SQL.length()).replaceFirst("^\\s*;\\s*", "")
                 .replaceFirst(";\\s*commit\\s*$", "");
         List<RecordingDataSource.Bind> binds = new ArrayList<>();
         for (RecordingDataSource.Bind bind : statement.binds()) {
@@ -432,25 +433,30 @@ public final class RlsThroughputBenchmark {
         }
     }
 
+    /**
+     * The captured query for {@code tenant} under RLS as the DAO sends a single-statement unit, without the
+     * DAO's Java: auto-commit on, {@code begin; binding; query; commit} in one string, server-prepared.
+     */
     private static void runPreparedTransaction(DataSource login, RecordingDataSource.Statement query, Tenant captured,
                                                Tenant tenant) throws SQLException {
         try (Connection c = login.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement(RequestBinding.BIND_SQL + "; " + query.sql() + "; commit")) {
+            try (PreparedStatement ps = c.prepareStatement("begin; " + RequestBinding.BIND_SQL + "; " + query.sql()
+                    + "; commit")) {
                 RequestBinding.setParameters(ps, 1, RequestClaims.user(tenant.org(), tenant.user()));
                 query.bind(ps, 2, captured.org(), tenant.org(), captured.user(), tenant.user());
-                ps.execute();
+                ps.execute();                 // begin
+                ps.getMoreResults();          // the binding's row
                 if (!ps.getMoreResults()) {
-                    throw new IllegalStateException("no second result");
+                    throw new IllegalStateException("no query result");
                 }
                 try (ResultSet rs = ps.getResultSet()) {
                     readAll(rs);
                 }
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try (Statement rollback = c.createStatement()) {
+                    rollback.execute("rollback");
+                }
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
         }
     }

@@ -62,8 +62,7 @@ class BindingConnectionTest {
 
     @Test
     void theBoundStatementReturnsExactlyTheQuerysRowsAsTheBoundUser() throws SQLException {
-        try (Connection physical = unit()) {
-            assertThat(physical.getAutoCommit()).isFalse();
+        try (Connection physical = singleStatementUnit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
                     "select current_setting('role'), current_setting('request.jwt.claims', true)::jsonb ->> 'sub',"
@@ -100,6 +99,7 @@ class BindingConnectionTest {
             } finally {
                 physical.rollback();
             }
+            physical.setAutoCommit(true);
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
                     "update public.contacts set notes = ? where org_id = ? and false")) {
@@ -120,7 +120,7 @@ class BindingConnectionTest {
                 dsl.execute("insert into public.contacts (org_id, name) values (?, ?)", ann.organization().id(), "c" + i);
             }
         });
-        try (Connection physical = unit()) {
+        try (Connection physical = singleStatementUnit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("update public.contacts set notes = ? where org_id = ?")) {
                 ps.setString(1, "seen");
@@ -141,7 +141,7 @@ class BindingConnectionTest {
     void parametersOfTheTypesTheRepositoriesUseAreShifted() throws SQLException {
         UUID id = UUID.randomUUID();
         OffsetDateTime when = OffsetDateTime.of(2031, 2, 3, 4, 5, 6, 0, ZoneOffset.UTC);
-        try (Connection physical = unit()) {
+        try (Connection physical = singleStatementUnit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select ?::uuid, ?::public.lead_status_type, ?::text,"
                     + " ?::timestamptz, ?::int, ?::text[], ?::jsonb ->> 'k', ?::bigint is null, ?::boolean")) {
@@ -172,7 +172,7 @@ class BindingConnectionTest {
 
     @Test
     void clearParametersKeepsTheBindingAndDescribingBeforeExecutionIsRefused() throws SQLException {
-        try (Connection physical = unit()) {
+        try (Connection physical = singleStatementUnit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
                     "select current_setting('request.jwt.claims', true)::jsonb ->> 'sub', ?::int, ?::text")) {
@@ -202,7 +202,7 @@ class BindingConnectionTest {
      */
     @Test
     void theSameSqlStaysBoundHoweverOftenItRunsOnAConnection() throws SQLException {
-        try (Connection physical = unit()) {
+        try (Connection physical = singleStatementUnit()) {
             for (int i = 0; i < 20; i++) {
                 BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
                 try (PreparedStatement ps = bound.prepareStatement("select current_setting('role'),"
@@ -226,7 +226,7 @@ class BindingConnectionTest {
 
     @Test
     void batchesAreRefusedOnTheBoundStatement() throws SQLException {
-        try (Connection physical = unit()) {
+        try (Connection physical = singleStatementUnit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select ?::int")) {
                 ps.setInt(1, 1);
@@ -238,14 +238,18 @@ class BindingConnectionTest {
 
     @Test
     void aFailingStatementLeavesNothingBehindOnceItsUnitRollsBack(Tenants tenants) throws SQLException {
-        try (Connection physical = unit()) {
+        try (Connection physical = singleStatementUnit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("insert into public.contacts (org_id, name) values (?, ?)")) {
                 ps.setObject(1, ann.organization().id());
                 ps.setString(2, "");   // ck: a name is not blank
                 assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class);
             }
-            physical.rollback();   // as Transactions does: the failed statement skipped its commit
+            assertThat(Transactions.transactionOpen(physical)).as("aborted: the failed statement skipped its commit")
+                    .isTrue();
+            try (Statement rollback = physical.createStatement()) {
+                rollback.execute("rollback");   // as Transactions does in single-statement mode
+            }
             assertUnbound(physical);
         }
         int left = tenants.asUser(ann).call(dsl -> dsl.fetchCount(DSL.table("public.contacts")));
@@ -253,8 +257,20 @@ class BindingConnectionTest {
     }
 
     @Test
-    void singleStatementModeRefusesASecondStatementLoudly() throws SQLException {
+    void eachModeRefusesAConnectionInTheOtherAutoCommitMode() throws SQLException {
         try (Connection physical = unit()) {
+            assertThatThrownBy(() -> new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT))
+                    .isInstanceOf(BindingConnection.Misuse.class).hasMessageContaining("turn auto-commit on");
+        }
+        try (Connection physical = singleStatementUnit()) {
+            assertThatThrownBy(() -> new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION))
+                    .isInstanceOf(BindingConnection.Misuse.class).hasMessageContaining("turn auto-commit off");
+        }
+    }
+
+    @Test
+    void singleStatementModeRefusesASecondStatementLoudly() throws SQLException {
+        try (Connection physical = singleStatementUnit()) {
             BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select 1")) {
                 ps.executeQuery().close();
@@ -267,7 +283,7 @@ class BindingConnectionTest {
                     .hasMessageContaining("a savepoint");
             assertThatThrownBy(bound::createStatement).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> bound.prepareCall("select 1")).isInstanceOf(IllegalStateException.class);
-            assertThatThrownBy(() -> bound.setAutoCommit(true)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> bound.setAutoCommit(false)).isInstanceOf(IllegalStateException.class);
             assertUnbound(physical);
         }
     }
@@ -429,10 +445,17 @@ class BindingConnectionTest {
                 .isEqualTo(Transactions.Mode.TRANSACTION);
     }
 
-    /** A connection of the login role as {@link Transactions} hands it to a unit: auto-commit off. */
+    /** A connection of the login role as {@link Transactions} hands it to a unit in transaction mode: auto-commit off. */
     private Connection unit() throws SQLException {
         Connection physical = login.getConnection();
         physical.setAutoCommit(false);
+        return physical;
+    }
+
+    /** As {@link Transactions} hands it to a single-statement unit: auto-commit on, the statement brings its transaction. */
+    private Connection singleStatementUnit() throws SQLException {
+        Connection physical = login.getConnection();
+        physical.setAutoCommit(true);
         return physical;
     }
 
