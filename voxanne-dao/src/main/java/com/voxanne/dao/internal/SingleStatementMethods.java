@@ -14,8 +14,9 @@ import java.util.Set;
 /**
  * The one list of the repository methods that, called as a unit of work of their own, send exactly one
  * SQL statement, and therefore run in {@link Transactions.Mode#SINGLE_STATEMENT single-statement mode}
- * (an explicit transaction: binding, statement and commit sent in one string). Every other method, and
- * everything inside {@code inOrg}, runs in {@link Transactions.Mode#TRANSACTION transaction mode}.
+ * (an explicit transaction of its own: begin, binding, statement and commit sent in one string). Every
+ * other method, and everything inside {@code inOrg}, runs in {@link Transactions.Mode#TRANSACTION
+ * transaction mode}.
  *
  * <p>A method belongs here only when every path through it sends at most one statement (an
  * {@code INSERT … RETURNING} is one statement, its triggers included; a function call is one statement),
