@@ -115,23 +115,25 @@ public final class Transactions {
     /**
      * A single-statement unit that returns has committed inside its statement's string (or never sent
      * it). A transaction still open would hold the unit's binding on a pooled connection: impossible by
-     * construction, and refused loudly should that ever change (the caller rolls it back).
+     * construction, and refused loudly should that ever change (the caller rolls it back). Behind a
+     * wrapper that hides PgJDBC's connection there is nothing to check without a round trip.
      */
     private static void requireEnded(Connection connection) {
-        if (transactionOpen(connection)) {
+        TransactionState state = transactionState(connection);
+        if (state != null && state != TransactionState.IDLE) {
             throw new BindingConnection.Misuse("a single-statement unit returned with its transaction still open");
         }
     }
 
     /**
-     * Whether the server has a transaction open on {@code connection}, as PgJDBC tracks it from every
-     * reply (no round trip). A pool or wrapper that hides PgJDBC's connection gets the safe answer: open.
+     * The server's transaction state on {@code connection} as PgJDBC tracks it from every reply (no round
+     * trip), or null when a wrapper hides PgJDBC's connection.
      */
-    static boolean transactionOpen(Connection connection) {
+    static TransactionState transactionState(Connection connection) {
         try {
-            return connection.unwrap(BaseConnection.class).getTransactionState() != TransactionState.IDLE;
+            return connection.unwrap(BaseConnection.class).getTransactionState();
         } catch (SQLException notPgJdbc) {
-            return true;
+            return null;
         }
     }
 
@@ -156,13 +158,14 @@ public final class Transactions {
     /**
      * Ends what a failed unit left. In single-statement mode auto-commit is on, so PgJDBC's
      * {@code rollback()} is refused; the unit's own transaction (aborted by the failed statement, which
-     * skipped its commit) is rolled back by a statement, when PgJDBC reports one open.
+     * skipped its commit) is rolled back by a statement, unless PgJDBC reports none open (behind a
+     * wrapper that hides PgJDBC, always: a rollback with nothing open is only a warning).
      */
     private static void rollback(Connection connection, boolean singleStatement, Throwable cause) {
         try {
             if (!singleStatement) {
                 connection.rollback();
-            } else if (transactionOpen(connection)) {
+            } else if (transactionState(connection) != TransactionState.IDLE) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("rollback");
                 }

@@ -245,8 +245,8 @@ class BindingConnectionTest {
                 ps.setString(2, "");   // ck: a name is not blank
                 assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class);
             }
-            assertThat(Transactions.transactionOpen(physical)).as("aborted: the failed statement skipped its commit")
-                    .isTrue();
+            assertThat(Transactions.transactionState(physical)).as("aborted: the failed statement skipped its commit")
+                    .isEqualTo(TransactionState.FAILED);
             try (Statement rollback = physical.createStatement()) {
                 rollback.execute("rollback");   // as Transactions does in single-statement mode
             }
@@ -254,6 +254,52 @@ class BindingConnectionTest {
         }
         int left = tenants.asUser(ann).call(dsl -> dsl.fetchCount(DSL.table("public.contacts")));
         assertThat(left).isZero();
+    }
+
+    /**
+     * Behind a wrapper that hides PgJDBC's connection the transaction state cannot be read: a successful
+     * unit is taken as committed (the server ran its commit), and a failed one is rolled back regardless.
+     */
+    @Test
+    void behindAWrapperThatHidesPgJdbcAFailedSingleStatementUnitIsStillRolledBack() throws SQLException {
+        try (Connection physical = singleStatementUnit()) {
+            Connection hiding = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        switch (method.getName()) {
+                            case "unwrap":
+                                throw new SQLException("this wrapper hides its connection");
+                            case "isWrapperFor":
+                                return false;
+                            case "close":
+                                return null;   // the test closes the physical connection
+                            default:
+                                try {
+                                    return method.invoke(physical, args);
+                                } catch (java.lang.reflect.InvocationTargetException e) {
+                                    throw e.getCause();
+                                }
+                        }
+                    });
+            DataSource oneConnection = (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("getConnection")) {
+                            return hiding;
+                        }
+                        throw new UnsupportedOperationException(method.getName());
+                    });
+            Transactions transactions = new Transactions(oneConnection);
+
+            Object role = transactions.run(annClaims, Transactions.Mode.SINGLE_STATEMENT,
+                    dsl -> dsl.fetchValue("select current_setting('role')"));
+            assertThat(role).isEqualTo("authenticated");
+            assertUnbound(physical);
+
+            assertThatThrownBy(() -> transactions.run(annClaims, Transactions.Mode.SINGLE_STATEMENT,
+                    dsl -> dsl.execute("insert into public.contacts (org_id, name) values (?, ?)",
+                            ann.organization().id(), "")))   // ck: a name is not blank
+                    .isInstanceOf(com.voxanne.dao.VoxanneDataException.class);
+            assertUnbound(physical);
+        }
     }
 
     @Test
