@@ -61,8 +61,8 @@ final class BindingConnection extends DefaultConnection {
      * string of a kilobyte or more per call. Cleared rather than evicted when it outgrows its bound;
      * long statements (a bulk insert of many rows) are neither hot nor worth the memory, and not kept.
      */
-    private static final Map<String, String> WITH_COMMIT = new ConcurrentHashMap<>();
-    private static final Map<String, String> WITHOUT_COMMIT = new ConcurrentHashMap<>();
+    private static final Map<String, String> IN_OWN_TRANSACTION = new ConcurrentHashMap<>();
+    private static final Map<String, String> BEHIND_BINDING = new ConcurrentHashMap<>();
     private static final int MAX_CACHED = 2048;
     private static final int MAX_CACHED_LENGTH = 8192;
 
@@ -99,7 +99,7 @@ final class BindingConnection extends DefaultConnection {
         if (sql.length() > MAX_CACHED_LENGTH) {
             return build(sql);
         }
-        Map<String, String> cache = singleStatement ? WITH_COMMIT : WITHOUT_COMMIT;
+        Map<String, String> cache = singleStatement ? IN_OWN_TRANSACTION : BEHIND_BINDING;
         String carried = cache.get(sql);
         if (carried == null) {
             carried = build(sql);

@@ -84,12 +84,16 @@ public final class Transactions {
 
     private <T> T inTransaction(Connection connection, RequestClaims claims, Mode mode, Function<Unit, T> work)
             throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
+        boolean lent = connection.getAutoCommit();
         boolean singleStatement = mode == Mode.SINGLE_STATEMENT;
         // Both modes run in an explicit transaction: a Sync PgJDBC may send between the binding and a
         // server-prepared statement cannot end it (docs/adr/0004-one-round-trip-binding.md). Transaction
         // mode has PgJDBC open it (auto-commit off); a single statement opens its own, in its own string.
-        connection.setAutoCommit(singleStatement);
+        // Switched only when the pool lent the other mode (BindingConnection refuses a switch inside).
+        boolean switched = lent != singleStatement;
+        if (switched) {
+            connection.setAutoCommit(singleStatement);
+        }
         try {
             T result = work.apply(new Unit(new BindingConnection(connection, claims, mode), configuration));
             if (singleStatement) {
@@ -108,7 +112,9 @@ public final class Transactions {
             rollback(connection, singleStatement, e);
             throw SqlErrors.translate(e);
         } finally {
-            restoreAutoCommit(connection, autoCommit);
+            if (switched) {
+                restoreAutoCommit(connection, lent);
+            }
         }
     }
 
