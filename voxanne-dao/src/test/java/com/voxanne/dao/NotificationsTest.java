@@ -57,7 +57,8 @@ class NotificationsTest {
 
     @Test
     void createKeepsEveryFieldAndGetReturnsIt() {
-        UUID contact = UUID.randomUUID();
+        // a contact of the same organization: notifications_check_user_org refuses any other related contact
+        UUID contact = voxanne.contacts(ann).create(NewContact.named("Pat").phone("+12125550101")).id();
         OffsetDateTime expires = OffsetDateTime.now().plusDays(3).truncatedTo(ChronoUnit.MILLIS);
         UUID id = voxanne.notifications(ann).create(ann.userId(), NewNotification
                 .of(NotificationType.APPOINTMENT_BOOKED, "  Botox booked  ", "Tuesday 10:00")
