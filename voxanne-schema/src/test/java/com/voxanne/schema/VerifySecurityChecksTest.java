@@ -265,7 +265,8 @@ class VerifySecurityChecksTest {
         try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
             try {
                 admin(db, "create role " + holder + " nologin");
-                admin(db, "grant " + holder + " to authenticated");
+                // the API roles are NOINHERIT: only a membership granted WITH INHERIT passes privileges on (PostgreSQL 16+)
+                admin(db, "grant " + holder + " to authenticated with inherit true");
                 admin(db, "grant temporary on database " + quoted(db) + " to " + holder);
                 assertThat(authenticatedMayCreateTempTable(db)).isTrue();
                 Check check = item(db, TEMPORARY_OBJECTS);
@@ -389,7 +390,8 @@ class VerifySecurityChecksTest {
         try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
             try {
                 admin(db, "create role " + holder + " nologin");
-                admin(db, "grant " + holder + " to anon");
+                // the API roles are NOINHERIT: only a membership granted WITH INHERIT passes privileges on (PostgreSQL 16+)
+                admin(db, "grant " + holder + " to anon with inherit true");
                 admin(db, "alter default privileges grant execute on functions to " + holder);
                 assertThat(newFunctionExecutableBy(db)).containsExactly("anon");
                 Check check = item(db, DEFAULT_PRIVILEGES);

@@ -315,7 +315,7 @@ final class Verifier {
             problems.add("SECURITY DEFINER without fixed search_path: " + noPath);
         }
         List<String> notOurPath = new ArrayList<>();
-        for (List<String> row : catalog.rows("select p.proname, (select s from unnest(p.proconfig) s"
+        for (List<String> row : catalog.rows("select p.proname, (select substr(s, length('search_path=') + 1) from unnest(p.proconfig) s"
                 + " where starts_with(s, 'search_path=') limit 1) " + definers + " and p.proname = any(?::text[]) order by 1",
                 (Object) Expectations.VOXANNE_FUNCTIONS.toArray(String[]::new))) {
             if (row.get(1) != null && !SecurityChecks.SearchPath.of(row.get(1)).isRequired()) {
