@@ -108,6 +108,29 @@ class VerifySecurityChecksTest {
         }
     }
 
+    /**
+     * Schema names as the server stores them in the setting (quoted where needed): a quoted schema no API
+     * role may create in is safe; once service_role may, it is not; "$user" names a schema per caller.
+     */
+    @Test
+    void quotedSchemaNamesAreReadAsTheServerStoresThem() throws SQLException {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            admin(db, "create schema \"Vx Lookup\"");
+            admin(db, "alter function public.set_updated_at() set search_path = \"Vx Lookup\", pg_catalog, pg_temp");
+            assertStatus(item(db, NAME_RESOLUTION), Status.PASS);
+
+            admin(db, "grant create on schema \"Vx Lookup\" to service_role");
+            Check check = item(db, NAME_RESOLUTION);
+            assertStatus(check, Status.FAIL);
+            assertThat(check.reason()).contains("public.set_updated_at()", "service_role may create in Vx Lookup");
+
+            admin(db, "alter function public.set_updated_at() set search_path = \"$user\", pg_temp");
+            check = item(db, NAME_RESOLUTION);
+            assertStatus(check, Status.FAIL);
+            assertThat(check.reason()).contains("public.set_updated_at()", "$user is the caller's own schema");
+        }
+    }
+
     @Test
     void pgTempNotLastOrNoPathOrAMissingSchemaFails() throws SQLException {
         try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
