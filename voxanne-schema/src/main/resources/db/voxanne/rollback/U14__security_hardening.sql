@@ -12,7 +12,8 @@
 set local lock_timeout = '10s';
 
 -- ---------------------------------------------------------------------------------------------
--- Role settings, default privileges and database privileges, as recorded before V14
+-- Role settings, default privileges, CREATE on schema public and database privileges, as recorded
+-- before V14
 -- ---------------------------------------------------------------------------------------------
 do $$
 declare
@@ -42,6 +43,16 @@ begin
                                 v_item.rolname);
     end loop;
   end if;
+
+  for v_item in
+    select g as grantee
+      from public.voxanne_security_baseline b, pg_catalog.jsonb_array_elements_text(b.value) g
+     where b.item = 'schema_public_create'
+  loop
+    execute pg_catalog.format('grant create on schema public to %s',
+                              case when v_item.grantee = 'public' then 'public'
+                                   else pg_catalog.quote_ident(v_item.grantee) end);
+  end loop;
 
   for v_item in
     select g as grantee
