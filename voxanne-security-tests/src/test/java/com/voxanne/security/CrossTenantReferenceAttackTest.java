@@ -52,6 +52,7 @@ class CrossTenantReferenceAttackTest {
     private static UUID orgA;
     private static UUID orgB;
     private static RequestClaims ann;
+    private static UUID bobId;
     private static UUID contactA;
     private static UUID appointmentA;
     private static UUID contactB;
@@ -67,6 +68,7 @@ class CrossTenantReferenceAttackTest {
         orgA = a.organization().id();
         orgB = b.organization().id();
         ann = a.claims();
+        bobId = b.id();
         contactA = contact(a.claims(), orgA);
         appointmentA = appointment(a.claims(), orgA, contactA);
         contactB = contact(b.claims(), orgB);
@@ -151,9 +153,23 @@ class CrossTenantReferenceAttackTest {
         assertThat(sqlState(() -> as(login, service, false, c -> execute(c,
                 "update public.notifications set related_entity_type = 'contact' where id = ?", call))))
                 .as("update of the type only, the id being B's contact").isEqualTo("23503");
+        assertThat(sqlState(() -> as(login, service, false, c -> execute(c,
+                "update public.notifications set org_id = ?, user_id = ? where id = ?", orgB, bobId, own))))
+                .as("moving A's notification, pointing at A's contact, to B (org_id is immutable)").isEqualTo("VX002");
         assertThat(adminColumn(admin, "select related_entity_id || ' ' || related_entity_type from public.notifications"
                 + " where id in (?, ?) order by related_entity_type", own, call))
                 .containsExactly(contactB + " call", contactA + " contact");
+    }
+
+    @Test
+    void theServiceRoleCannotSwitchTheCheckOff() {
+        RequestClaims service = RequestClaims.service();
+        for (String sql : List.of("set local session_replication_role = replica",
+                "alter table public.notifications disable trigger user_in_org_notifications",
+                "alter table public.notifications disable trigger all",
+                "drop trigger user_in_org_notifications on public.notifications")) {
+            assertThat(sqlState(() -> as(login, service, false, c -> execute(c, sql)))).as(sql).isEqualTo("42501");
+        }
     }
 
     @Test
@@ -196,39 +212,57 @@ class CrossTenantReferenceAttackTest {
         return "{\"sub\":\"\",\"role\":\"authenticated\",\"app_metadata\":{\"org_id\":\"" + orgA + "\"}}";
     }
 
-    /** Runs {@code sql} as authenticated with {@code claims}, rolled back; its SQLSTATE. */
-    private static String attemptAs(String claims, String sql, Object... params) {
-        return sqlState(() -> asRaw(login, "authenticated", claims, false, c -> execute(c, sql, params)));
+    /** The writes an authenticated user of A may make, each with a label. */
+    private static String[][] writesOfA() {
+        return new String[][] {
+            {"insert into public.contacts (org_id, name) values ('" + orgA + "', 'Nobody')", "insert contact"},
+            {"update public.contacts set name = 'Nobody' where id = '" + contactA + "'", "update contact"},
+            {"delete from public.contacts where id = '" + contactA + "'", "delete contact"},
+            {"insert into public.appointments (org_id, contact_id, service_type, scheduled_at) values ('" + orgA
+                    + "', '" + contactA + "', 'filler', now() + interval '2 days')", "insert appointment"},
+            {"update public.appointments set status = 'cancelled' where id = '" + appointmentA + "'", "update appointment"},
+            {"delete from public.appointments where id = '" + appointmentA + "'", "delete appointment"},
+            {"select public.create_notification('" + orgA + "', '" + annId() + "', 'hot_lead', 'Lead', 'A lead called')",
+                    "create_notification"},
+        };
+    }
+
+    /**
+     * Runs {@code sql} as authenticated with {@code claims}, after setting the per-claim setting
+     * {@code request.jwt.claim.sub} to {@code claimSub} when not null; rolled back; its SQLSTATE.
+     */
+    private static String attemptAs(String claims, String claimSub, String sql) {
+        return sqlState(() -> asRaw(login, "authenticated", claims, false, c -> {
+            if (claimSub != null) {
+                value(c, "select set_config('request.jwt.claim.sub', ?, true)", claimSub);
+            }
+            return execute(c, sql);
+        }));
     }
 
     @Test
     void aWriteAsAuthenticatedWithoutAUserIsRefused() throws SQLException {
+        for (String[] write : writesOfA()) {
+            assertThat(attemptAs(claimsWithoutSub(), null, write[0])).as("%s without sub", write[1]).isEqualTo("42501");
+            // The per-claim setting PostgREST once set, and a session may still carry: '' reads as unset.
+            assertThat(attemptAs(claimsWithoutSub(), "", write[0])).as("%s with request.jwt.claim.sub = ''", write[1])
+                    .isEqualTo("42501");
+            // sub '' in the claims is no uuid: auth.uid() and auth_user_id() both fail on it (22P02) before
+            // anything is written.
+            assertThat(attemptAs(claimsWithEmptySub(), null, write[0])).as("%s with sub ''", write[1]).isEqualTo("22P02");
+        }
         for (String claims : List.of(claimsWithoutSub(), claimsWithEmptySub())) {
-            String[][] writes = {
-                {"insert into public.contacts (org_id, name) values ('" + orgA + "', 'Nobody')", "insert contact"},
-                {"update public.contacts set name = 'Nobody' where id = '" + contactA + "'", "update contact"},
-                {"delete from public.contacts where id = '" + contactA + "'", "delete contact"},
-                {"insert into public.appointments (org_id, contact_id, service_type, scheduled_at) values ('" + orgA
-                        + "', '" + contactA + "', 'filler', now() + interval '2 days')", "insert appointment"},
-                {"update public.appointments set status = 'cancelled' where id = '" + appointmentA + "'", "update appointment"},
-                {"delete from public.appointments where id = '" + appointmentA + "'", "delete appointment"},
-            };
-            for (String[] write : writes) {
-                assertThat(attemptAs(claims, write[0])).as("%s with %s", write[1], claims).isEqualTo("42501");
-            }
-            assertThat(sqlState(() -> asRaw(login, "authenticated", claims, false,
-                    c -> value(c, CREATE_NOTIFICATION, orgA, annId(), null, null))))
-                    .as("create_notification with %s", claims).isEqualTo("42501");
-            // A notification is visible and updatable only to its user: with no user the update finds no row,
-            // so nothing is written that the trail could fail to attribute.
+            // A notification is visible and updatable only to its user: with no user the update finds no
+            // row (or fails on the empty sub), so nothing is written that the trail could not attribute.
             assertThat(sqlState(() -> asRaw(login, "authenticated", claims, false, c -> {
                 assertThat(execute(c, "update public.notifications set status = 'read' where id = ?", notificationOfAnn))
                         .as("notifications updated with %s", claims).isZero();
                 return null;
-            }))).isIn(SUCCESS, "42501");
+            }))).isIn(SUCCESS, "22P02");
         }
         assertThat(adminColumn(admin, "select count(*)::text from public.audit_logs where authenticated_user is null"
                 + " and database_user = 'authenticated'")).containsExactly("0");
+        assertThat(adminColumn(admin, "select name from public.contacts where id = ?", contactA)).containsExactly("Pat");
     }
 
     @Test

@@ -28,14 +28,23 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class DefaultPrivilegesAttackTest {
 
-    /** An invoker function and a SECURITY DEFINER one, as a later migration might add them. */
+    /** An invoker function, a SECURITY DEFINER one and a procedure, as a later migration might add them. */
     private static final String[] NEW_FUNCTIONS = {
         "create function %s.attack_probe() returns int language sql as 'select 1'",
         "create function %s.attack_definer() returns int language sql security definer"
                 + " set search_path = pg_catalog, pg_temp as 'select 2'",
+        "create procedure %s.attack_procedure() language sql as 'select 3'",
     };
 
-    private static final List<String> PROBES = List.of("attack_probe()", "attack_definer()");
+    private static final List<String> PROBES = List.of("attack_probe()", "attack_definer()", "attack_procedure()");
+
+    private static final String DROP_PROBES =
+            "drop routine public.attack_probe(), public.attack_definer(), public.attack_procedure()";
+
+    /** How {@code function} is invoked. */
+    private static String invoke(String function) {
+        return (function.contains("procedure") ? "call " : "select ") + function;
+    }
 
     private static void createFunctions(DataSource as, String schema) throws SQLException {
         for (String f : NEW_FUNCTIONS) {
@@ -61,7 +70,7 @@ class DefaultPrivilegesAttackTest {
                     + " where p.oid = ?::regprocedure and a.grantee = 0", function))
                     .as("PUBLIC's grants on %s", function).containsExactly("0");
             for (Caller caller : List.of(Caller.ANON, Caller.AUTHENTICATED, Caller.LOGIN_ROLE)) {
-                assertThat(attempt(db.loginDataSource(), caller, "select " + function))
+                assertThat(attempt(db.loginDataSource(), caller, invoke(function)))
                         .as("%s calling %s", caller, function).isEqualTo("42501");
             }
         }
@@ -92,10 +101,10 @@ class DefaultPrivilegesAttackTest {
             createFunctions(db.adminDataSource(), "public");
             for (String probe : PROBES) {
                 assertThat(executors(db, "public." + probe)).containsExactlyInAnyOrder("PUBLIC", "anon", "authenticated");
-                assertThat(attempt(db.loginDataSource(), Caller.ANON, "select public." + probe))
+                assertThat(attempt(db.loginDataSource(), Caller.ANON, invoke("public." + probe)))
                         .as("anon calling %s without V14", probe).isEqualTo(SUCCESS);
             }
-            admin(db.adminDataSource(), "drop function public.attack_probe(), public.attack_definer()");
+            admin(db.adminDataSource(), DROP_PROBES);
 
             // Migrating forward again protects what is created afterwards.
             PrivilegeAttackSupport.schema(db).migrate();
@@ -163,10 +172,10 @@ class DefaultPrivilegesAttackTest {
                 for (String probe : PROBES) {
                     assertThat(executors(db, "public." + probe)).as("%s before migrating", probe)
                             .containsExactlyInAnyOrder("PUBLIC", "anon", "authenticated");
-                    assertThat(attempt(db.loginDataSource(), Caller.ANON, "select public." + probe))
+                    assertThat(attempt(db.loginDataSource(), Caller.ANON, invoke("public." + probe)))
                             .as("anon calling %s created before migrating", probe).isEqualTo(SUCCESS);
                 }
-                admin(migrator, "drop function public.attack_probe(), public.attack_definer()");
+                admin(migrator, DROP_PROBES);
 
                 VoxanneSchema.configure().dataSource(migrator).load().migrate();
 
