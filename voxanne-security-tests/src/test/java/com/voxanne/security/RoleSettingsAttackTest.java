@@ -143,6 +143,32 @@ class RoleSettingsAttackTest {
         }
     }
 
+    /**
+     * The settings protect sessions of the role only as long as the role cannot change them. PostgreSQL
+     * lets a role change its own defaults, so a session acting as an API role could lift them for every
+     * later session of that role (PostgREST applies them to each request). Each attempt is rolled back.
+     */
+    @Test
+    void anApiRoleCannotLiftItsOwnTimeouts() throws SQLException {
+        try (TestDatabase db = PrivilegeAttackSupport.freshMigratedDatabase()) {
+            String in = " in database \"" + db.name() + "\"";
+            Map<Caller, String> own = Map.of(Caller.AUTHENTICATED, "authenticated", Caller.ANON, "anon");
+            for (Map.Entry<Caller, String> role : own.entrySet()) {
+                for (String change : List.of("set statement_timeout = 0", "set lock_timeout = 0", "reset statement_timeout",
+                        "reset all")) {
+                    for (String scope : List.of(in, "")) {
+                        String sql = "alter role " + role.getValue() + scope + " " + change;
+                        assertThat(attempt(db.loginDataSource(), role.getKey(), sql)).as("%s: %s", role.getKey(), sql)
+                                .isEqualTo("42501");
+                    }
+                }
+            }
+            // Another role's settings were never open to them.
+            assertThat(attempt(db.loginDataSource(), Caller.AUTHENTICATED, "alter role anon" + in + " reset all"))
+                    .isEqualTo("42501");
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------
     // lock attack
     // ---------------------------------------------------------------------------------------------
