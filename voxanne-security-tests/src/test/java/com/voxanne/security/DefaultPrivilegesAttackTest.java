@@ -94,10 +94,22 @@ class DefaultPrivilegesAttackTest {
         }
     }
 
+    /** The database's default privileges, one line each. */
+    private static List<String> defaultAcl(TestDatabase db) throws SQLException {
+        return adminColumn(db.adminDataSource(), "select d.defaclrole::regrole || ' ' || coalesce(nullif(d.defaclnamespace, 0)"
+                + "::regnamespace::text, '*') || ' ' || d.defaclobjtype::text || ' ' || d.defaclacl::text"
+                + " from pg_default_acl d order by 1");
+    }
+
     @Test
     void withoutV14EveryoneCallsANewFunction() throws SQLException {
-        try (TestDatabase db = PrivilegeAttackSupport.freshMigratedDatabase()) {
+        try (TestDatabase db = TestPostgres.shared().createDatabase()) {
+            PrivilegeAttackSupport.grantApiRoles(db);
+            List<String> before = defaultAcl(db);
+            PrivilegeAttackSupport.schema(db).migrate();
+            assertThat(defaultAcl(db)).as("default privileges after V14").isNotEqualTo(before);
             PrivilegeAttackSupport.schema(db).rollbackTo("13", false);
+            assertThat(defaultAcl(db)).as("default privileges after U14").containsExactlyElementsOf(before);
             createFunctions(db.adminDataSource(), "public");
             for (String probe : PROBES) {
                 assertThat(executors(db, "public." + probe)).containsExactlyInAnyOrder("PUBLIC", "anon", "authenticated");
@@ -176,8 +188,10 @@ class DefaultPrivilegesAttackTest {
                             .as("anon calling %s created before migrating", probe).isEqualTo(SUCCESS);
                 }
                 admin(migrator, DROP_PROBES);
+                List<String> before = defaultAcl(db);
 
-                VoxanneSchema.configure().dataSource(migrator).load().migrate();
+                VoxanneSchema schema = VoxanneSchema.configure().dataSource(migrator).load();
+                schema.migrate();
 
                 createFunctions(migrator, "public");
                 assertNobodyCalls(db, "public");
@@ -186,6 +200,10 @@ class DefaultPrivilegesAttackTest {
                 admin(migrator, "grant execute on function public.attack_probe() to authenticated");
                 assertThat(attempt(db.loginDataSource(), Caller.AUTHENTICATED, "select public.attack_probe()"))
                         .as("authenticated after an explicit grant").isEqualTo(SUCCESS);
+
+                admin(migrator, DROP_PROBES);
+                schema.rollbackTo("13", false);
+                assertThat(defaultAcl(db)).as("Supabase's default privileges after U14").containsExactlyElementsOf(before);
             } finally {
                 admin(db.adminDataSource(), "do $$ begin if exists (select 1 from pg_roles where rolname = '" + role + "') then"
                         + " reassign owned by " + role + " to current_user; drop owned by " + role + "; drop role " + role + ";"

@@ -144,6 +144,28 @@ class RoleSettingsAttackTest {
     }
 
     /**
+     * Role settings made in a database are not copied by {@code CREATE DATABASE ... TEMPLATE}; the test
+     * kit's clone copies them, so a test database is the migrated template again. Where the role has a
+     * cluster-wide value of its own, V14 left it alone and there is nothing in the database to copy.
+     */
+    @Test
+    void theTestKitsCloneKeepsTheTimeouts(TestDatabase db) throws SQLException {
+        for (Map.Entry<String, List<String>> role : V14_SETTINGS.entrySet()) {
+            List<String> clusterWide = adminColumn(db.adminDataSource(), "select c from pg_db_role_setting s,"
+                    + " unnest(s.setconfig) c where s.setrole = ?::regrole and s.setdatabase = 0", role.getKey());
+            List<String> inClone = adminColumn(db.adminDataSource(), "select c from pg_db_role_setting s, unnest(s.setconfig) c"
+                    + " where s.setrole = ?::regrole and s.setdatabase = (select oid from pg_database"
+                    + " where datname = current_database())", role.getKey());
+            for (String setting : role.getValue()) {
+                String name = setting.substring(0, setting.indexOf('=') + 1);
+                if (clusterWide.stream().noneMatch(c -> c.startsWith(name))) {
+                    assertThat(inClone).as("%s's settings in the clone", role.getKey()).contains(setting);
+                }
+            }
+        }
+    }
+
+    /**
      * The settings protect sessions of the role only as long as the role cannot change them. PostgreSQL
      * lets a role change its own defaults, so a session acting as an API role could lift them for every
      * later session of that role (PostgREST applies them to each request). Each attempt is rolled back.

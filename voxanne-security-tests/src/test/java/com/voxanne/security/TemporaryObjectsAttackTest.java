@@ -104,6 +104,41 @@ class TemporaryObjectsAttackTest {
         }
     }
 
+    /**
+     * A pooled connection open across the migration may already have its temporary schema (PostgreSQL
+     * checks TEMPORARY when it creates that schema, once per session): it still cannot create anything
+     * in it once the privilege is gone, though what it made before stays usable to it alone.
+     */
+    @Test
+    void aSessionWhoseTemporarySchemaPredatesTheRevokeCreatesNothingMore() throws SQLException {
+        try (TestDatabase db = PrivilegeAttackSupport.freshMigratedDatabase()) {
+            VoxanneSchema schema = PrivilegeAttackSupport.schema(db);
+            schema.rollbackTo("13", false);
+            try (Connection pooled = db.loginDataSource().getConnection()) {
+                pooled.setAutoCommit(false);
+                bindAuthenticated(pooled);
+                execute(pooled, "create temp table attack_early (id int)");
+                pooled.commit();
+
+                schema.migrate();
+
+                for (String sql : TEMPORARY_OBJECTS) {
+                    bindAuthenticated(pooled);
+                    assertThat(PrivilegeAttackSupport.sqlState(() -> execute(pooled, sql)))
+                            .as("%s in a session whose pg_temp exists", sql).isEqualTo("42501");
+                    pooled.rollback();
+                }
+                pooled.setAutoCommit(true);
+                assertThat(PrivilegeAttackSupport.sqlState(() -> execute(pooled, "create temp table attack_unbound (id int)")))
+                        .as("the login role itself, in that session").isEqualTo("42501");
+            }
+        }
+    }
+
+    private static void bindAuthenticated(Connection c) throws SQLException {
+        PrivilegeAttackSupport.value(c, "select set_config('role', 'authenticated', true)");
+    }
+
     private static void assertRefusedForEveryCaller(TestDatabase db) {
         for (Caller caller : Caller.values()) {
             for (String sql : TEMPORARY_OBJECTS) {
