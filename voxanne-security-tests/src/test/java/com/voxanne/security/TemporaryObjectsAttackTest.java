@@ -32,12 +32,22 @@ import org.junit.jupiter.params.provider.EnumSource;
 @VoxannePostgres
 class TemporaryObjectsAttackTest {
 
-    /** One statement per kind of temporary object; each alone needs the TEMPORARY privilege. */
+    /**
+     * One statement per kind of object a session can put in {@code pg_temp}; each alone needs the
+     * TEMPORARY privilege. The first four are what name resolution could be redirected to; the rest
+     * show that no other kind slips through.
+     */
     private static final List<String> TEMPORARY_OBJECTS = List.of(
             "create temp table attack_t (id int)",
             "create temp view attack_v as select 1 as one",
             "create domain pg_temp.attack_d as integer",
-            "create function pg_temp.attack_f() returns int language sql as 'select 1'");
+            "create function pg_temp.attack_f() returns int language sql as 'select 1'",
+            "create temp sequence attack_s",
+            "create type pg_temp.attack_e as enum ('x')",
+            "create type pg_temp.attack_r as (id int)",
+            "create collation pg_temp.attack_c from \"C\"",
+            "create text search configuration pg_temp.attack_ts (copy = pg_catalog.simple)",
+            "create temp table attack_as as select 1 as one");
 
     @ParameterizedTest
     @EnumSource(Caller.class)
