@@ -167,8 +167,10 @@ class RoleSettingsAttackTest {
 
     /**
      * The settings protect sessions of the role only as long as the role cannot change them. PostgreSQL
-     * lets a role change its own defaults, so a session acting as an API role could lift them for every
-     * later session of that role (PostgREST applies them to each request). Each attempt is rolled back.
+     * lets any role change its own defaults (ALTER ROLE itself SET, with or without IN DATABASE), so a
+     * session acting as an API role could lift them for every later session of that role, or set them
+     * so low (statement_timeout = 1) that every later request of every organization fails: PostgREST
+     * applies an impersonated role's settings to each of its requests. Each attempt is rolled back.
      */
     @Test
     void anApiRoleCannotLiftItsOwnTimeouts() throws SQLException {
@@ -176,8 +178,8 @@ class RoleSettingsAttackTest {
             String in = " in database \"" + db.name() + "\"";
             Map<Caller, String> own = Map.of(Caller.AUTHENTICATED, "authenticated", Caller.ANON, "anon");
             for (Map.Entry<Caller, String> role : own.entrySet()) {
-                for (String change : List.of("set statement_timeout = 0", "set lock_timeout = 0", "reset statement_timeout",
-                        "reset all")) {
+                for (String change : List.of("set statement_timeout = 0", "set statement_timeout = 1",
+                        "set lock_timeout = 0", "reset statement_timeout", "reset all")) {
                     for (String scope : List.of(in, "")) {
                         String sql = "alter role " + role.getValue() + scope + " " + change;
                         assertThat(attempt(db.loginDataSource(), role.getKey(), sql)).as("%s: %s", role.getKey(), sql)
