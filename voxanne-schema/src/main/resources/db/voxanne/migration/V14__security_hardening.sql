@@ -28,6 +28,7 @@
 -- * notifications: a related contact or appointment must be a row of the notification's
 --   organization (23503, the same error whether it is absent or another organization's), checked by
 --   the trigger user_in_org_notifications on insert and on any change of user or related entity.
+--   The pg_notify payload no longer names the organization ({id, user_id, op}): anyone may LISTEN.
 -- * A write by a caller acting as authenticated without a user in the claims is refused (42501) by
 --   the audit trigger: the audit trail always names the acting user.
 -- * public.voxanne_security_baseline records what this migration changed outside its own objects as
@@ -366,6 +367,23 @@ comment on function public.create_notification(uuid, uuid, public.notification_t
                                                public.notification_priority, text, jsonb, timestamptz) is
   'Creates a notification. Caller: service_role, or an authenticated user of p_org_id. Org must be active, user and related contact/appointment must belong to it. 42501 refused, 22023 invalid input, 23503 related entity not the organization''s.';
 
+-- Wakes listeners (LISTEN voxanne_notifications). Anyone may LISTEN: the payload carries what a
+-- subscriber needs to route and verify an event (the notification and its user) and nothing that
+-- maps users to organizations. Ids only: no title, message or patient data.
+create or replace function public.notifications_notify()
+  returns trigger
+  language plpgsql
+  set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform pg_catalog.pg_notify('voxanne_notifications',
+            pg_catalog.json_build_object('id', new.id, 'user_id', new.user_id, 'op', tg_op)::text);
+  return null;
+end;
+$$;
+comment on function public.notifications_notify() is
+  'AFTER INSERT / status change trigger on notifications: pg_notify(voxanne_notifications, {id, user_id, op}).';
+
 -- ---------------------------------------------------------------------------------------------
 -- Every other function of ours: pg_temp searched last
 -- ---------------------------------------------------------------------------------------------
@@ -379,7 +397,6 @@ alter function public.expire_old_notifications()                            set 
 alter function public.get_org_audit_logs(uuid, timestamptz, timestamptz, integer)
                                                                             set search_path = pg_catalog, pg_temp;
 alter function public.is_service_role_caller()                              set search_path = pg_catalog, pg_temp;
-alter function public.notifications_notify()                                set search_path = pg_catalog, pg_temp;
 alter function public.prevent_org_id_change()                               set search_path = pg_catalog, pg_temp;
 alter function public.search_contact_ids(text)                              set search_path = pg_catalog, pg_temp;
 alter function public.set_updated_at()                                      set search_path = pg_catalog, pg_temp;
