@@ -25,8 +25,8 @@ import org.postgresql.util.ServerErrorMessage;
  * {@link PSQLException#getMessage()}, and jOOQ copies that into its own exception's message. So the
  * messages here are built from the SQLSTATE and the identifiers the server names (constraint, table,
  * column), the server's primary message is added only for the SQLSTATEs whose text never holds a value
- * ({@link #SAFE_PRIMARY_MESSAGE}), and the cause is a {@link ScrubbedSqlException}: the SQLSTATE,
- * those identifiers and the original stack trace, never the driver's exception.
+ * ({@code SAFE_PRIMARY_MESSAGE}), and the cause is a {@code ScrubbedSqlException}: the SQLSTATE, those
+ * identifiers and the original stack trace, never the driver's exception.
  */
 public final class SqlErrors {
 
@@ -118,7 +118,7 @@ public final class SqlErrors {
      * server named and its stack trace, with a cause chain scrubbed the same way, and nothing the server
      * or the driver wrote about the values.
      */
-    public static ScrubbedSqlException scrub(SQLException failure) {
+    static ScrubbedSqlException scrub(SQLException failure) {
         return (ScrubbedSqlException) scrub(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
     }
 
@@ -232,7 +232,7 @@ public final class SqlErrors {
      * column the server named, the server's primary message only where it cannot hold a value, and the
      * original stack trace. Never the row values of the server's DETAIL or of the driver's message.
      */
-    public static final class ScrubbedSqlException extends SQLException {
+    static final class ScrubbedSqlException extends SQLException {
         private static final long serialVersionUID = 1L;
 
         ScrubbedSqlException(String reason, String sqlState, int vendorCode) {
