@@ -6,7 +6,8 @@ import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
- * An appointment of a contact at one clinic.
+ * An appointment of a contact at one clinic. Its {@link #toString()} shows whether the calendar link
+ * and the notes are set, never what they say.
  *
  * @param id its id
  * @param organizationId its clinic
@@ -35,5 +36,15 @@ public record Appointment(UUID id, UUID organizationId, UUID contactId, ServiceT
     /** Whether it is soft-deleted. */
     public boolean deleted() {
         return deletedAt != null;
+    }
+
+    /** Ids, service, times and status; the calendar link and the notes only as set or not. */
+    @Override
+    public String toString() {
+        return Redaction.of("Appointment").plain("id", id).plain("organizationId", organizationId)
+                .plain("contactId", contactId).plain("serviceType", serviceType).plain("scheduledAt", scheduledAt)
+                .plain("duration", duration).plain("status", status).secret("calendarLink", calendarLink)
+                .plain("confirmationSent", confirmationSent).secret("notes", notes).plain("deletedAt", deletedAt)
+                .plain("createdAt", createdAt).plain("updatedAt", updatedAt).toString();
     }
 }

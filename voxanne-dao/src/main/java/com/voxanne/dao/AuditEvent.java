@@ -6,7 +6,8 @@ import java.util.UUID;
 
 /**
  * One row of the append-only audit trail: a row change written by a trigger on a tenant table, or an
- * application event.
+ * application event. The row data (a contact's row holds its name, phone, e-mail and notes) and the
+ * statement text (which may hold literals) show in {@link #toString()} only as set or not.
  *
  * @param id its id; ids grow with insertion order
  * @param eventType {@code WRITE} for row changes, otherwise the application's type ({@code READ},
@@ -29,4 +30,15 @@ public record AuditEvent(long id, String eventType, String operation, String sch
                          String databaseUser, String sessionUser, UUID authenticatedUser, UUID organizationId,
                          UUID claimsOrganizationId, String statementText, JsonNode rowData, JsonNode oldData,
                          OffsetDateTime eventTime, String clientAddress) {
+
+    /** Everything but the statement text and the row data, which show only as set or not. */
+    @Override
+    public String toString() {
+        return Redaction.of("AuditEvent").plain("id", id).plain("eventType", eventType).plain("operation", operation)
+                .plain("schemaName", schemaName).plain("tableName", tableName).plain("databaseUser", databaseUser)
+                .plain("sessionUser", sessionUser).plain("authenticatedUser", authenticatedUser)
+                .plain("organizationId", organizationId).plain("claimsOrganizationId", claimsOrganizationId)
+                .secret("statementText", statementText).secret("rowData", rowData).secret("oldData", oldData)
+                .plain("eventTime", eventTime).plain("clientAddress", clientAddress).toString();
+    }
 }

@@ -5,7 +5,8 @@ import java.util.stream.Collectors;
 
 /**
  * A bulk import was refused: every invalid row is listed, and nothing was written. Fix the rows and
- * import the whole batch again.
+ * import the whole batch again. A row error names the row's index, the field and the rule, never the
+ * row's values.
  */
 public final class BulkImportException extends VoxanneDataException {
     private static final long serialVersionUID = 1L;

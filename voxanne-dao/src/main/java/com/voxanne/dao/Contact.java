@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A lead or patient of one clinic.
+ * A lead or patient of one clinic. Its {@link #toString()} shows which fields are set, never the
+ * patient's data.
  *
  * @param id its id
  * @param organizationId its clinic
@@ -28,5 +29,15 @@ public record Contact(UUID id, UUID organizationId, String name, String phone, S
     /** Copies the list. */
     public Contact {
         serviceInterests = List.copyOf(serviceInterests);
+    }
+
+    /** Ids, statuses and times; name, phone, e-mail, service interests and notes only as set or not. */
+    @Override
+    public String toString() {
+        return Redaction.of("Contact").plain("id", id).plain("organizationId", organizationId)
+                .secret("name", name).secret("phone", phone).secret("email", email)
+                .secret("serviceInterests", serviceInterests).plain("leadScore", leadScore)
+                .plain("leadStatus", leadStatus).plain("lastContactAt", lastContactAt).secret("notes", notes)
+                .plain("createdAt", createdAt).plain("updatedAt", updatedAt).toString();
     }
 }

@@ -132,4 +132,15 @@ public final class ContactQuery {
     public Optional<String> cursor() {
         return Optional.ofNullable(cursor);
     }
+
+    /**
+     * Filters, order, page size and cursor; the search text (often a name or a phone number) and the
+     * service interest only as set or not.
+     */
+    @Override
+    public String toString() {
+        return Redaction.of("ContactQuery").plain("leadStatus", leadStatus).plain("leadScore", leadScore)
+                .secret("serviceInterest", serviceInterest).secret("search", search).plain("sort", sort)
+                .plain("limit", limit).plain("cursor", cursor).toString();
+    }
 }

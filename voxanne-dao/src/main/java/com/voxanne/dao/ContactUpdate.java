@@ -144,9 +144,29 @@ public final class ContactUpdate {
         return (String) changes.get(Field.NOTES);
     }
 
+    /**
+     * The fields it changes, in {@link Field} order: lead score and status as themselves, the others
+     * (patient data) as {@code <redacted>}, or {@code null} for a field it clears.
+     */
     @Override
     public String toString() {
-        // Field names only: the values may be patient data and do not belong in logs.
-        return "ContactUpdate" + changes.keySet();
+        Redaction text = Redaction.of("ContactUpdate");
+        changes.forEach((field, value) -> {
+            String name = switch (field) {
+                case NAME -> "name";
+                case PHONE -> "phone";
+                case EMAIL -> "email";
+                case SERVICE_INTERESTS -> "serviceInterests";
+                case LEAD_SCORE -> "leadScore";
+                case LEAD_STATUS -> "leadStatus";
+                case NOTES -> "notes";
+            };
+            if (field == Field.LEAD_SCORE || field == Field.LEAD_STATUS) {
+                text.plain(name, value);
+            } else {
+                text.secret(name, value);
+            }
+        });
+        return text.toString();
     }
 }

@@ -1,6 +1,10 @@
 package com.voxanne.dao;
 
-/** Input was refused before (or by) the database: which field, and why. Nothing was written. */
+/**
+ * Input was refused before (or by) the database: which field, and why. Nothing was written. Neither the
+ * message nor the reason holds the refused value (it may be a patient's name, phone number or e-mail
+ * address): {@code phone: not a valid phone number for region US (TOO_SHORT_NSN)}.
+ */
 public final class InvalidInputException extends VoxanneDataException {
     private static final long serialVersionUID = 1L;
 

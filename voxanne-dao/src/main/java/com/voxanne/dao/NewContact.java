@@ -7,7 +7,8 @@ import java.util.Objects;
 
 /**
  * A contact to create; build with {@link #named(String)}. Immutable: each setter returns a copy. The
- * phone is normalized to E.164 and the e-mail validated when the contact is created.
+ * phone is normalized to E.164 and the e-mail validated when the contact is created. Its
+ * {@link #toString()} shows which fields are set, never the patient's data.
  */
 public final class NewContact {
 
@@ -98,5 +99,13 @@ public final class NewContact {
     /** The notes, or {@code null}. */
     public String notes() {
         return notes;
+    }
+
+    /** Lead score and status; name, phone, e-mail, service interests and notes only as set or not. */
+    @Override
+    public String toString() {
+        return Redaction.of("NewContact").secret("name", name).secret("phone", phone).secret("email", email)
+                .secret("serviceInterests", serviceInterests).plain("leadScore", leadScore)
+                .plain("leadStatus", leadStatus).secret("notes", notes).toString();
     }
 }

@@ -12,7 +12,8 @@ import java.util.UUID;
 /**
  * A notification to create; build with {@link #of}. Immutable: each setter returns a copy. Defaults:
  * priority normal, channel in-app, no related entity, no action URL, expiry 30 days after creation (the
- * database's default). Validated when it is created.
+ * database's default). Validated when it is created. Title and message are free text that may be about
+ * a patient: its {@link #toString()} shows whether they are set, never what they say.
  */
 public final class NewNotification {
 
@@ -121,5 +122,14 @@ public final class NewNotification {
     /** The expiry, or {@code null} for the database's default. */
     public OffsetDateTime expiresAt() {
         return expiresAt;
+    }
+
+    /** Kinds, ids, priority, channels and expiry; title, message and action URL only as set or not. */
+    @Override
+    public String toString() {
+        return Redaction.of("NewNotification").plain("type", type).secret("title", title).secret("message", message)
+                .plain("relatedEntityType", relatedEntityType).plain("relatedEntityId", relatedEntityId)
+                .plain("priority", priority).secret("actionUrl", actionUrl).plain("channels", channels)
+                .plain("expiresAt", expiresAt).toString();
     }
 }

@@ -9,7 +9,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * A notification of one user of one clinic.
+ * A notification of one user of one clinic. Title and message are free text that may be about a
+ * patient: its {@link #toString()} shows whether they are set, never what they say.
  *
  * @param id its id
  * @param organizationId its clinic
@@ -36,5 +37,16 @@ public record Notification(UUID id, UUID organizationId, UUID userId, Notificati
     /** Copies the set. */
     public Notification {
         channels = Set.copyOf(channels);
+    }
+
+    /** Ids, kinds, statuses and times; title, message and action URL only as set or not. */
+    @Override
+    public String toString() {
+        return Redaction.of("Notification").plain("id", id).plain("organizationId", organizationId)
+                .plain("userId", userId).plain("type", type).secret("title", title).secret("message", message)
+                .plain("relatedEntityType", relatedEntityType).plain("relatedEntityId", relatedEntityId)
+                .plain("status", status).plain("readAt", readAt).secret("actionUrl", actionUrl)
+                .plain("priority", priority).plain("channels", channels).plain("expiresAt", expiresAt)
+                .plain("createdAt", createdAt).plain("updatedAt", updatedAt).toString();
     }
 }

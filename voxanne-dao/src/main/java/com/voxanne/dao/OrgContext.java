@@ -49,7 +49,8 @@ public final class OrgContext {
         try {
             return UUID.fromString(value.trim());
         } catch (IllegalArgumentException e) {
-            throw new TenantContextException("the " + what + " is not a UUID: '" + value + "'");
+            // not echoed: a caller that passes the wrong string may pass an e-mail address or a name
+            throw new TenantContextException("the " + what + " is not a UUID");
         }
     }
 

@@ -37,7 +37,7 @@ public enum ServiceType {
         return Arrays.stream(values())
                 .filter(type -> type.literal.equals(wanted))
                 .findFirst()
-                .orElseThrow(() -> new InvalidInputException("serviceType", "'" + value + "' is not one of "
+                .orElseThrow(() -> new InvalidInputException("serviceType", "must be one of "
                         + Arrays.stream(values()).map(ServiceType::literal).collect(Collectors.joining(", "))));
     }
 }

@@ -5,6 +5,8 @@ import java.util.UUID;
 
 /**
  * A pattern in the audit trail worth a look, as {@code public.detect_suspicious_activity} reports it.
+ * It holds no patient data (the detail is worded from counts, a window and organization ids), so its
+ * {@link #toString()} shows every component.
  *
  * @param activity what was seen: {@code bulk_delete}, {@code high_volume}, {@code cross_org_access},
  *        {@code multi_org_user} or {@code access_denied}

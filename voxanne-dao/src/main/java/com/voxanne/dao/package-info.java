@@ -15,5 +15,16 @@
  * the org-led indexes are used. Failures a caller can act on are subclasses of
  * {@link com.voxanne.dao.VoxanneDataException}; a row of another organization is "not found". Every
  * time the DAO returns ({@code OffsetDateTime}) is in UTC, whatever the JVM's or the session's zone.
+ *
+ * <p>No patient data in messages: no exception message (nor any cause's), no log line and no
+ * {@code toString()} of this library holds a contact's name, phone, e-mail or notes, an appointment's
+ * notes, a notification's title or message, or any other free text a clinic writes about a patient. A
+ * refused input names the field and the rule ({@code phone: not a valid phone number for region US
+ * (NOT_A_NUMBER)}); a database error names the SQLSTATE and the constraint, table or column, and its
+ * cause is a scrubbed copy of the driver's exception (the server's DETAIL quotes the row). The value types
+ * that hold patient data print as {@code Type[name=value, ...]}: ids, organizations, statuses, enums, times,
+ * flags and counts as themselves, patient data as {@code <redacted>} when set and {@code null} when not
+ * (an empty list as {@code []}), for example {@code Contact[id=..., organizationId=..., name=<redacted>,
+ * phone=null, ...]}.
  */
 package com.voxanne.dao;

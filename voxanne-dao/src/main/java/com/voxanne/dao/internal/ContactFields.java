@@ -27,6 +27,12 @@ final class ContactFields {
      */
     record Valid(String name, String phone, String email, List<String> serviceInterests,
                  LeadScoreType leadScore, LeadStatusType leadStatus, String notes) {
+
+        /** Scores and statuses only: the rest is patient data, which no text of the library holds. */
+        @Override
+        public String toString() {
+            return "Valid[leadScore=" + leadScore + ", leadStatus=" + leadStatus + "]";
+        }
     }
 
     private final Inputs inputs;

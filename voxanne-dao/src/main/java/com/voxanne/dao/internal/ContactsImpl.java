@@ -362,6 +362,12 @@ final class ContactsImpl implements Contacts {
      */
     private record SearchTerm(boolean viaFunction, String value) {
 
+        /** Not the text: a search is usually for a name or a phone number. */
+        @Override
+        public String toString() {
+            return "SearchTerm[viaFunction=" + viaFunction + "]";
+        }
+
         static SearchTerm of(String text) {
             if (text.length() > SEARCH_MAX) {
                 throw new InvalidInputException("search", "must be at most " + SEARCH_MAX + " characters");

@@ -8,7 +8,11 @@ import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.util.regex.Pattern;
 
-/** Validation and normalization of caller input, before anything reaches SQL. */
+/**
+ * Validation and normalization of caller input, before anything reaches SQL. A refusal names the field
+ * and the rule, never the value: the values are patient data (names, phone numbers, e-mail addresses)
+ * and exception messages end up in logs.
+ */
 public final class Inputs {
 
     /** The same shape the database's ck_contacts_email accepts, so both agree. */
@@ -37,20 +41,30 @@ public final class Inputs {
         return trimmed;
     }
 
-    /** The phone number in E.164 ({@code +15550100123}), or {@code null} for none. */
+    /**
+     * The phone number in E.164 ({@code +15550100123}), or {@code null} for none. A refusal names the
+     * field and the rule, never the number: libphonenumber's own messages are not passed on, since some
+     * quote the input.
+     */
     public String phone(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
+        Phonenumber.PhoneNumber number;
         try {
-            Phonenumber.PhoneNumber number = PHONES.parse(value, defaultRegion);
-            if (!PHONES.isPossibleNumber(number)) {
-                throw new InvalidInputException("phone", "'" + value + "' is not a possible phone number");
-            }
-            return PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
+            number = PHONES.parse(value, defaultRegion);
         } catch (NumberParseException e) {
-            throw new InvalidInputException("phone", "'" + value + "' is not a phone number: " + e.getMessage());
+            throw new InvalidInputException("phone", "not a valid phone number for region " + defaultRegion
+                    + " (" + e.getErrorType() + ")");
         }
+        PhoneNumberUtil.ValidationResult possible = PHONES.isPossibleNumberWithReason(number);
+        // the same acceptance as isPossibleNumber(), with the reason for a refusal
+        if (possible != PhoneNumberUtil.ValidationResult.IS_POSSIBLE
+                && possible != PhoneNumberUtil.ValidationResult.IS_POSSIBLE_LOCAL_ONLY) {
+            throw new InvalidInputException("phone", "not a possible phone number for region " + defaultRegion
+                    + " (" + possible + ")");
+        }
+        return PHONES.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
     }
 
     /** The trimmed e-mail address, or {@code null} for none. */
@@ -59,8 +73,11 @@ public final class Inputs {
             return null;
         }
         String trimmed = value.strip();
-        if (trimmed.length() > 254 || !EMAIL.matcher(trimmed).matches()) {
-            throw new InvalidInputException("email", "'" + value + "' is not an e-mail address");
+        if (trimmed.length() > 254) {
+            throw new InvalidInputException("email", "must be at most 254 characters");
+        }
+        if (!EMAIL.matcher(trimmed).matches()) {
+            throw new InvalidInputException("email", "not a valid e-mail address (one @, a dot in the domain, no spaces)");
         }
         return trimmed;
     }
@@ -73,7 +90,7 @@ public final class Inputs {
         try {
             return ZoneId.of(value.strip()).getId();
         } catch (DateTimeException e) {
-            throw new InvalidInputException("timezone", "'" + value + "' is not a time zone id");
+            throw new InvalidInputException("timezone", "not an IANA time zone id");
         }
     }
 

@@ -8,11 +8,26 @@ import com.voxanne.dao.DuplicateException;
 import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.VoxanneDataException;
 import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
-/** The one place where database failures become the DAO's exceptions, by SQLSTATE. */
+/**
+ * The one place where database failures become the DAO's exceptions, by SQLSTATE.
+ *
+ * <p>No exception made here carries a value of the failed statement, in its message or anywhere in its
+ * cause chain: PostgreSQL quotes the row in an error's DETAIL ({@code Key (org_id, phone)=(..., +1212...)},
+ * {@code Failing row contains (...)}) and, for some errors, in the primary message itself
+ * ({@code invalid input syntax for type uuid: "..."}); PgJDBC puts both into
+ * {@link PSQLException#getMessage()}, and jOOQ copies that into its own exception's message. So the
+ * messages here are built from the SQLSTATE and the identifiers the server names (constraint, table,
+ * column), the server's primary message is added only for the SQLSTATEs whose text never holds a value
+ * ({@code SAFE_PRIMARY_MESSAGE}), and the cause is a {@code ScrubbedSqlException}: the SQLSTATE, those
+ * identifiers and the original stack trace, never the driver's exception.
+ */
 public final class SqlErrors {
 
     /** What a unique constraint means, in words a caller can show. */
@@ -20,6 +35,22 @@ public final class SqlErrors {
             "uq_contacts_org_phone", "a contact with this phone number already exists in this organization",
             "uq_processed_webhook_events_org_event", "this webhook event was already processed for this organization",
             "organizations_pkey", "an organization with this id already exists");
+
+    /**
+     * SQLSTATEs whose primary message PostgreSQL words from identifiers and fixed text only, never from a
+     * value: serialization failures and deadlocks, privilege and row-level security refusals (the
+     * Voxanne functions name at most ids there), lock and statement timeouts, server shutdown, an aborted
+     * transaction, a read-only transaction, undefined objects, insufficient resources. Everything else
+     * may quote input (22P02 {@code invalid input syntax for type uuid: "..."}, 22008, a RAISE that
+     * formats its arguments). Only the message the server sent counts: what PgJDBC or a pool wrapper
+     * write themselves ({@code Bad value for type int : ...}) is never passed on.
+     */
+    private static final Set<String> SAFE_PRIMARY_MESSAGE = Set.of(
+            "40001", "40P01", "42501", "55P03", "57014", "57P01", "57P02", "57P03", "25P02", "25006",
+            "42P01", "42703", "42883", "53000", "53100", "53200", "53300", "53400");
+
+    private static final String LOCK_TIMEOUT = "55P03";
+    private static final String QUERY_CANCELED = "57014";
 
     private SqlErrors() {
     }
@@ -36,40 +67,41 @@ public final class SqlErrors {
         }
         SQLException sql = findSqlException(failure);
         if (sql == null) {
-            return failure instanceof RuntimeException r ? r : new DataAccessFailureException(String.valueOf(failure.getMessage()), failure);
+            // jOOQ failed without the database (a conversion or a mapping: a bug of the DAO). Its text can
+            // quote the value it could not convert, so only its type is kept.
+            return withSuppressed(new DataAccessFailureException(
+                    "database access failed without a database error (" + failure.getClass().getSimpleName() + ")",
+                    null, scrub(failure)), failure);
         }
         String state = sql.getSQLState() == null ? "" : sql.getSQLState();
-        String constraint = constraint(sql);
-        String message = serverMessage(sql);
-        switch (state) {
-            case "23505":
-                return new DuplicateException(constraint, DUPLICATES.getOrDefault(constraint, "duplicate: " + message), sql);
-            case "23P01":
-                if ("excl_appointments_no_double_booking".equals(constraint)) {
-                    return new DoubleBookingException("the appointment overlaps another active appointment of this organization", sql);
-                }
-                return new ConflictException(message, sql);
-            case "40001":
-            case "40P01":
-                return new ConflictException("a concurrent change got in the way; retry: " + message, sql);
-            case "23503":
-                return new InvalidInputException(constraint == null ? "reference" : constraint,
-                        "refers to a row that does not exist in this organization", sql);
-            case "23502":
-            case "23514":
-            case "22023":
-            case "22P02":
-            case "22001":
-            case "22007":
-            case "22008":
-                return new InvalidInputException(constraint == null ? column(sql) : constraint, message, sql);
-            case "VX002":
-                return new InvalidInputException("org_id", "a row's organization never changes", sql);
-            case "42501":
-                return new AccessDeniedException(message, sql);
-            default:
-                return new DataAccessFailureException("database failure (SQLSTATE " + state + "): " + message, sql);
-        }
+        ServerErrorMessage server = server(sql);
+        String constraint = server == null ? null : server.getConstraint();
+        ScrubbedSqlException cause = scrub(sql);
+        RuntimeException translated = switch (state) {
+            case "23505" -> new DuplicateException(constraint,
+                    DUPLICATES.getOrDefault(constraint, "duplicate: the write breaks unique constraint " + constraint), cause);
+            case "23P01" -> "excl_appointments_no_double_booking".equals(constraint)
+                    ? new DoubleBookingException("the appointment overlaps another active appointment of this organization", cause)
+                    : new ConflictException("the write conflicts with exclusion constraint " + constraint, cause);
+            case "40001", "40P01" -> new ConflictException("a concurrent change got in the way; retry: " + safeMessage(sql), cause);
+            case "23503" -> new InvalidInputException(constraint == null ? "reference" : constraint,
+                    "refers to a row that does not exist in this organization", cause);
+            case "23502" -> new InvalidInputException(column(server), "must not be null", cause);
+            case "23514" -> new InvalidInputException(constraint == null ? column(server) : constraint,
+                    "refused by a check constraint" + on(server), cause);
+            case "22001" -> new InvalidInputException(constraintOrColumn(server), "is too long for its column", cause);
+            case "22P02" -> new InvalidInputException(constraintOrColumn(server), "is not valid input for its type", cause);
+            case "22007", "22008" -> new InvalidInputException(constraintOrColumn(server), "is not a valid date or time", cause);
+            case "22023" -> new InvalidInputException(constraintOrColumn(server), "is not a valid parameter value", cause);
+            case "VX002" -> new InvalidInputException("org_id", "a row's organization never changes", cause);
+            case "42501" -> new AccessDeniedException(safeMessage(sql), cause);
+            case LOCK_TIMEOUT -> new DataAccessFailureException(
+                    "the database gave up waiting for a lock (lock_timeout)", state, cause);
+            case QUERY_CANCELED -> new DataAccessFailureException(canceled(sql), state, cause);
+            default -> new DataAccessFailureException("database failure (SQLSTATE " + state + ")" + on(server)
+                    + (isSafe(sql) ? ": " + safeMessage(sql) : ""), state.isEmpty() ? null : state, cause);
+        };
+        return withSuppressed(translated, failure);
     }
 
     static SQLException findSqlException(Throwable failure) {
@@ -81,18 +113,139 @@ public final class SqlErrors {
         return null;
     }
 
-    private static String constraint(SQLException sql) {
-        ServerErrorMessage server = sql instanceof PSQLException p ? p.getServerErrorMessage() : null;
-        return server == null ? null : server.getConstraint();
+    /**
+     * {@code failure} as a {@link SQLException} that keeps its SQLSTATE, error code, the identifiers the
+     * server named and its stack trace, with a cause chain scrubbed the same way, and nothing the server
+     * or the driver wrote about the values.
+     */
+    static ScrubbedSqlException scrub(SQLException failure) {
+        return (ScrubbedSqlException) scrub(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
     }
 
-    private static String column(SQLException sql) {
-        ServerErrorMessage server = sql instanceof PSQLException p ? p.getServerErrorMessage() : null;
+    /** Any failure scrubbed: SQL exceptions as in {@link #scrub(SQLException)}, others down to their type. */
+    static Throwable scrub(Throwable failure) {
+        return scrub(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static Throwable scrub(Throwable failure, Set<Throwable> seen) {
+        if (failure instanceof ScrubbedSqlException || failure instanceof ScrubbedFailure) {
+            return failure;
+        }
+        seen.add(failure);
+        Throwable copy;
+        if (failure instanceof SQLException sql) {
+            String state = sql.getSQLState();
+            copy = new ScrubbedSqlException(describe(sql), state, sql.getErrorCode());
+        } else {
+            copy = new ScrubbedFailure(failure.getClass().getName());
+        }
+        copy.setStackTrace(failure.getStackTrace());
+        Throwable cause = failure.getCause();
+        if (cause != null && !seen.contains(cause)) {
+            copy.initCause(scrub(cause, seen));
+        }
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (!seen.contains(suppressed)) {
+                copy.addSuppressed(scrub(suppressed, seen));
+            }
+        }
+        return copy;
+    }
+
+    /** What the failures in {@code failure}'s chain had suppressed (a failed rollback, say), scrubbed. */
+    private static RuntimeException withSuppressed(RuntimeException translated, Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            for (Throwable suppressed : t.getSuppressed()) {
+                translated.addSuppressed(scrub(suppressed));
+            }
+        }
+        return translated;
+    }
+
+    /** The scrubbed text of one SQL exception: SQLSTATE, identifiers, and the primary message when safe. */
+    private static String describe(SQLException sql) {
+        String state = sql.getSQLState();
+        return "SQLSTATE " + (state == null ? "unknown" : state) + on(server(sql))
+                + (isSafe(sql) ? ": " + safeMessage(sql) : "");
+    }
+
+    /**
+     * Whether {@code sql} carries a primary message from the server that is worded without values (see
+     * {@link #SAFE_PRIMARY_MESSAGE}).
+     */
+    private static boolean isSafe(SQLException sql) {
+        ServerErrorMessage server = server(sql);
+        return server != null && server.getMessage() != null && SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState());
+    }
+
+    /** The server's primary message (no DETAIL, no HINT) of a failure {@link #isSafe}, else the SQLSTATE. */
+    private static String safeMessage(SQLException sql) {
+        return isSafe(sql) ? server(sql).getMessage() : "SQLSTATE " + sql.getSQLState();
+    }
+
+    /**
+     * 57014 is both statement_timeout and a cancel (a client's query timeout, {@code pg_cancel_backend});
+     * the server's primary message, fixed text, tells which.
+     */
+    private static String canceled(SQLException sql) {
+        ServerErrorMessage server = server(sql);
+        String message = server == null ? null : server.getMessage();
+        if (message != null && message.contains("statement timeout")) {
+            return "the statement ran past statement_timeout";
+        }
+        return "the statement was canceled" + (message == null ? "" : ": " + message);
+    }
+
+    /** {@code " on table t, column c, constraint k"} for what the server named, or nothing. */
+    private static String on(ServerErrorMessage server) {
+        if (server == null) {
+            return "";
+        }
+        StringBuilder names = new StringBuilder();
+        append(names, "table", server.getTable());
+        append(names, "column", server.getColumn());
+        append(names, "constraint", server.getConstraint());
+        return names.length() == 0 ? "" : " on " + names;
+    }
+
+    private static void append(StringBuilder names, String what, String name) {
+        if (name != null && !name.isEmpty()) {
+            names.append(names.length() == 0 ? "" : ", ").append(what).append(' ').append(name);
+        }
+    }
+
+    private static ServerErrorMessage server(SQLException sql) {
+        return sql instanceof PSQLException p ? p.getServerErrorMessage() : null;
+    }
+
+    private static String column(ServerErrorMessage server) {
         return server == null || server.getColumn() == null ? "value" : server.getColumn();
     }
 
-    private static String serverMessage(SQLException sql) {
-        ServerErrorMessage server = sql instanceof PSQLException p ? p.getServerErrorMessage() : null;
-        return server != null && server.getMessage() != null ? server.getMessage() : String.valueOf(sql.getMessage());
+    private static String constraintOrColumn(ServerErrorMessage server) {
+        return server != null && server.getConstraint() != null ? server.getConstraint() : column(server);
+    }
+
+    /**
+     * A database failure as the DAO passes it on: the SQLSTATE (and error code), the constraint, table and
+     * column the server named, the server's primary message only where it cannot hold a value, and the
+     * original stack trace. Never the row values of the server's DETAIL or of the driver's message.
+     */
+    static final class ScrubbedSqlException extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        ScrubbedSqlException(String reason, String sqlState, int vendorCode) {
+            super(reason, sqlState, vendorCode);
+        }
+    }
+
+    /** A failure other than a database error, reduced to its type (its text may quote a value); stack trace kept. */
+    static final class ScrubbedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ScrubbedFailure(String type) {
+            super(type + " (its message is withheld: it may quote a value)");
+        }
     }
 }

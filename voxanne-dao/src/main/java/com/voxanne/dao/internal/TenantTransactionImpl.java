@@ -23,9 +23,11 @@ final class TenantTransactionImpl implements TenantTransaction {
         this.unit = unit;
         this.organizationId = organizationId;
         this.userId = userId;
-        this.contacts = new ContactsImpl(unit, organizationId, inputs);
-        this.appointments = new AppointmentsImpl(unit, organizationId, inputs);
-        this.notifications = new NotificationsImpl(unit, organizationId, userId, inputs);
+        // translated here, not only where the unit ends: code inside the unit sees the DAO's exceptions
+        this.contacts = TranslatedRepository.of(Contacts.class, new ContactsImpl(unit, organizationId, inputs));
+        this.appointments = TranslatedRepository.of(Appointments.class, new AppointmentsImpl(unit, organizationId, inputs));
+        this.notifications = TranslatedRepository.of(Notifications.class,
+                new NotificationsImpl(unit, organizationId, userId, inputs));
     }
 
     @Override

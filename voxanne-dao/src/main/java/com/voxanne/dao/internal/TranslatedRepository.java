@@ -1,0 +1,54 @@
+package com.voxanne.dao.internal;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+
+/**
+ * A repository of a unit of work whose calls fail with the DAO's exceptions, as the same calls made
+ * outside a unit do. Without it, code inside {@code inOrg} or a webhook handler would catch jOOQ's
+ * exception, whose message quotes the server's error text: for a service-role write, which bypasses
+ * row-level security, PostgreSQL's DETAIL holds the row ({@code Key (org_id, phone)=(..., +1212...)}),
+ * and a caller that logs what it caught would log the patient's data.
+ */
+final class TranslatedRepository {
+
+    private TranslatedRepository() {
+    }
+
+    /** {@code target} behind {@code type}, its database failures translated by {@link SqlErrors}. */
+    static <R> R of(Class<R> type, R target) {
+        InvocationHandler handler = (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return objectMethod(proxy, method, args, target);
+            }
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw translated(e.getCause());
+            }
+        };
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    private static Throwable translated(Throwable failure) {
+        // a misuse of the unit is a bug of the DAO and surfaces as itself (as at the unit's end)
+        BindingConnection.Misuse misuse = BindingConnection.Misuse.in(failure);
+        if (misuse != null) {
+            return misuse;
+        }
+        if (failure instanceof org.jooq.exception.DataAccessException) {
+            return SqlErrors.translate(failure);
+        }
+        return failure;
+    }
+
+    private static Object objectMethod(Object proxy, Method method, Object[] args, Object target) {
+        return switch (method.getName()) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            default -> target.toString();
+        };
+    }
+}
