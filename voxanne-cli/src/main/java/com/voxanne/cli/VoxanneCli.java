@@ -1,5 +1,6 @@
 package com.voxanne.cli;
 
+import com.voxanne.schema.internal.SqlFailures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -96,7 +97,9 @@ public final class VoxanneCli implements Callable<Integer> {
         PrintWriter err = command.getErr();
         err.println("voxanne: " + explained.getMessage());
         if (verbose(parsed)) {
-            failure.printStackTrace(err);
+            // A copy of the chain, each with its stack trace, in which no driver's or Flyway's message
+            // survives: those quote the server's DETAIL and the failing statement, with row values.
+            SqlFailures.scrub(failure).printStackTrace(err);
         }
         err.flush();
         return explained.exitCode.code;

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.api.MigrationVersion;
-import org.postgresql.util.PSQLException;
 
 /**
  * Runs the shipped rollback scripts (Flyway's community edition has no undo). All scripts of one
@@ -78,14 +77,18 @@ final class RollbackRunner {
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
+                // The scripts' refusals are Voxanne's own RAISEs (SQLSTATE VX001): they name the table and a
+                // count, and SqlFailures passes their words on; anything else is told by SQLSTATE and names.
                 if (REFUSED_SQLSTATE.equals(e.getSQLState())) {
                     throw new RollbackRefusedException("rollback to version " + version + " refused, nothing changed: "
-                            + serverMessage(e) + " (force it only if that data may go)", e);
+                            + serverMessage(e) + " (force it only if that data may go)", SqlFailures.scrub(e));
                 }
-                throw new SchemaException("rollback to version " + version + " failed, nothing changed: " + serverMessage(e), e);
+                throw new SchemaException("rollback to version " + version + " failed, nothing changed: "
+                        + SqlFailures.describe(e), SqlFailures.scrub(e));
             }
         } catch (SQLException e) {
-            throw new SchemaException("rollback to version " + version + " failed: " + e.getMessage(), e);
+            throw new SchemaException("rollback to version " + version + " failed: " + SqlFailures.describe(e),
+                    SqlFailures.scrub(e));
         }
         undone.forEach(listener::completed);
         return new RollbackResult(from, version, undone);
@@ -115,13 +118,9 @@ final class RollbackRunner {
         }
     }
 
-    /** The server's own sentence, without the PL/pgSQL context lines the driver appends. */
+    /** The script's own sentence where {@link SqlFailures} allows it, else the SQLSTATE and names. */
     private static String serverMessage(SQLException e) {
-        if (e instanceof PSQLException p && p.getServerErrorMessage() != null
-                && p.getServerErrorMessage().getMessage() != null) {
-            return p.getServerErrorMessage().getMessage();
-        }
-        String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message.replaceFirst("^ERROR: ", "");
+        String words = SqlFailures.serverWords(e);
+        return words != null ? words : SqlFailures.describe(e);
     }
 }

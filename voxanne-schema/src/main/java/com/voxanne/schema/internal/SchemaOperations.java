@@ -41,6 +41,10 @@ public final class SchemaOperations {
     }
 
     private Flyway flyway() {
+        return flyway(new ProgressCallback(listener));
+    }
+
+    private Flyway flyway(ProgressCallback progress) {
         return Flyway.configure(VoxanneSchema.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations("classpath:" + VoxanneSchema.MIGRATION_LOCATION)
@@ -53,19 +57,20 @@ public final class SchemaOperations {
                 .baselineDescription("existing database adopted")
                 .baselineOnMigrate(baselineOnMigrate)
                 .validateMigrationNaming(true)
-                .callbacks(new ProgressCallback(listener))
+                .callbacks(progress)
                 .load();
     }
 
     /** Applies pending migrations. */
     public MigrationResult migrate() {
-        Flyway flyway = flyway();
+        ProgressCallback progress = new ProgressCallback(listener);
+        Flyway flyway = flyway(progress);
         rejectNewerDatabase(flyway);
         MigrateResult result;
         try {
             result = flyway.migrate();
         } catch (FlywayException e) {
-            throw new SchemaException("migration failed: " + e.getMessage(), e);
+            throw failure("migration" + progress.running() + " failed", e);
         }
         protectHistoryTable();
         List<AppliedMigration> applied = result.migrations.stream()
@@ -86,7 +91,7 @@ public final class SchemaOperations {
         try {
             return Arrays.stream(flyway.info().all()).map(SchemaOperations::status).collect(Collectors.toList());
         } catch (FlywayException e) {
-            throw new SchemaException("cannot read the migration history: " + e.getMessage(), e);
+            throw failure("cannot read the migration history", e);
         }
     }
 
@@ -95,7 +100,7 @@ public final class SchemaOperations {
         try {
             flyway().baseline();
         } catch (FlywayException e) {
-            throw new SchemaException("baseline failed: " + e.getMessage(), e);
+            throw failure("baseline failed", e);
         }
         protectHistoryTable();
     }
@@ -163,8 +168,21 @@ public final class SchemaOperations {
                     + "  execute 'alter table " + table + " force row level security';"
                     + " end if; end $$");
         } catch (SQLException e) {
-            throw new SchemaException("could not protect " + table + ": " + e.getMessage(), e);
+            throw new SchemaException("could not protect " + table + ": " + SqlFailures.describe(e), SqlFailures.scrub(e));
         }
+    }
+
+    /**
+     * {@code what} failed, and why in words that hold no value of the database (see {@link SqlFailures}):
+     * for a database error, its SQLSTATE, the names the server gave and the server's words where they are
+     * value-free, never Flyway's message, which quotes the server's DETAIL and the failing statement.
+     * Flyway's message is kept only when no database error is behind it (a failed validation, a schema
+     * that needs a baseline): Flyway then words it from migration names, checksums and its settings.
+     */
+    private static SchemaException failure(String what, FlywayException e) {
+        SQLException sql = SqlFailures.find(e);
+        return new SchemaException(what + ": " + (sql != null ? SqlFailures.describe(sql) : e.getMessage()),
+                SqlFailures.scrub(e));
     }
 
     private static MigrationStatus status(MigrationInfo info) {
@@ -193,6 +211,8 @@ public final class SchemaOperations {
     private static final class ProgressCallback implements Callback {
         private final MigrationListener listener;
         private long started;
+        /** The migration begun and not completed: the one that failed, when Flyway throws. */
+        private MigrationInfo running;
 
         ProgressCallback(MigrationListener listener) {
             this.listener = listener;
@@ -210,13 +230,24 @@ public final class SchemaOperations {
 
         @Override
         public void handle(Event event, Context context) {
+            MigrationInfo info = context.getMigrationInfo();
             if (event == Event.BEFORE_EACH_MIGRATE) {
                 started = System.nanoTime();
+                running = info;
                 return;
             }
-            MigrationInfo info = context.getMigrationInfo();
+            running = null;
             listener.completed(new AppliedMigration(info.getVersion().getVersion(), info.getDescription(),
                     (System.nanoTime() - started) / 1_000_000));
+        }
+
+        /** {@code " V9 (V9__webhook_events_org_id.sql)"} for the migration running, or nothing. */
+        String running() {
+            MigrationInfo info = running;
+            if (info == null || info.getVersion() == null) {
+                return "";
+            }
+            return " V" + info.getVersion().getVersion() + (info.getScript() == null ? "" : " (" + info.getScript() + ")");
         }
 
         @Override

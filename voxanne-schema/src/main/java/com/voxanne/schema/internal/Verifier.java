@@ -78,7 +78,7 @@ final class Verifier {
                 c.rollback();
             }
         } catch (SQLException e) {
-            checks.add(new Check("Connection", Status.FAIL, "cannot verify: " + e.getMessage()));
+            checks.add(new Check("Connection", Status.FAIL, "cannot verify: " + SqlFailures.describe(e)));
         }
         return new VerifyReport(checks);
     }
@@ -93,7 +93,7 @@ final class Verifier {
             Check check = body.run();
             return new Check(item, check.status(), check.reason());
         } catch (SQLException e) {
-            return new Check(item, Status.FAIL, "could not be checked: " + e.getMessage());
+            return new Check(item, Status.FAIL, "could not be checked: " + SqlFailures.describe(e));
         }
     }
 
@@ -605,7 +605,7 @@ final class Verifier {
                 actAsAdmin();
                 return new Check(item, check.status(), check.reason());
             } catch (SQLException e) {
-                return new Check(item, Status.FAIL, "probe failed: " + e.getMessage());
+                return new Check(item, Status.FAIL, "probe failed: " + SqlFailures.describe(e));
             } finally {
                 if (savepoint != null) {
                     try {
@@ -625,7 +625,7 @@ final class Verifier {
                 insertProbeData();
             } catch (SQLException e) {
                 orgA = null;
-                seedFailure = e.getMessage();
+                seedFailure = SqlFailures.describe(e);
                 if (savepoint != null) {
                     try {
                         c.rollback(savepoint);

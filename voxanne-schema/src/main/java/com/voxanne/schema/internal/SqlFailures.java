@@ -1,0 +1,203 @@
+package com.voxanne.schema.internal;
+
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+/**
+ * Database failures in words that never carry a value of the database: what voxanne-schema and the
+ * {@code voxanne} command put into a message, a verification reason or a printed stack trace.
+ *
+ * <p>Why: PostgreSQL quotes rows in an error's DETAIL ({@code Failing row contains (...)},
+ * {@code Key (org_id, phone)=(..., +1212...) already exists}), the statement in its WHERE context, and for
+ * some errors a value in the primary message itself ({@code invalid input syntax for type uuid: "..."}).
+ * PgJDBC puts all of that into {@link PSQLException#getMessage()}, and Flyway adds the failing statement.
+ * A migration that backfills a table full of patients' contacts or webhook payloads would thus print
+ * them to an operator's terminal, a CI log or an error tracker.
+ *
+ * <p>The rule: a failure is described by the SQLSTATE and the identifiers the server names (table,
+ * column, constraint, from {@link ServerErrorMessage}'s own fields). The server's primary message is added
+ * only when it cannot hold a value, which is decided by where it comes from, never by its text:
+ * <ul>
+ *   <li>PostgreSQL's own wording for the SQLSTATEs in {@link #SAFE_PRIMARY_MESSAGE}, which it builds from
+ *       identifiers and fixed text only; or</li>
+ *   <li>a RAISE of Voxanne's own PL/pgSQL (the server reports the C routine {@code exec_stmt_raise}) that
+ *       is either of Voxanne's own SQLSTATE class {@code VX} (rollback refusals VX001, org_id immutability
+ *       VX002) or worded {@code "voxanne ..."} (the migrations' checks, such as V9's backfill checks, whatever
+ *       their SQLSTATE: P0001, or 23505 for V9's duplicates). Those messages name tables, counts and
+ *       ids, never a contact's or payload's value, and tell an operator what to fix; their HINT is ours
+ *       too and is kept. A RAISE of anyone else's function (a trigger added to a legacy database, say) may
+ *       format a row into its message, so it gets the SQLSTATE only.</li>
+ * </ul>
+ * Never DETAIL, WHERE, the statement, nor what the driver or a pool wrote themselves.
+ *
+ * <p>Not API: public only so that the command line can use it.
+ */
+public final class SqlFailures {
+
+    /**
+     * SQLSTATEs whose primary message PostgreSQL words from identifiers and fixed text only, never from a
+     * value: serialization failures and deadlocks, privilege refusals (Voxanne's functions name at most
+     * ids there), lock and statement timeouts, server shutdown, an aborted or read-only transaction,
+     * undefined objects, insufficient resources, and the log-in refusals (they name a role or a
+     * database). Everything else may quote input or a row (22P02, 22008, a RAISE that formats its
+     * arguments).
+     */
+    private static final Set<String> SAFE_PRIMARY_MESSAGE = Set.of(
+            "40001", "40P01", "42501", "55P03", "57014", "57P01", "57P02", "57P03", "25P02", "25006",
+            "42P01", "42703", "42883", "53000", "53100", "53200", "53300", "53400",
+            "28000", "28P01", "3D000");
+
+    /** The PostgreSQL C routine that reports a PL/pgSQL RAISE. */
+    private static final String RAISE_ROUTINE = "exec_stmt_raise";
+    /** Voxanne's own SQLSTATE class (VX001 rollback refused, VX002 org_id immutable). */
+    private static final String OWN_STATE_CLASS = "VX";
+    /** How the migrations' own checks start their messages. */
+    private static final String OWN_WORDING = "voxanne ";
+
+    private SqlFailures() {
+    }
+
+    /** The first {@link SQLException} in {@code failure}'s cause chain, or {@code null}. */
+    public static SQLException find(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code SQLSTATE 23502 on table t, column c}, with {@code ": "} and the server's primary message (and
+     * HINT of Voxanne's own RAISE) where the class comment's rule allows it.
+     */
+    public static String describe(SQLException sql) {
+        String state = sql.getSQLState();
+        ServerErrorMessage server = server(sql);
+        String words = serverWords(sql);
+        String hint = isOwnRaise(sql) && server.getHint() != null ? " (hint: " + server.getHint() + ")" : "";
+        return "SQLSTATE " + (state == null ? "unknown" : state) + on(server) + (words == null ? "" : ": " + words) + hint;
+    }
+
+    /**
+     * The server's primary message (no DETAIL, no HINT, no context) where the rule allows it, else
+     * {@code null}.
+     */
+    public static String serverWords(SQLException sql) {
+        ServerErrorMessage server = server(sql);
+        if (server == null || server.getMessage() == null) {
+            return null;
+        }
+        return SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState()) || isOwnRaise(sql) ? server.getMessage() : null;
+    }
+
+    private static boolean isOwnRaise(SQLException sql) {
+        ServerErrorMessage server = server(sql);
+        if (server == null || server.getMessage() == null || !RAISE_ROUTINE.equals(server.getRoutine())) {
+            return false;
+        }
+        String state = sql.getSQLState();
+        return state != null && state.startsWith(OWN_STATE_CLASS) || server.getMessage().startsWith(OWN_WORDING);
+    }
+
+    /**
+     * A copy of {@code failure} and its causes and suppressed exceptions, with their stack traces, to attach
+     * as a cause: SQL exceptions keep their SQLSTATE, error code and {@link #describe} text; exceptions of
+     * Voxanne ({@code com.voxanne.*}, whose messages are written without values) keep their type and
+     * message; any other (Flyway's, whose message quotes the failing statement, the driver's, a pool's)
+     * keeps only its type.
+     */
+    public static Throwable scrub(Throwable failure) {
+        return scrub(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    private static Throwable scrub(Throwable failure, Set<Throwable> seen) {
+        if (failure instanceof ScrubbedSqlException || failure instanceof ScrubbedFailure) {
+            return failure;
+        }
+        seen.add(failure);
+        String type = failure.getClass().getName();
+        Throwable copy;
+        boolean ours = type.startsWith("com.voxanne.");
+        if (failure instanceof SQLException sql) {
+            copy = new ScrubbedSqlException(type + (ours ? ": " + sql.getMessage() : " (scrubbed): " + describe(sql)),
+                    sql.getSQLState(), sql.getErrorCode());
+        } else if (ours) {
+            copy = new ScrubbedFailure(type + (failure.getMessage() == null ? "" : ": " + failure.getMessage()));
+        } else {
+            copy = new ScrubbedFailure(type + " (its message is withheld: it may quote a statement or a value)");
+        }
+        copy.setStackTrace(failure.getStackTrace());
+        Throwable cause = failure.getCause();
+        if (cause != null && !seen.contains(cause)) {
+            copy.initCause(scrub(cause, seen));
+        }
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (!seen.contains(suppressed)) {
+                copy.addSuppressed(scrub(suppressed, seen));
+            }
+        }
+        return copy;
+    }
+
+    /** {@code " on table t, column c, constraint k"} for what the server named, or nothing. */
+    private static String on(ServerErrorMessage server) {
+        if (server == null) {
+            return "";
+        }
+        StringBuilder names = new StringBuilder();
+        append(names, "table", server.getTable());
+        append(names, "column", server.getColumn());
+        append(names, "constraint", server.getConstraint());
+        return names.length() == 0 ? "" : " on " + names;
+    }
+
+    private static void append(StringBuilder names, String what, String name) {
+        if (name != null && !name.isEmpty()) {
+            names.append(names.length() == 0 ? "" : ", ").append(what).append(' ').append(name);
+        }
+    }
+
+    private static ServerErrorMessage server(SQLException sql) {
+        return sql instanceof PSQLException p ? p.getServerErrorMessage() : null;
+    }
+
+    /**
+     * A database failure as voxanne-schema passes it on: the original type's name, the SQLSTATE (and error
+     * code), the identifiers the server named, the primary message only where the rule allows, and the
+     * original stack trace.
+     */
+    static final class ScrubbedSqlException extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        ScrubbedSqlException(String reason, String sqlState, int vendorCode) {
+            super(reason, sqlState, vendorCode);
+        }
+
+        /** The message, which starts with the original type: a printed trace reads like the original's. */
+        @Override
+        public String toString() {
+            return getMessage();
+        }
+    }
+
+    /** Any other failure, by type (and message, if it is Voxanne's own); stack trace kept. */
+    static final class ScrubbedFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ScrubbedFailure(String description) {
+            super(description);
+        }
+
+        /** The message, which starts with the original type: a printed trace reads like the original's. */
+        @Override
+        public String toString() {
+            return getMessage();
+        }
+    }
+}
