@@ -1,10 +1,12 @@
 package com.voxanne.schema.jsonb;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.voxanne.schema.internal.SqlFailures;
 import org.jooq.Converter;
 import org.jooq.JSONB;
 import org.jooq.exception.DataTypeException;
@@ -40,7 +42,7 @@ public abstract class JsonbConverter<U> implements Converter<JSONB, U> {
             U value = MAPPER.readValue(databaseObject.data(), javaType);
             return value == null ? null : normalize(value);   // jsonb 'null' reads as null
         } catch (JsonProcessingException e) {
-            throw new DataTypeException("jsonb is not a valid " + javaType.toCanonical() + ": " + e.getOriginalMessage(), e);
+            throw new DataTypeException("jsonb is not a valid " + javaType.toCanonical() + problem(e), SqlFailures.scrub(e));
         }
     }
 
@@ -52,8 +54,19 @@ public abstract class JsonbConverter<U> implements Converter<JSONB, U> {
         try {
             return JSONB.valueOf(MAPPER.writeValueAsString(normalize(userObject)));
         } catch (JsonProcessingException e) {
-            throw new DataTypeException("cannot write " + javaType.toCanonical() + " as jsonb: " + e.getOriginalMessage(), e);
+            throw new DataTypeException("cannot write " + javaType.toCanonical() + " as jsonb" + problem(e), SqlFailures.scrub(e));
         }
+    }
+
+    /**
+     * What Jackson found wrong, by its kind and place only: its message quotes the offending value
+     * ({@code from String "...": not one of the values accepted}), and a jsonb column may hold a
+     * patient's data; the cause keeps Jackson's stack trace, not its message.
+     */
+    private static String problem(JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        return " (" + e.getClass().getSimpleName()
+                + (at == null || at.getLineNr() < 0 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ")";
     }
 
     /**
