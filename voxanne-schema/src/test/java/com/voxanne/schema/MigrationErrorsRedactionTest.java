@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,33 @@ class MigrationErrorsRedactionTest {
             assertThat(failure.getMessage()).contains("migration V9 (" + V9_SCRIPT + ") failed", "SQLSTATE P0001")
                     .doesNotContain("legacy rule refused");
             assertNoPatientData(failure);
+        }
+    }
+
+    @Test
+    void aFailedRollbackIsReportedWithoutTheRow() throws SQLException {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            // Two organizations received the same event id: forced, U9 deletes all but the oldest, and a
+            // legacy trigger refuses the delete, quoting the row.
+            for (UUID org : List.of(SchemaTestSupport.organization(db, "A"), SchemaTestSupport.organization(db, "B"))) {
+                admin(db, "insert into public.processed_webhook_events (org_id, event_id, payload)"
+                        + " values (?, 'evt-shared', ?::jsonb)", org, PAYLOAD);
+            }
+            admin(db, "create function public.legacy_refuse_delete() returns trigger language plpgsql as $$"
+                    + " begin raise exception 'legacy rule refused %', old.payload; end $$");
+            admin(db, "create trigger legacy_refuse_delete before delete on public.processed_webhook_events"
+                    + " for each row execute function public.legacy_refuse_delete()");
+            Throwable raw = catchThrowable(() -> admin(db, "delete from public.processed_webhook_events"));
+            assertThat(raw).as("the driver's own exception, unprotected").isInstanceOf(SQLException.class);
+            assertThat(raw.getMessage()).contains("legacy rule refused", EMAIL, PHONE);
+
+            Throwable thrown = catchThrowable(() -> VoxanneSchema.configure().dataSource(db.adminDataSource()).load()
+                    .rollbackTo("8", true));
+
+            assertThat(thrown).isInstanceOf(SchemaException.class);
+            assertThat(thrown.getMessage()).contains("rollback to version 8 failed, nothing changed", "SQLSTATE P0001")
+                    .doesNotContain("legacy rule refused");
+            assertNoPatientData(thrown);
         }
     }
 
