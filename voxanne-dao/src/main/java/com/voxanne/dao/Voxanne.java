@@ -30,10 +30,13 @@ public final class Voxanne {
     private final ServiceScopeImpl engine;
     /** The engine's pool, for what needs a connection of its own beyond a unit of work (subscriptions). */
     private final DataSource pool;
+    /** The engine's timeouts, for the units a subscription runs on its own connection. */
+    private final RoleTimeouts timeouts;
 
-    private Voxanne(ServiceScopeImpl engine, DataSource pool) {
+    private Voxanne(ServiceScopeImpl engine, DataSource pool, RoleTimeouts timeouts) {
         this.engine = engine;
         this.pool = pool;
+        this.timeouts = timeouts;
     }
 
     /**
@@ -114,7 +117,7 @@ public final class Voxanne {
      */
     public NotificationSubscription subscribeToNotifications(OrgContext context, Consumer<NotificationEvent> listener) {
         Objects.requireNonNull(context, "an OrgContext is required");
-        return NotificationListener.open(pool, context.organizationId(), context.userId(), listener);
+        return NotificationListener.open(pool, context.organizationId(), context.userId(), listener, timeouts);
     }
 
     /** The acting user's own organization. */
@@ -208,7 +211,7 @@ public final class Voxanne {
             if (!allowPrivilegedLoginRole) {
                 LoginRoleCheck.requireUnprivileged(pool);
             }
-            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts), pool);
+            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts), pool, timeouts);
         }
     }
 }
