@@ -34,7 +34,8 @@ final class CodegenConfiguration {
 
     /**
      * Objects of schema public that are not for consumers: Flyway's history table; the report the
-     * migrations write for {@code VoxanneSchema.verify()} (with its sequence); and two helpers of the
+     * migrations write for {@code VoxanneSchema.verify()} (with its sequence); the record of what the
+     * security migration changed outside its own objects, read only by its rollback; and two helpers of the
      * schema's own SQL: the range function of the no-double-booking constraint (a tstzrange, which jOOQ's
      * open-source edition cannot type) and the caller check of the SECURITY DEFINER functions.
      */
@@ -42,6 +43,7 @@ final class CodegenConfiguration {
             "voxanne_schema_history",
             "voxanne_migration_report",
             "voxanne_migration_report_id_seq",
+            "voxanne_security_baseline",
             "appointment_time_range",
             "is_service_role_caller");
 

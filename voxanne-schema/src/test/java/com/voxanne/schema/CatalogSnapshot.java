@@ -12,8 +12,8 @@ import javax.sql.DataSource;
 /**
  * A text picture of everything the migrations define in schemas public and auth — relations, columns,
  * constraints, indexes, policies, triggers, functions (md5 of the source, settings, owner, comment), types,
- * grants and RLS flags — without OIDs, so that two databases (or one before and after a round trip) can be
- * compared line by line.
+ * grants and RLS flags, and the database's own privileges, default privileges and role settings — without
+ * OIDs, so that two databases (or one before and after a round trip) can be compared line by line.
  */
 final class CatalogSnapshot {
 
@@ -48,6 +48,13 @@ final class CatalogSnapshot {
             + " where n.nspname in " + SCHEMAS + " and t.typtype in ('e','d','c') and t.typrelid = 0",
         "select 'extension', e.extname, n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace",
         "select 'schema', nspname, nspacl::text from pg_namespace where nspname in " + SCHEMAS,
+        // NULL is the built-in default: the same privileges as that default spelled out
+        "select 'database acl', coalesce(datacl, acldefault('d', datdba))::text from pg_database"
+            + " where datname = current_database()",
+        "select 'default acl', pg_get_userbyid(defaclrole), defaclnamespace::regnamespace::text, defaclobjtype,"
+            + " defaclacl::text from pg_default_acl",
+        "select 'role setting', pg_get_userbyid(setrole), setconfig::text from pg_db_role_setting"
+            + " where setdatabase = (select oid from pg_database where datname = current_database())",
         "select 'comment', n.nspname, c.relname, obj_description(c.oid, 'pg_class') from pg_class c"
             + " join pg_namespace n on n.oid = c.relnamespace where n.nspname in " + SCHEMAS
             + " and obj_description(c.oid, 'pg_class') is not null",

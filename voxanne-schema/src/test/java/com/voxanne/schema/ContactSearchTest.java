@@ -352,7 +352,7 @@ class ContactSearchTest {
         assertThat(adminColumn(db, "select p.prosecdef || ' ' || p.provolatile::text || ' ' || p.prorows || ' '"
                 + " || array_to_string(p.proconfig, ',') || ' ' || pg_get_function_result(p.oid)"
                 + " from pg_proc p where p.oid = 'public.search_contact_ids(text)'::regprocedure"))
-                .containsExactly("true s 100 search_path=\"\",plan_cache_mode=force_generic_plan,"
+                .containsExactly("true s 100 search_path=pg_catalog, pg_temp,plan_cache_mode=force_generic_plan,"
                         + "max_parallel_workers_per_gather=0 SETOF uuid");
         assertThat(executors("public.search_contact_ids(text)")).containsExactly("authenticated,service_role");
         assertThat(adminColumn(db, "select count(*)::text from pg_proc p, aclexplode(p.proacl) a"
@@ -379,7 +379,7 @@ class ContactSearchTest {
         assertThat(adminColumn(db, "select p.prosecdef || ' ' || p.provolatile::text || ' ' || p.proparallel::text || ' '"
                 + " || p.procost || ' ' || array_to_string(p.proconfig, ',') || ' ' || pg_get_function_result(p.oid)"
                 + " from pg_proc p where p.oid = " + fn))
-                .containsExactly("false i s 1000 search_path=\"\" text[]");
+                .containsExactly("false i s 1000 search_path=pg_catalog, pg_temp text[]");
         assertThat(executors("public.contact_search_tokens(uuid, text, text, text)")).containsExactly("authenticated,service_role");
         // each column lowered whole, then cut into 3 characters behind the organization's prefix
         UUID org = UUID.fromString("0a1b2c3d-0000-4000-8000-000000000000");

@@ -9,6 +9,7 @@ import com.voxanne.schema.jooq.enums.NotificationPriority;
 import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.jooq.routines.ArchiveOldAuditLogs;
 import com.voxanne.schema.jooq.routines.AuthOrgId;
+import com.voxanne.schema.jooq.routines.AuthUserId;
 import com.voxanne.schema.jooq.routines.ContactSearchTokens;
 import com.voxanne.schema.jooq.routines.CreateNotification;
 import com.voxanne.schema.jooq.routines.ExpireOldNotifications;
@@ -98,6 +99,27 @@ public class Routines {
      */
     public static Field<UUID> authOrgId() {
         AuthOrgId f = new AuthOrgId();
+
+        return f.asField();
+    }
+
+    /**
+     * Call <code>public.auth_user_id</code>
+     */
+    public static UUID authUserId(
+          Configuration configuration
+    ) {
+        AuthUserId f = new AuthUserId();
+
+        f.execute(configuration);
+        return f.getReturnValue();
+    }
+
+    /**
+     * Get <code>public.auth_user_id</code> as a field.
+     */
+    public static Field<UUID> authUserId() {
+        AuthUserId f = new AuthUserId();
 
         return f.asField();
     }

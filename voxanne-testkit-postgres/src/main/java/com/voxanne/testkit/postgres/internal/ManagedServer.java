@@ -164,7 +164,51 @@ final class ManagedServer implements PostgresServer {
         executeAdmin("create database " + Sql.identifier(name) + " template " + Sql.identifier(source)
                 + " strategy " + strategy);
         databases.add(name);
+        if (!source.equals("template0")) {
+            executeAdmin(copyDatabaseLevelState(source, name));
+        }
         return new Database(name);
+    }
+
+    /**
+     * CREATE DATABASE copies a template's content but not what is kept per database outside it: the
+     * database's own privileges (a schema may revoke TEMPORARY from PUBLIC) and the role settings made
+     * {@code IN DATABASE}. A clone is meant to be the template again, so both are copied.
+     */
+    private static String copyDatabaseLevelState(String source, String target) {
+        return """
+                do $copy$
+                declare
+                  v_source oid := (select oid from pg_catalog.pg_database where datname = %1$s);
+                  v_owner  oid := (select datdba from pg_catalog.pg_database where datname = %1$s);
+                  v_acl    pg_catalog.aclitem[] := (select datacl from pg_catalog.pg_database where datname = %1$s);
+                  v_grant  record;
+                  v_setting record;
+                begin
+                  if v_acl is not null then
+                    execute pg_catalog.format('revoke all on database %%I from public', %2$s);
+                    for v_grant in
+                      select a.grantee, a.privilege_type, a.is_grantable from pg_catalog.aclexplode(v_acl) a
+                       where a.grantee <> v_owner
+                    loop
+                      execute pg_catalog.format('grant %%s on database %%I to %%s%%s', v_grant.privilege_type, %2$s,
+                        case when v_grant.grantee = 0 then 'public'
+                             else pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(v_grant.grantee)) end,
+                        case when v_grant.is_grantable then ' with grant option' else '' end);
+                    end loop;
+                  end if;
+                  for v_setting in
+                    select s.setrole, pg_catalog.unnest(s.setconfig) as item
+                      from pg_catalog.pg_db_role_setting s where s.setdatabase = v_source
+                  loop
+                    execute pg_catalog.format(
+                      case when v_setting.setrole = 0 then 'alter database %%2$I set %%3$I = %%4$L'
+                           else 'alter role %%1$I in database %%2$I set %%3$I = %%4$L' end,
+                      pg_catalog.pg_get_userbyid(v_setting.setrole), %2$s,
+                      pg_catalog.split_part(v_setting.item, '=', 1),
+                      pg_catalog.substr(v_setting.item, pg_catalog.strpos(v_setting.item, '=') + 1));
+                  end loop;
+                end $copy$""".formatted(Sql.literal(source), Sql.literal(target));
     }
 
     private String templateName(String name) {
