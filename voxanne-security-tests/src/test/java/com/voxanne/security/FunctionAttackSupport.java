@@ -199,6 +199,7 @@ final class FunctionAttackSupport {
         final UUID a2 = UUID.randomUUID();
         final UUID b1 = UUID.randomUUID();
         final UUID contact = UUID.randomUUID();
+        final UUID contactB = UUID.randomUUID();
         final UUID notificationA1 = UUID.randomUUID();
         final UUID expiredNotification = UUID.randomUUID();
         final UUID notificationA2 = UUID.randomUUID();
@@ -229,6 +230,8 @@ final class FunctionAttackSupport {
             }
             admin(db, "insert into public.contacts (id, org_id, name, phone, email)"
                     + " values (?, ?, 'Ann Example', '+15550100001', 'ann@example.test')", clinic.contact, clinic.orgA);
+            admin(db, "insert into public.contacts (id, org_id, name, phone) values (?, ?, 'Ben Example', '+15550100009')",
+                    clinic.contactB, clinic.orgB);
             admin(db, "insert into public.notifications (id, org_id, user_id, type, title, message)"
                     + " values (?, ?, ?, 'hot_lead', 'Hot lead', 'A caller asked for a price')",
                     clinic.notificationA1, clinic.orgA, clinic.a1);

@@ -21,6 +21,13 @@ final class ShadowAttacks {
     static final List<String> DOMAIN_TYPES = List.of(
             "uuid", "text", "jsonb", "int4", "int8", "timestamptz", "bool", "interval", "tstzrange", "varchar", "name");
 
+    /**
+     * Our own types' names: written qualified ({@code public.notification_status}) they are never looked
+     * up; a bare one in a body would find {@code pg_temp}'s (which pg_temp named last does not prevent).
+     */
+    static final List<String> OUR_TYPE_NAMES = List.of("notification_type", "notification_status",
+            "notification_priority", "organization_status", "appointment_status", "lead_score_type", "lead_status_type");
+
     /** Types an attacker re-creates as composite types with casts from and to the built-in one. */
     static final List<String> COMPOSITE_TYPES = List.of("uuid", "text", "jsonb", "timestamptz", "int4", "bool");
 
@@ -49,6 +56,7 @@ final class ShadowAttacks {
     static List<Attack> all() {
         List<Attack> attacks = new ArrayList<>();
         DOMAIN_TYPES.forEach(t -> attacks.add(new Attack("domain " + t, domain(t))));
+        OUR_TYPE_NAMES.forEach(t -> attacks.add(new Attack("domain named " + t, domainNamed(t))));
         COMPOSITE_TYPES.forEach(t -> attacks.add(new Attack("composite " + t + " with casts", composite(t))));
         attacks.add(new Attack("operators", operators()));
         RELATIONS.forEach(r -> attacks.add(new Attack("temp table " + r, table(r))));
@@ -62,6 +70,7 @@ final class ShadowAttacks {
         return List.of(
                 new Attack("all domains + operators + temp views", Stream.of(
                         DOMAIN_TYPES.stream().flatMap(t -> domain(t).stream()),
+                        OUR_TYPE_NAMES.stream().flatMap(t -> domainNamed(t).stream()),
                         operators().stream(),
                         RELATIONS.stream().flatMap(r -> view(r).stream())).flatMap(s -> s).collect(Collectors.toList())),
                 new Attack("all composites with casts + temp tables", Stream.of(
@@ -77,6 +86,12 @@ final class ShadowAttacks {
     static List<String> domain(String type) {
         return List.of("create domain pg_temp." + type + " as pg_catalog." + type
                 + " check (pg_temp.voxanne_payload('domain " + type + "') or value is null)");
+    }
+
+    /** {@code pg_temp.<name>}, a text domain whose CHECK calls the payload, named like one of our types. */
+    static List<String> domainNamed(String name) {
+        return List.of("create domain pg_temp." + name + " as pg_catalog.text"
+                + " check (pg_temp.voxanne_payload('domain named " + name + "') or value is null)");
     }
 
     /**

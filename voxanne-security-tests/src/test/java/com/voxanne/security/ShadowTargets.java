@@ -137,14 +137,14 @@ final class ShadowTargets {
                 new Target("expire_old_notifications refused (authenticated)", Clinic::userA1,
                         (c, k) -> text(c, "select public.expire_old_notifications()::pg_catalog.text"),
                         k -> "ERROR 42501"),
-                new Target("archive_old_audit_logs (service_role)", Clinic::service,
+                new Target("archive_old_audit_logs, audit_logs_append_only (service_role)", Clinic::service,
                         (c, k) -> text(c, "select public.archive_old_audit_logs(1, (select pg_catalog.max(a.id)"
                                 + " from public.audit_logs a))::pg_catalog.text") + " "
                                 + text(c, "select pg_catalog.concat_ws('|', a.event_type, a.operation,"
                                 + " a.row_data operator(pg_catalog.->>) 'deleted') from public.audit_logs a"
                                 + " order by a.id desc limit 1"),
                         k -> "1 MAINTENANCE|ARCHIVE|1"),
-                new Target("insert contact: audit_row_change, token index (authenticated)", Clinic::userA1,
+                new Target("insert contact: audit_row_change, contact_search_tokens (authenticated)", Clinic::userA1,
                         (c, k) -> {
                             update(c, "insert into public.contacts (org_id, name, phone) values (?, 'Bob Example', '+15550100002')", k.orgA);
                             String found = text(c, "select pg_catalog.count(*)::pg_catalog.text from public.search_contact_ids('Bob Ex')");
@@ -160,11 +160,11 @@ final class ShadowTargets {
                 new Target("delete contact: audit_row_change (authenticated)", Clinic::userA1,
                         (c, k) -> update(c, "delete from public.contacts where id = ?", k.contact) + " " + lastAudit(c),
                         k -> "1 " + audit("DELETE", "contacts", k.orgA, k.a1, k.orgA, "authenticated")),
-                new Target("read notification: notifications_update_own, notify, audit (authenticated)", Clinic::userA1,
+                new Target("read notification: notifications_update_own, notifications_notify, set_updated_at, audit_row_change (authenticated)", Clinic::userA1,
                         (c, k) -> update(c, "update public.notifications set status = 'read', read_at = pg_catalog.now()"
                                 + " where id = ?", k.notificationA1) + " " + lastAudit(c),
                         k -> "1 " + audit("UPDATE", "notifications", k.orgA, k.a1, k.orgA, "authenticated")),
-                new Target("insert notification: notifications_check_user_org, notify, audit (service_role)", Clinic::service,
+                new Target("insert notification: notifications_check_user_org, notifications_notify, audit_row_change (service_role)", Clinic::service,
                         (c, k) -> update(c, "insert into public.notifications (org_id, user_id, type, title, message)"
                                 + " values (?, ?, 'voicemail', 'Voicemail', 'Listen')", k.orgA, k.a2) + " " + lastAudit(c),
                         k -> "1 " + audit("INSERT", "notifications", k.orgA, null, null, "service_role")),
@@ -172,11 +172,31 @@ final class ShadowTargets {
                         (c, k) -> String.valueOf(update(c, "insert into public.notifications (org_id, user_id, type, title, message)"
                                 + " values (?, ?, 'voicemail', 'Voicemail', 'Listen')", k.orgA, k.b1)),
                         k -> "ERROR 42501"),
-                new Target("update organization: audit of organizations (service_role)", Clinic::service,
+                new Target("create_notification with a related contact: notifications_check_user_org (service_role)", Clinic::service,
+                        (c, k) -> {
+                            String id = text(c, "select public.create_notification(?, ?, 'hot_lead', 'Hot lead', 'Call', ?, 'contact')"
+                                    + "::pg_catalog.text", k.orgA, k.a1, k.contact);
+                            return text(c, "select pg_catalog.concat_ws('|', n.related_entity_type, n.related_entity_id)"
+                                    + " from public.notifications n where n.id = ?", UUID.fromString(id));
+                        },
+                        k -> "contact|" + k.contact),
+                new Target("create_notification with another organization's contact refused: notifications_check_user_org (service_role)",
+                        Clinic::service,
+                        (c, k) -> text(c, "select public.create_notification(?, ?, 'hot_lead', 'Hot lead', 'Call', ?, 'contact')"
+                                + "::pg_catalog.text", k.orgA, k.a1, k.contactB),
+                        k -> "ERROR 23503"),
+                new Target("write as authenticated without a user refused: audit_row_change (authenticated, no sub)", Clinic::userA1,
+                        (c, k) -> {
+                            text(c, "select pg_catalog.set_config('request.jwt.claims', ?, true)",
+                                    "{\"role\": \"authenticated\", \"app_metadata\": {\"org_id\": \"" + k.orgA + "\"}}");
+                            return String.valueOf(update(c, "update public.contacts set name = 'Nobody' where id = ?", k.contact));
+                        },
+                        k -> "ERROR 42501"),
+                new Target("update organization: set_updated_at, audit_row_change of organizations (service_role)", Clinic::service,
                         (c, k) -> update(c, "update public.organizations set name = 'Clinic A2' where id = ?", k.orgA)
                                 + " " + lastAudit(c),
                         k -> "1 " + audit("UPDATE", "organizations", k.orgA, null, null, "service_role")),
-                new Target("insert appointment: appointment_time_range, audit (authenticated)", Clinic::userA1,
+                new Target("insert appointment: appointment_time_range, audit_row_change (authenticated)", Clinic::userA1,
                         (c, k) -> {
                             update(c, "insert into public.appointments (org_id, contact_id, service_type, scheduled_at)"
                                     + " values (?, ?, 'botox', '2031-01-01 10:00+00')", k.orgA, k.contact);
@@ -197,7 +217,7 @@ final class ShadowTargets {
                             return audit + " " + overlap;
                         },
                         k -> audit("INSERT", "appointments", k.orgA, k.a1, k.orgA, "authenticated") + " overlap 23P01"),
-                new Target("policies: what a1 reads (authenticated)", Clinic::userA1,
+                new Target("policies: what a1 reads, auth_user_id, auth_org_id (authenticated)", Clinic::userA1,
                         (c, k) -> text(c, "select pg_catalog.concat_ws('|', (select pg_catalog.count(*) from public.notifications),"
                                 + " (select pg_catalog.count(*) from public.contacts),"
                                 + " (select pg_catalog.count(*) from public.organizations))"),
