@@ -69,7 +69,7 @@ final class FunctionAttackSupport {
      * restore without privileges) would: the defences inside the functions must hold without the revoke.
      */
     static void grantTemporaryBack(TestDatabase db) throws SQLException {
-        admin(db, "grant temporary on database \"" + db.name() + "\" to public, authenticated, service_role");
+        admin(db, "grant temporary on database \"" + db.name() + "\" to authenticated, service_role");
     }
 
     /** The role that owns the SECURITY DEFINER functions (the migrating superuser): whom a payload would run as. */
@@ -182,7 +182,7 @@ final class FunctionAttackSupport {
     /** How many times the payload ran in this session, committed or not. */
     static long hits(Connection c) throws SQLException {
         return Long.parseLong(text(c, "select pg_catalog.nextval('pg_temp.voxanne_hits'::pg_catalog.regclass)"
-                + " operator(pg_catalog.-) 1")) ;
+                + " operator(pg_catalog.-) 1"));
     }
 
     /** What the payload recorded in this session, as "who via" lines. */
