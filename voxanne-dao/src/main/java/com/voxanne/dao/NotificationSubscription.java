@@ -2,13 +2,15 @@ package com.voxanne.dao;
 
 /**
  * A live subscription to one user's notification events, from
- * {@link Voxanne#subscribeToNotifications}. It holds one pooled connection until closed: close it.
+ * {@link Voxanne#subscribeToNotifications}. It holds one pooled connection until closed: close it. An
+ * event is delivered only after that connection, bound as the user, has found its notification (see
+ * {@link NotificationEvent} for what that confirms).
  */
 public interface NotificationSubscription extends AutoCloseable {
 
     /**
-     * Whether events are still delivered: false once closed, or once the connection failed (then subscribe
-     * again, and reload the list, since events may have been missed).
+     * Whether events are still delivered: false once closed, or once the connection or the check of an
+     * event failed (then subscribe again, and reload the list, since events may have been missed).
      */
     boolean isOpen();
 

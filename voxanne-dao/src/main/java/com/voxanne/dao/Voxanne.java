@@ -88,14 +88,21 @@ public final class Voxanne {
     /**
      * Subscribes {@code listener} to {@code context}'s user's notification events (created, status
      * changed) in {@code context}'s organization, from PostgreSQL LISTEN/NOTIFY on
-     * {@code voxanne_notifications}; events of other users and organizations never reach it. Events carry
-     * ids only; load a notification with {@code notifications(context).get(event.notificationId())}.
+     * {@code voxanne_notifications}; events of other users and organizations never reach it. Any role that
+     * can connect may NOTIFY on that channel, so an event is delivered only once its notification has been
+     * read back, as {@code context}'s user under row-level security, and found to exist and be that
+     * user's: its ids are confirmed, its {@linkplain NotificationEvent#operation() operation} is not (see
+     * {@link NotificationEvent}). An event whose notification is gone by then is not delivered. Events
+     * carry ids only; load a notification with {@code notifications(context).get(event.notificationId())}.
      *
      * <p>Each subscription holds ONE connection of the pool until it is closed, and polls it from a daemon
-     * thread of its own, which calls the listener (one event at a time, in commit order): size the pool
-     * for it, keep the listener short, and close the subscription. A listener's exception is logged and
-     * delivery goes on. Closing removes the LISTEN before the connection goes back to the pool. Events
-     * committed while no subscription was open are not replayed: list the notifications on (re)subscribing.
+     * thread of its own, which checks the events of each poll (one query per 500 ids, on that same
+     * connection, never a second one) and calls the listener (one event at a time, in commit order): size
+     * the pool for it, keep the listener short, and close the subscription. A listener's exception is
+     * logged and delivery goes on; a failed check ends the subscription like a failed connection
+     * ({@link NotificationSubscription#isOpen()} turns false). Closing removes the LISTEN before the
+     * connection goes back to the pool. Events committed while no subscription was open are not replayed:
+     * list the notifications on (re)subscribing.
      *
      * @throws DataAccessFailureException when no connection is available
      */

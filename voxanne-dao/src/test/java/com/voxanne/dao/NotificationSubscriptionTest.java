@@ -15,10 +15,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -41,8 +45,13 @@ class NotificationSubscriptionTest {
     private OrgContext a2;
     private OrgContext b1;
 
+    private Tenants tenants;
+    private TestDatabase db;
+
     @BeforeEach
     void setUp(TestDatabase db, Tenants tenants) {
+        this.db = db;
+        this.tenants = tenants;
         pool = pool(db, 5);
         voxanne = Voxanne.create(pool);
         a1 = context(tenants.organization("Clinic A").user("a1"));
@@ -171,6 +180,99 @@ class NotificationSubscriptionTest {
         self[0].close();
         assertThat(self[0].isOpen()).isFalse();
         assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("connection returned").isZero();
+    }
+
+    /**
+     * The delivery rule: an event is checked against existence and ownership, not against the row's
+     * current state. The listener holds the poller on a first event while the notification it is about to
+     * check is created, read and archived (three real events, checked when the row is already archived),
+     * and another is created and deleted (its real event finds nothing, and is dropped).
+     */
+    @Test
+    void aRealEventIsDeliveredWhateverChangedSinceAndDroppedOnlyWhenItsNotificationIsGone() throws Exception {
+        CountDownLatch resume = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        BlockingQueue<NotificationEvent> events = new LinkedBlockingQueue<>();
+        try (NotificationSubscription s = voxanne.subscribeToNotifications(a1, e -> {
+            events.add(e);
+            if (first.getAndSet(false)) {
+                try {
+                    resume.await(DELIVERY_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        })) {
+            UUID gate = notify(a1, "gate");
+            assertThat(events.poll(DELIVERY_SECONDS, TimeUnit.SECONDS).notificationId()).isEqualTo(gate);
+
+            UUID changed = notify(a1, "read and archived before its events are checked");
+            voxanne.notifications(a1).markRead(changed);
+            voxanne.notifications(a1).archive(changed);
+            UUID deleted = notify(a1, "deleted before its event is checked");
+            tenants.asService().run(dsl -> dsl.execute("delete from public.notifications where id = ?", deleted));
+            UUID control = notify(a1, "control");
+            resume.countDown();
+
+            List<NotificationEvent> delivered = new ArrayList<>();
+            NotificationEvent e;
+            do {
+                e = events.poll(DELIVERY_SECONDS, TimeUnit.SECONDS);
+                assertThat(e).as("events so far: %s", delivered).isNotNull();
+                delivered.add(e);
+            } while (!e.notificationId().equals(control));
+            UUID org = a1.organizationId();
+            UUID user = a1.userId();
+            assertThat(delivered).containsExactly(
+                    new NotificationEvent(changed, org, user, NotificationEvent.Operation.INSERT),
+                    new NotificationEvent(changed, org, user, NotificationEvent.Operation.UPDATE),
+                    new NotificationEvent(changed, org, user, NotificationEvent.Operation.UPDATE),
+                    new NotificationEvent(control, org, user, NotificationEvent.Operation.INSERT));
+        }
+    }
+
+    /**
+     * A payload that names no organization (what a trigger sending only {@code id}, {@code user_id} and
+     * {@code op} would send) is routed on the user and checked as that user in the subscription's
+     * organization; the event delivered carries that organization.
+     */
+    @Test
+    void aPayloadWithoutOrganizationIsRoutedOnTheUserAndChecked() throws Exception {
+        UUID mine = notify(a1, "For A1");
+        UUID others = notify(a2, "For A2");
+        BlockingQueue<NotificationEvent> events = new LinkedBlockingQueue<>();
+        try (NotificationSubscription s = voxanne.subscribeToNotifications(a1, events::add);
+             Connection admin = db.adminDataSource().getConnection();
+             java.sql.PreparedStatement ps = admin.prepareStatement("select pg_notify('voxanne_notifications', ?)")) {
+            for (UUID id : List.of(UUID.randomUUID(), others, mine)) {
+                ps.setString(1, "{\"id\": \"" + id + "\", \"user_id\": \"" + a1.userId() + "\", \"op\": \"UPDATE\"}");
+                ps.execute();
+            }
+            UUID control = notify(a1, "control");
+            assertThat(events.poll(DELIVERY_SECONDS, TimeUnit.SECONDS)).isEqualTo(
+                    new NotificationEvent(mine, a1.organizationId(), a1.userId(), NotificationEvent.Operation.UPDATE));
+            assertThat(events.poll(DELIVERY_SECONDS, TimeUnit.SECONDS).notificationId()).isEqualTo(control);
+        }
+    }
+
+    /**
+     * The check runs on the subscription's own connection: with a pool of one, held by the subscription,
+     * events are still checked and delivered (a check that borrowed a second connection would wait for
+     * the pool's 30 s timeout and fail), and nothing else was borrowed.
+     */
+    @Test
+    void theCheckNeedsNoConnectionBeyondTheOneTheSubscriptionHolds(TestDatabase db) throws Exception {
+        try (HikariDataSource single = pool(db, 1)) {
+            Voxanne subscriber = Voxanne.create(single);
+            BlockingQueue<NotificationEvent> events = new LinkedBlockingQueue<>();
+            try (NotificationSubscription s = subscriber.subscribeToNotifications(a1, events::add)) {
+                UUID id = notify(a1, "checked on the held connection");
+                assertThat(events.poll(DELIVERY_SECONDS, TimeUnit.SECONDS).notificationId()).isEqualTo(id);
+                assertThat(single.getHikariPoolMXBean().getTotalConnections()).isEqualTo(1);
+                assertThat(single.getHikariPoolMXBean().getThreadsAwaitingConnection()).isZero();
+                assertThat(s.isOpen()).isTrue();
+            }
+        }
     }
 
     private static int backendPid(DataSource ds) throws SQLException {

@@ -56,8 +56,22 @@ class NotificationsTest {
     }
 
     @Test
+    void aRelatedContactMustBeTheOrganizations() {
+        UUID ownContact = voxanne.contacts(ann).create(NewContact.named("Own")).id();
+        UUID otherContact = voxanne.contacts(bob).create(NewContact.named("Other")).id();
+        for (UUID refused : List.of(otherContact, UUID.randomUUID())) {
+            assertThatThrownBy(() -> voxanne.notifications(ann).create(ann.userId(),
+                    hotLead("t").relatedTo(RelatedEntityType.CONTACT, refused)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageNotContaining(refused.toString());
+        }
+        assertThat(voxanne.notifications(ann).create(ann.userId(),
+                hotLead("t").relatedTo(RelatedEntityType.CONTACT, ownContact))).isNotNull();
+    }
+
+    @Test
     void createKeepsEveryFieldAndGetReturnsIt() {
-        UUID contact = UUID.randomUUID();
+        UUID contact = voxanne.contacts(ann).create(NewContact.named("Related")).id();
         OffsetDateTime expires = OffsetDateTime.now().plusDays(3).truncatedTo(ChronoUnit.MILLIS);
         UUID id = voxanne.notifications(ann).create(ann.userId(), NewNotification
                 .of(NotificationType.APPOINTMENT_BOOKED, "  Botox booked  ", "Tuesday 10:00")

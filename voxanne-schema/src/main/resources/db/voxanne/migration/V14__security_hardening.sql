@@ -17,6 +17,8 @@
 -- * TEMPORARY on this database is revoked from PUBLIC, anon, authenticated and service_role: no API
 --   role (and no login role that has it only through PUBLIC) can create temporary objects at all.
 --   Fails with 42501 when that cannot be done (the migrating role is not the database's owner).
+--   CREATE on schema public is revoked from them too (PostgreSQL 15 no longer grants it to PUBLIC; an
+--   older database or a platform's setup may).
 -- * Default privileges of the migrating role: EXECUTE on new functions is no longer granted to
 --   PUBLIC (a global default: per-schema defaults cannot take away a global grant), nor to anon and
 --   authenticated in schema public (Supabase grants them there). Every function states its grants.
@@ -26,8 +28,10 @@
 --   such setting yet (Supabase sets statement_timeout itself). A role this migrating role may not
 --   alter is left with a NOTICE.
 -- * notifications: a related contact or appointment must be a row of the notification's
---   organization (23503, the same error whether it is absent or another organization's), checked by
+--   organization (23503, the same error whether it is absent or another organization's; a related id
+--   without a type is refused the same way; 'call' and 'system' ids are not checked), checked by
 --   the trigger user_in_org_notifications on insert and on any change of user or related entity.
+--   The pg_notify payload no longer names the organization ({id, user_id, op}): anyone may LISTEN.
 -- * A write by a caller acting as authenticated without a user in the claims is refused (42501) by
 --   the audit trigger: the audit trail always names the acting user.
 -- * public.voxanne_security_baseline records what this migration changed outside its own objects as
@@ -269,14 +273,16 @@ begin
             hint = 'The user must exist in auth.users with app_metadata.org_id = the organization.';
   end if;
   if new.related_entity_id is not null then
-    if (new.related_entity_type = 'contact'
+    -- an id without its type could be given a type later: refused like any other unchecked reference
+    if new.related_entity_type is null
+       or (new.related_entity_type = 'contact'
         and not exists (select 1 from public.contacts c
                          where c.org_id = new.org_id and c.id = new.related_entity_id))
        or (new.related_entity_type = 'appointment'
            and not exists (select 1 from public.appointments a
                             where a.org_id = new.org_id and a.id = new.related_entity_id)) then
       raise exception 'the related % of a notification must be a row of the notification''s organization',
-                      new.related_entity_type
+                      coalesce(new.related_entity_type, 'entity (no type given)')
         using errcode = '23503';
     end if;
   end if;
@@ -366,6 +372,23 @@ comment on function public.create_notification(uuid, uuid, public.notification_t
                                                public.notification_priority, text, jsonb, timestamptz) is
   'Creates a notification. Caller: service_role, or an authenticated user of p_org_id. Org must be active, user and related contact/appointment must belong to it. 42501 refused, 22023 invalid input, 23503 related entity not the organization''s.';
 
+-- Wakes listeners (LISTEN voxanne_notifications). Anyone may LISTEN: the payload carries what a
+-- subscriber needs to route and verify an event (the notification and its user) and nothing that
+-- maps users to organizations. Ids only: no title, message or patient data.
+create or replace function public.notifications_notify()
+  returns trigger
+  language plpgsql
+  set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform pg_catalog.pg_notify('voxanne_notifications',
+            pg_catalog.json_build_object('id', new.id, 'user_id', new.user_id, 'op', tg_op)::text);
+  return null;
+end;
+$$;
+comment on function public.notifications_notify() is
+  'AFTER INSERT / status change trigger on notifications: pg_notify(voxanne_notifications, {id, user_id, op}).';
+
 -- ---------------------------------------------------------------------------------------------
 -- Every other function of ours: pg_temp searched last
 -- ---------------------------------------------------------------------------------------------
@@ -379,7 +402,6 @@ alter function public.expire_old_notifications()                            set 
 alter function public.get_org_audit_logs(uuid, timestamptz, timestamptz, integer)
                                                                             set search_path = pg_catalog, pg_temp;
 alter function public.is_service_role_caller()                              set search_path = pg_catalog, pg_temp;
-alter function public.notifications_notify()                                set search_path = pg_catalog, pg_temp;
 alter function public.prevent_org_id_change()                               set search_path = pg_catalog, pg_temp;
 alter function public.search_contact_ids(text)                              set search_path = pg_catalog, pg_temp;
 alter function public.set_updated_at()                                      set search_path = pg_catalog, pg_temp;
@@ -441,6 +463,27 @@ begin
             hint = pg_catalog.format('As the database''s owner: revoke temporary on database %I from public, anon, authenticated, service_role; and revoke any role granting it to them.', v_db);
   end if;
 end $$;
+
+-- ---------------------------------------------------------------------------------------------
+-- No CREATE in schema public for PUBLIC and the API roles
+-- ---------------------------------------------------------------------------------------------
+-- PostgreSQL 15 and later no longer grant it to PUBLIC, but a database created on an older version
+-- (or a platform's setup) may still. An object an API role creates in public could shadow a name for
+-- anyone whose search_path lists public before pg_catalog; recorded so that U14 grants it back.
+do $$
+declare
+  v_had jsonb;
+begin
+  select coalesce(pg_catalog.jsonb_agg(g.grantee order by g.grantee), '[]'::jsonb) into v_had
+    from (select case when a.grantee = 0 then 'public' else pg_catalog.pg_get_userbyid(a.grantee)::text end as grantee
+            from pg_catalog.pg_namespace n,
+                 pg_catalog.aclexplode(coalesce(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a
+           where n.nspname = 'public' and a.privilege_type = 'CREATE') g
+   where g.grantee in ('public', 'anon', 'authenticated', 'service_role');
+  insert into public.voxanne_security_baseline (item, value) values ('schema_public_create', v_had)
+    on conflict (item) do nothing;
+end $$;
+revoke create on schema public from public, anon, authenticated, service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- Default privileges of the migrating role: no EXECUTE for PUBLIC, anon, authenticated

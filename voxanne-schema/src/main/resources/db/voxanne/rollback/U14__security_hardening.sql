@@ -12,7 +12,8 @@
 set local lock_timeout = '10s';
 
 -- ---------------------------------------------------------------------------------------------
--- Role settings, default privileges and database privileges, as recorded before V14
+-- Role settings, default privileges, CREATE on schema public and database privileges, as recorded
+-- before V14
 -- ---------------------------------------------------------------------------------------------
 do $$
 declare
@@ -42,6 +43,16 @@ begin
                                 v_item.rolname);
     end loop;
   end if;
+
+  for v_item in
+    select g as grantee
+      from public.voxanne_security_baseline b, pg_catalog.jsonb_array_elements_text(b.value) g
+     where b.item = 'schema_public_create'
+  loop
+    execute pg_catalog.format('grant create on schema public to %s',
+                              case when v_item.grantee = 'public' then 'public'
+                                   else pg_catalog.quote_ident(v_item.grantee) end);
+  end loop;
 
   for v_item in
     select g as grantee
@@ -200,7 +211,7 @@ comment on function public.archive_old_audit_logs(integer, bigint) is
   'Deletes audit rows older than p_retention_days AND with id <= p_exported_through_id (already exported); returns how many. service_role only.';
 
 -- ---------------------------------------------------------------------------------------------
--- V8's notification functions and trigger, byte for byte
+-- V8's notification functions, trigger and payload, byte for byte
 -- ---------------------------------------------------------------------------------------------
 create or replace function public.notifications_check_user_org()
   returns trigger
@@ -301,6 +312,21 @@ comment on function public.create_notification(uuid, uuid, public.notification_t
                                                public.notification_priority, text, jsonb, timestamptz) is
   'Creates a notification. Caller: service_role, or an authenticated user of p_org_id. Org must be active, user must belong to it. 42501 refused, 22023 invalid input.';
 
+create or replace function public.notifications_notify()
+  returns trigger
+  language plpgsql
+  set search_path = ''
+as $$
+begin
+  perform pg_catalog.pg_notify('voxanne_notifications',
+            pg_catalog.json_build_object('id', new.id, 'org_id', new.org_id,
+                                         'user_id', new.user_id, 'op', tg_op)::text);
+  return null;
+end;
+$$;
+comment on function public.notifications_notify() is
+  'AFTER INSERT / status change trigger on notifications: pg_notify(voxanne_notifications, {id, org_id, user_id, op}).';
+
 -- ---------------------------------------------------------------------------------------------
 -- Every other function: search_path '' again (ALTER FUNCTION ... SET replaces it in place)
 -- ---------------------------------------------------------------------------------------------
@@ -312,7 +338,6 @@ alter function public.expire_old_notifications()                            set 
 alter function public.get_org_audit_logs(uuid, timestamptz, timestamptz, integer)
                                                                             set search_path = '';
 alter function public.is_service_role_caller()                              set search_path = '';
-alter function public.notifications_notify()                                set search_path = '';
 alter function public.prevent_org_id_change()                              set search_path = '';
 alter function public.search_contact_ids(text)                              set search_path = '';
 alter function public.set_updated_at()                                      set search_path = '';

@@ -271,7 +271,7 @@ class NotificationsTest {
     }
 
     @Test
-    void listenersReceiveIdsOnlyNeverTitleOrMessage() throws SQLException {
+    void listenersReceiveIdsOnlyNeverTitleOrMessageNorTheOrganization() throws SQLException {
         try (Connection listener = db.loginDataSource().getConnection(); Statement s = listener.createStatement()) {
             s.execute("listen voxanne_notifications");
 
@@ -279,14 +279,14 @@ class NotificationsTest {
             List<String> inserted = payloads(listener, 10_000);
             assertThat(inserted).hasSize(1);
             assertThat(keysAndValues(inserted.get(0)))
-                    .isEqualTo("id=" + n + ",op=INSERT,org_id=" + orgA + ",user_id=" + alice);
+                    .isEqualTo("id=" + n + ",op=INSERT,user_id=" + alice);
             assertThat(inserted.get(0)).doesNotContain("title", "message", "Ann", "botox", "+1555");
 
             update(db, userA(alice), "update public.notifications set status = 'read' where id = ?", n);
             List<String> statusChanged = payloads(listener, 10_000);
             assertThat(statusChanged).hasSize(1);
             assertThat(keysAndValues(statusChanged.get(0)))
-                    .isEqualTo("id=" + n + ",op=UPDATE,org_id=" + orgA + ",user_id=" + alice);
+                    .isEqualTo("id=" + n + ",op=UPDATE,user_id=" + alice);
 
             // a change that is not a status change wakes nobody
             update(db, userA(alice), "update public.notifications set read_at = now() where id = ?", n);

@@ -44,7 +44,8 @@ class VerifyTest {
                     "Audit logging enabled (pgaudit)", "Authenticated users see only their org's data (probe)",
                     "Notifications are user-specific (probe)", "Audit functions work (probe)", "org_id immutable (probe)",
                     "Contact search function", "Contact search stays in the caller's organization (probe)",
-                    "Contact search index", "Collation version (text indexes)");
+                    "Contact search index", "Collation version (text indexes)", "Function name resolution",
+                    "Temporary objects", "Default privileges on new functions");
             // Everything but pgaudit must pass outright; pgaudit depends on the server.
             assertThat(report.withStatus(Status.WARN)).extracting(Check::item)
                     .allMatch(item -> item.equals("Audit logging enabled (pgaudit)"));
@@ -97,7 +98,7 @@ class VerifyTest {
     /** search_contact_ids as it must never be: no organization filter. */
     private static final String LEAKY_SEARCH = """
             create or replace function public.search_contact_ids(p_text text) returns setof uuid
-              language sql stable security definer set search_path = '' as $$
+              language sql stable security definer set search_path = pg_catalog, pg_temp as $$
               select c.id from public.contacts c where c.name ilike '%' || p_text || '%'
             $$""";
 
@@ -123,14 +124,22 @@ class VerifyTest {
                 Arguments.of("create unique index uq_event_global on public.processed_webhook_events (event_id)",
                         "Webhook events unique per (org_id, event_id)", "uq_event_global"),
                 Arguments.of("grant select on public.contacts to anon", "anon has no table privileges", "contacts"),
-                Arguments.of("delete from public.voxanne_schema_history where version = '13'", "Migrations applied",
-                        "V13 pending"),
+                Arguments.of("delete from public.voxanne_schema_history where version = '14'", "Migrations applied",
+                        "V14 pending"),
                 Arguments.of("revoke delete on public.contacts from service_role", "Service role can access all tables",
                         "contacts"),
                 Arguments.of("grant execute on function public.expire_old_notifications() to public",
                         "Function grants and search_path", "expire_old_notifications"),
                 Arguments.of("alter function public.create_notification reset search_path",
                         "Function grants and search_path", "create_notification"),
+                Arguments.of("alter function public.create_notification set search_path = ''",
+                        "Function grants and search_path", "create_notification"),
+                Arguments.of("alter function public.set_updated_at() set search_path = ''",
+                        "Function name resolution", "public.set_updated_at()"),
+                Arguments.of("do $$ begin execute format('grant temporary on database %I to authenticated', current_database()); end $$",
+                        "Temporary objects", "authenticated"),
+                Arguments.of("alter default privileges grant execute on functions to public",
+                        "Default privileges on new functions", "PUBLIC"),
                 Arguments.of("drop trigger audit_row_change_contacts on public.contacts", "Audit triggers", "contacts"),
                 Arguments.of("grant execute on function public.search_contact_ids(text) to anon",
                         "Contact search function", "anon may execute it"),
@@ -139,6 +148,8 @@ class VerifyTest {
                 Arguments.of("revoke execute on function public.search_contact_ids(text) from authenticated",
                         "Contact search function", "authenticated may not execute it"),
                 Arguments.of("alter function public.search_contact_ids(text) reset search_path",
+                        "Contact search function", "search_path is not fixed"),
+                Arguments.of("alter function public.search_contact_ids(text) set search_path = ''",
                         "Contact search function", "search_path is not fixed"),
                 Arguments.of("alter function public.search_contact_ids(text) security invoker",
                         "Contact search function", "not SECURITY DEFINER"),
@@ -151,6 +162,8 @@ class VerifyTest {
                 Arguments.of("revoke execute on function public.contact_search_tokens(uuid, text, text, text) from authenticated",
                         "Contact search index", "authenticated and service_role must be allowed"),
                 Arguments.of("alter function public.contact_search_tokens(uuid, text, text, text) reset search_path",
+                        "Contact search index", "search_path is not fixed"),
+                Arguments.of("alter function public.contact_search_tokens(uuid, text, text, text) set search_path = ''",
                         "Contact search index", "search_path is not fixed"),
                 Arguments.of("alter function public.contact_search_tokens(uuid, text, text, text) stable",
                         "Contact search index", "not IMMUTABLE"),

@@ -71,6 +71,31 @@ final class Expectations {
     /** The IMMUTABLE function whose tokens the search index holds (V13). */
     static final String SEARCH_TOKENS_FUNCTION = "public.contact_search_tokens(uuid,text,text,text)";
 
+    /**
+     * The functions Voxanne creates in schema public. Each must resolve names so that no temporary object
+     * can win: a SQL-standard body (parsed when created) or a search_path that names pg_temp last.
+     */
+    static final List<String> VOXANNE_FUNCTIONS = List.of("appointment_time_range", "archive_old_audit_logs",
+            "audit_logs_append_only", "audit_row_change", "auth_org_id", "auth_user_id", "contact_search_tokens",
+            "create_notification", "detect_suspicious_activity", "expire_old_notifications", "get_org_audit_logs",
+            "is_service_role_caller", "log_audit_event", "notifications_check_user_org", "notifications_notify",
+            "prevent_org_id_change", "search_contact_ids", "set_updated_at");
+
+    /**
+     * The functions of Voxanne's auth shim in schema auth (plain PostgreSQL only; on Supabase the platform
+     * owns them). Recognised by their comment and by having the same owner as public.auth_org_id().
+     */
+    static final List<String> AUTH_SHIM_FUNCTIONS = List.of("uid", "role", "email", "jwt");
+
+    /** How the auth shim's objects are marked: their comment starts with this. */
+    static final String AUTH_SHIM_MARK = "voxanne auth shim";
+
+    /** The search_path Voxanne's functions that have one are declared with: pg_temp last. */
+    static final List<String> SEARCH_PATH = List.of("pg_catalog", "pg_temp");
+
+    /** The roles API requests act as. */
+    static final List<String> API_ROLES = List.of("anon", "authenticated", "service_role");
+
     /** SECURITY DEFINER helpers only the service role may execute. */
     static final List<String> SERVICE_ONLY_FUNCTIONS = List.of("expire_old_notifications", "log_audit_event",
             "get_org_audit_logs", "detect_suspicious_activity", "archive_old_audit_logs");

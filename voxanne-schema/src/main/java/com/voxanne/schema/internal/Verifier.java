@@ -19,7 +19,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The brief's verification checklist, run against a live database. Catalog checks read pg_catalog;
+ * Voxanne's verification checklist, run against a live database. Catalog checks read pg_catalog;
  * behavioural probes (isolation, immutability, the helper functions) run as the API roles inside one
  * transaction that is always rolled back, so verifying leaves no trace.
  */
@@ -56,6 +56,9 @@ final class Verifier {
                 checks.add(guard("anon has no table privileges", () -> anonTables(catalog)));
                 checks.add(guard("API roles", () -> apiRoles(catalog)));
                 checks.add(guard("Function grants and search_path", () -> functionSecurity(catalog)));
+                checks.add(guard(SecurityChecks.NAME_RESOLUTION, () -> SecurityChecks.nameResolution(catalog)));
+                checks.add(guard(SecurityChecks.TEMPORARY_OBJECTS, () -> SecurityChecks.temporaryObjects(catalog)));
+                checks.add(guard(SecurityChecks.DEFAULT_PRIVILEGES, () -> SecurityChecks.defaultPrivileges(catalog)));
                 checks.add(guard("Contact search function", () -> searchFunction(catalog)));
                 checks.add(guard("Contact search index", () -> searchIndex(catalog)));
                 checks.add(guard("Collation version (text indexes)", () -> collationVersion(catalog)));
@@ -98,15 +101,15 @@ final class Verifier {
         return problems.isEmpty() ? pass(passReason) : fail(String.join("; ", problems));
     }
 
-    private static Check pass(String reason) {
+    static Check pass(String reason) {
         return new Check("", Status.PASS, reason);
     }
 
-    private static Check fail(String reason) {
+    static Check fail(String reason) {
         return new Check("", Status.FAIL, reason);
     }
 
-    private static Check warn(String reason) {
+    static Check warn(String reason) {
         return new Check("", Status.WARN, reason);
     }
 
@@ -125,7 +128,7 @@ final class Verifier {
                 problems.add(table.getKey() + " lacks " + missing);
             }
         }
-        return verdict(problems, Expectations.TABLES.size() + " tables with every column the brief names");
+        return verdict(problems, Expectations.TABLES.size() + " tables with every expected column");
     }
 
     private static Check enums(Catalog catalog) throws SQLException {
@@ -138,7 +141,7 @@ final class Verifier {
                 problems.add(e.getKey() + (labels.isEmpty() ? " is missing" : " has " + labels + ", expected " + e.getValue()));
             }
         }
-        return verdict(problems, Expectations.ENUMS.size() + " enums with the brief's values");
+        return verdict(problems, Expectations.ENUMS.size() + " enums with the expected values");
     }
 
     private static Check indexes(Catalog catalog) throws SQLException {
@@ -311,6 +314,18 @@ final class Verifier {
         if (!noPath.isEmpty()) {
             problems.add("SECURITY DEFINER without fixed search_path: " + noPath);
         }
+        List<String> notOurPath = new ArrayList<>();
+        for (List<String> row : catalog.rows("select p.proname, (select substr(s, length('search_path=') + 1) from unnest(p.proconfig) s"
+                + " where starts_with(s, 'search_path=') limit 1) " + definers + " and p.proname = any(?::text[]) order by 1",
+                (Object) Expectations.VOXANNE_FUNCTIONS.toArray(String[]::new))) {
+            if (row.get(1) != null && !SecurityChecks.SearchPath.of(row.get(1)).isRequired()) {
+                notOurPath.add(row.get(0));
+            }
+        }
+        if (!notOurPath.isEmpty()) {
+            problems.add("SECURITY DEFINER with a search_path other than " + SecurityChecks.SearchPath.REQUIRED + ": "
+                    + notOurPath + " (alter function ... set search_path = " + SecurityChecks.SearchPath.REQUIRED + ")");
+        }
         List<String> publicExec = catalog.list("select p.proname " + definers
                 + " and (p.proacl is null or exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0"
                 + " and a.privilege_type = 'EXECUTE')) order by 1");
@@ -335,7 +350,8 @@ final class Verifier {
             problems.add("SECURITY DEFINER functions owned by roles that do not bypass RLS (they fail on forced RLS): " + weakOwners);
         }
         int count = catalog.count("select count(*) " + definers);
-        return verdict(problems, count + " SECURITY DEFINER functions: fixed search_path, no PUBLIC or anon EXECUTE");
+        return verdict(problems, count + " SECURITY DEFINER functions: fixed search_path (Voxanne's: "
+                + SecurityChecks.SearchPath.REQUIRED + "), no PUBLIC or anon EXECUTE");
     }
 
     /** How a function is declared, as far as the checks below care; read by {@link #declaration}. */
@@ -343,15 +359,22 @@ final class Verifier {
             boolean authenticatedMayExecute, boolean serviceRoleMayExecute, boolean anonMayExecute,
             boolean publicMayExecute) {
 
-        boolean fixedEmptySearchPath() {
-            return settings.contains("search_path=\"\"");
+        /** True when the function sets search_path to exactly {@link SecurityChecks.SearchPath#REQUIRED}. */
+        boolean requiredSearchPath() {
+            return settings.stream().filter(s -> s.startsWith("search_path="))
+                    .anyMatch(s -> SecurityChecks.SearchPath.of(s.substring("search_path=".length())).isRequired());
+        }
+
+        String describeSettings() {
+            return settings.isEmpty() ? "none" : String.join("; ", settings);
         }
     }
 
     /** The declaration of the function with this signature ({@code to_regprocedure} form), or null if there is none. */
     private static FunctionDeclaration declaration(Catalog catalog, String signature) throws SQLException {
         List<String> found = catalog.list("select p.prosecdef::text || '|' || p.provolatile::text || '|'"
-                + " || coalesce(array_to_string(p.proconfig, ','), '') || '|'"
+                // a setting may itself hold commas (search_path=pg_catalog, pg_temp): separate them by a control character
+                + " || coalesce(array_to_string(p.proconfig, chr(31)), '') || '|'"
                 + " || has_function_privilege('authenticated', p.oid, 'execute')::text || '|'"
                 + " || has_function_privilege('service_role', p.oid, 'execute')::text || '|'"
                 + " || has_function_privilege('anon', p.oid, 'execute')::text || '|'"
@@ -362,13 +385,13 @@ final class Verifier {
             return null;
         }
         String[] f = found.get(0).split("\\|", -1);
-        return new FunctionDeclaration(f[0].equals("true"), f[1], f[2].isEmpty() ? List.of() : List.of(f[2].split(",")),
+        return new FunctionDeclaration(f[0].equals("true"), f[1], f[2].isEmpty() ? List.of() : List.of(f[2].split("\u001f")),
                 f[3].equals("true"), f[4].equals("true"), f[5].equals("true"), f[6].equals("true"));
     }
 
     /**
      * search_contact_ids bypasses RLS as its owner, so how it is declared is part of the isolation:
-     * SECURITY DEFINER with search_path = '', executable by authenticated and service_role, not by
+     * SECURITY DEFINER with search_path = pg_catalog, pg_temp, executable by authenticated and service_role, not by
      * PUBLIC or anon. (Its organization filter is checked by a probe.)
      */
     private static Check searchFunction(Catalog catalog) throws SQLException {
@@ -383,8 +406,9 @@ final class Verifier {
         if (!f.volatility().equals("s")) {
             problems.add("not STABLE");
         }
-        if (!f.fixedEmptySearchPath()) {
-            problems.add("search_path is not fixed to '' (" + (f.settings().isEmpty() ? "none" : String.join(",", f.settings())) + ")");
+        if (!f.requiredSearchPath()) {
+            problems.add("search_path is not fixed to " + SecurityChecks.SearchPath.REQUIRED + " (settings: " + f.describeSettings()
+                    + "; alter function " + Expectations.SEARCH_FUNCTION + " set search_path = " + SecurityChecks.SearchPath.REQUIRED + ")");
         }
         if (!f.authenticatedMayExecute()) {
             problems.add("authenticated may not execute it");
@@ -398,7 +422,8 @@ final class Verifier {
             problems.add("anon may execute it");
         }
         return problems.isEmpty()
-                ? pass(Expectations.SEARCH_FUNCTION + ": SECURITY DEFINER, STABLE, search_path '', EXECUTE for authenticated and service_role only")
+                ? pass(Expectations.SEARCH_FUNCTION + ": SECURITY DEFINER, STABLE, search_path " + SecurityChecks.SearchPath.REQUIRED
+                        + ", EXECUTE for authenticated and service_role only")
                 : fail(Expectations.SEARCH_FUNCTION + ": " + String.join("; ", problems));
     }
 
@@ -430,8 +455,10 @@ final class Verifier {
             if (!tokens.volatility().equals("i")) {
                 problems.add(Expectations.SEARCH_TOKENS_FUNCTION + " is not IMMUTABLE");
             }
-            if (!tokens.fixedEmptySearchPath()) {
-                problems.add(Expectations.SEARCH_TOKENS_FUNCTION + ": search_path is not fixed to ''");
+            if (!tokens.requiredSearchPath()) {
+                problems.add(Expectations.SEARCH_TOKENS_FUNCTION + ": search_path is not fixed to " + SecurityChecks.SearchPath.REQUIRED
+                        + " (settings: " + tokens.describeSettings() + "; alter function " + Expectations.SEARCH_TOKENS_FUNCTION
+                        + " set search_path = " + SecurityChecks.SearchPath.REQUIRED + ")");
             }
             if (!tokens.authenticatedMayExecute() || !tokens.serviceRoleMayExecute()) {
                 problems.add(Expectations.SEARCH_TOKENS_FUNCTION + ": authenticated and service_role must be allowed to"
@@ -439,7 +466,7 @@ final class Verifier {
             }
         }
         return verdict(problems, Expectations.SEARCH_INDEX + " valid; " + Expectations.SEARCH_TOKENS_FUNCTION
-                + " IMMUTABLE, search_path '', EXECUTE for authenticated and service_role");
+                + " IMMUTABLE, search_path " + SecurityChecks.SearchPath.REQUIRED + ", EXECUTE for authenticated and service_role");
     }
 
     /**
@@ -477,7 +504,7 @@ final class Verifier {
     }
 
     /** Read-only catalog queries on the verification connection. */
-    private static final class Catalog {
+    static final class Catalog {
         private final Connection connection;
 
         Catalog(Connection connection) {
@@ -512,6 +539,32 @@ final class Verifier {
                     }
                 }
                 return values;
+            }
+        }
+
+        /** Every row of a query, each as its columns' text; in a savepoint like {@link #list}. */
+        List<List<String>> rows(String sql, Object... params) throws SQLException {
+            Savepoint savepoint = connection.setSavepoint();
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    ps.setObject(i + 1, params[i]);
+                }
+                List<List<String>> rows = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        List<String> row = new ArrayList<>(columns);
+                        for (int i = 1; i <= columns; i++) {
+                            row.add(rs.getString(i));
+                        }
+                        rows.add(row);
+                    }
+                }
+                connection.releaseSavepoint(savepoint);
+                return rows;
+            } catch (SQLException e) {
+                connection.rollback(savepoint);
+                throw e;
             }
         }
 
@@ -725,11 +778,9 @@ final class Verifier {
             return verdict(problems, "create_notification and log_audit_event work for service_role; row changes are audited");
         }
 
+        /** Acts as the claims' API role exactly as the data layer does, so the probes test what requests get. */
         private void bind(RequestClaims claims) throws SQLException {
-            try (PreparedStatement ps = c.prepareStatement(com.voxanne.schema.session.RequestBinding.BIND_SQL)) {
-                com.voxanne.schema.session.RequestBinding.setParameters(ps, 1, claims);
-                ps.execute();
-            }
+            com.voxanne.schema.session.RequestBinding.bind(c, claims);
         }
 
         private void actAsAdmin() throws SQLException {
