@@ -65,9 +65,19 @@ final class ShadowAttacks {
         return attacks;
     }
 
-    /** Everything that can coexist in one session, in two sets (a domain and a composite type cannot share a name). */
+    /**
+     * Everything that can coexist in one session, in two sets (a domain and a composite type cannot share
+     * a name), and the first set again with the session's own search_path naming pg_temp first (which
+     * only functions without a SET clause would follow).
+     */
     static List<Attack> combined() {
         return List.of(
+                new Attack("search_path pg_temp first + all domains + operators + temp views", Stream.of(
+                        Stream.of("select pg_catalog.set_config('search_path', 'pg_temp, public, pg_catalog', true)"),
+                        DOMAIN_TYPES.stream().flatMap(t -> domain(t).stream()),
+                        OUR_TYPE_NAMES.stream().flatMap(t -> domainNamed(t).stream()),
+                        operators().stream(),
+                        RELATIONS.stream().flatMap(r -> view(r).stream())).flatMap(s -> s).collect(Collectors.toList())),
                 new Attack("all domains + operators + temp views", Stream.of(
                         DOMAIN_TYPES.stream().flatMap(t -> domain(t).stream()),
                         OUR_TYPE_NAMES.stream().flatMap(t -> domainNamed(t).stream()),
