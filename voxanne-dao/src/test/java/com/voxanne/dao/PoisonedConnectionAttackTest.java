@@ -1,6 +1,7 @@
 package com.voxanne.dao;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.testkit.Admin;
@@ -21,11 +22,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Issue #15, point 4: whoever can run SQL on a pooled connection may leave settings on its session
+ * Whoever can run SQL on a pooled connection may leave settings on its session
  * ({@code set_config(…, false)}, {@code SET}) for the next borrower. Supabase's functions prefer the older
  * per-claim settings ({@code request.jwt.claim.app_metadata}, {@code request.jwt.claim},
  * {@code request.jwt.claim.sub}, …) to {@code request.jwt.claims}, so a binding that set only the role and
@@ -189,6 +191,78 @@ class PoisonedConnectionAttackTest {
             try (Connection c = pool.getConnection()) {
                 assertThat(sessionState(c)).as("the same connection, its leftovers still there").isEqualTo(poisoned);
             }
+        }
+    }
+
+    /**
+     * The DAO's SQL names built-in types without a schema ({@code cast(? as uuid)}). Where the pool's
+     * login role may create temporary objects (TEMPORARY granted back here: V14 revokes it, but a database
+     * cloned or restored loses that revoke), an earlier borrower can leave a temporary domain {@code uuid}
+     * whose CHECK runs its own function: with the session's search_path, which searches pg_temp first for
+     * types, the next unit's casts would run it as that unit's user, with that user's claims. The binding's
+     * search_path names pg_temp last: the unit uses the built-in uuid, and the trap never fires.
+     */
+    @Test
+    void aTemporaryTypeLeftOnThePooledConnectionIsNotTheOneAUnitUses(TestDatabase db, @Admin DataSource admin,
+                                                                     Tenants tenants) throws SQLException {
+        User ann = tenants.organization("Shadowed A " + UUID.randomUUID()).user("ann");
+        OrgContext annInA = OrgContext.of(ann.organization().id(), ann.id());
+        String grantee = scalarOf(admin, "select quote_ident(?)", db.server().loginRole());
+        String database = scalarOf(admin, "select quote_ident(current_database())", null);
+        execute(admin, "grant temporary on database " + database + " to " + grantee);
+        try (HikariDataSource pool = ConnectionHygieneTest.poolOfOne(db)) {
+            Voxanne voxanne = Voxanne.create(pool);
+            Contact a1 = voxanne.contacts(annInA).create(NewContact.named("Ann's first"));
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.execute("create function pg_temp.trap(pg_catalog.uuid) returns boolean language plpgsql as"
+                        + " $$ begin raise exception 'PWNED as %', current_user; end $$");
+                s.execute("create domain pg_temp.uuid as pg_catalog.uuid check (pg_temp.trap(value))");
+                // the trap is real: the session's own search_path finds it for a bare uuid
+                assertThat(catchThrowable(() -> s.execute("select cast('"
+                        + a1.id() + "' as uuid)"))).hasMessageContaining("PWNED");
+                // and a transaction bound by role and claims alone (no search_path) walks into it too
+                c.setAutoCommit(false);
+                try (PreparedStatement old = c.prepareStatement(ROLE_AND_CLAIMS_ONLY)) {
+                    old.setString(1, ann.claims().role().roleName());
+                    old.setString(2, ann.claims().toJson());
+                    old.execute();
+                }
+                assertThat(catchThrowable(() -> s.execute("select cast('"
+                        + a1.id() + "' as uuid)"))).hasMessageContaining("PWNED as authenticated");
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+
+            assertThat(voxanne.contacts(annInA).get(a1.id())).as("a per-call read by id").isEqualTo(a1);
+            assertThat(voxanne.contacts(annInA).list(ContactQuery.all()).items()).as("a per-call list").containsExactly(a1);
+            Contact a2 = voxanne.inOrg(annInA, tx -> tx.contacts().create(NewContact.named("Ann's second")));
+            assertThat(contactsOf(admin, ann.organization().id())).containsExactlyInAnyOrder(a1.id(), a2.id());
+
+            try (Connection c = pool.getConnection()) {
+                assertThat(scalar(c, "select count(*) from pg_catalog.pg_type t where t.typname = 'uuid'"
+                        + " and t.typnamespace = pg_catalog.pg_my_temp_schema()"))
+                        .as("the trap is still on the connection the units used").isEqualTo("1");
+            }
+        } finally {
+            execute(admin, "revoke temporary on database " + database + " from " + grantee);
+        }
+    }
+
+    private static String scalarOf(DataSource admin, String sql, String parameter) throws SQLException {
+        try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                ps.setString(1, parameter);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static void execute(DataSource admin, String sql) throws SQLException {
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
         }
     }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #15, point 5: {@code authenticated} may {@code LOCK TABLE public.contacts IN ACCESS EXCLUSIVE MODE}
+ * {@code authenticated} may {@code LOCK TABLE public.contacts IN ACCESS EXCLUSIVE MODE}
  * (it has DELETE on it), and without limits every other clinic's request would queue behind that lock,
  * each holding a pooled connection, until the pool runs dry. Every unit of work runs with its role's
  * {@code lock_timeout} and {@code statement_timeout}, set transaction-locally by its binding (as

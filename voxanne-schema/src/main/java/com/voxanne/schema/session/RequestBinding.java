@@ -18,7 +18,9 @@ import java.sql.SQLException;
  * {@code public.auth_org_id()} prefer to the claims JSON when set. Those are blanked ({@code ''} reads
  * as unset), so the claims bound here are the only claims the transaction's statements see. Likewise
  * {@code statement_timeout} and {@code lock_timeout} are set to the role's {@link RoleTimeouts}, whatever
- * the session says: a session-level {@code set statement_timeout = 0} cannot lift them.
+ * the session says: a session-level {@code set statement_timeout = 0} cannot lift them; and
+ * {@code search_path} is set to {@link #SEARCH_PATH}, so that names in the transaction's statements
+ * resolve the same whatever the session's path, with temporary objects searched last.
  */
 public final class RequestBinding {
 
@@ -35,7 +37,17 @@ public final class RequestBinding {
             + " set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true),"
             + " set_config('request.jwt.claim', '', true), set_config('request.jwt.claim.sub', '', true),"
             + " set_config('request.jwt.claim.role', '', true), set_config('request.jwt.claim.email', '', true),"
-            + " set_config('request.jwt.claim.app_metadata', '', true)";
+            + " set_config('request.jwt.claim.app_metadata', '', true),"
+            + " set_config('search_path', '" + RequestBinding.SEARCH_PATH + "', true)";
+
+    /**
+     * The search_path a bound transaction runs with: pg_catalog first, so that no other schema's type,
+     * function or operator can stand in for a built-in one, then public, where the schema's objects live,
+     * and pg_temp last (unnamed it would be searched first for types and tables, so that a temporary
+     * {@code uuid} left on a pooled connection would be the one a query's {@code cast(? as uuid)} meant).
+     * Whatever search_path an earlier borrower left on the session does not apply inside the transaction.
+     */
+    public static final String SEARCH_PATH = "pg_catalog, public, pg_temp";
 
     /**
      * How many parameters {@link #BIND_SQL} has: a query prefixed with it has its own parameters from
