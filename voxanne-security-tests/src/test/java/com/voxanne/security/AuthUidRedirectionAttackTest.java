@@ -2,7 +2,6 @@ package com.voxanne.security;
 
 import static com.voxanne.security.FunctionAttackSupport.column;
 import static com.voxanne.security.FunctionAttackSupport.execute;
-import static com.voxanne.security.FunctionAttackSupport.grantTemporaryBack;
 import static com.voxanne.security.FunctionAttackSupport.hits;
 import static com.voxanne.security.FunctionAttackSupport.inSession;
 import static com.voxanne.security.FunctionAttackSupport.plantPayload;
@@ -11,6 +10,7 @@ import static com.voxanne.security.FunctionAttackSupport.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.security.FunctionAttackSupport.BothVersions;
 import com.voxanne.security.FunctionAttackSupport.Clinic;
 import com.voxanne.testkit.postgres.TestDatabase;
 import java.sql.Connection;
@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class AuthUidRedirectionAttackTest {
 
+    private static BothVersions databases;
     private static TestDatabase latest;
     private static Clinic latestClinic;
     private static TestDatabase v13;
@@ -39,20 +40,17 @@ class AuthUidRedirectionAttackTest {
 
     @BeforeAll
     static void databases() throws SQLException {
-        latest = FunctionAttackSupport.latest().newDatabase();
-        grantTemporaryBack(latest);
-        latestClinic = Clinic.create(latest);
-        v13 = FunctionAttackSupport.v13().newDatabase();
-        v13Clinic = Clinic.create(v13);
+        databases = BothVersions.open();
+        latest = databases.latest;
+        latestClinic = databases.latestClinic;
+        v13 = databases.v13;
+        v13Clinic = databases.v13Clinic;
     }
 
     @AfterAll
     static void drop() {
-        if (latest != null) {
-            latest.close();
-        }
-        if (v13 != null) {
-            v13.close();
+        if (databases != null) {
+            databases.close();
         }
     }
 

@@ -2,7 +2,6 @@ package com.voxanne.security;
 
 import com.voxanne.schema.VoxanneSchema;
 import com.voxanne.schema.session.AuthUsers;
-import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.postgres.DatabaseTemplate;
 import com.voxanne.testkit.postgres.PostgresServer;
@@ -10,10 +9,8 @@ import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -89,12 +86,14 @@ final class FunctionAttackSupport {
      * no temporary object of an earlier attack), bound to {@code claims} in one transaction, and rolls it
      * back whatever happens. A fresh session matters: PL/pgSQL resolves a function's names when the
      * session first compiles it, so an attack must plant its objects before the function's first call.
+     * The binding is the attacker's own (role and claims only, as PostgREST or any client sends it), not
+     * the library's, which also pins the transaction's search_path.
      */
     static <T> T inSession(TestDatabase db, RequestClaims claims, SqlWork<T> work) throws SQLException {
         try (Connection c = db.loginDataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                RequestBinding.bind(c, claims);
+                rebind(c, claims);
                 return work.apply(c);
             } finally {
                 c.rollback();
@@ -104,7 +103,11 @@ final class FunctionAttackSupport {
 
     /** Switches the current transaction to {@code claims} (the login role may take any API role). */
     static void rebind(Connection c, RequestClaims claims) throws SQLException {
-        RequestBinding.bind(c, claims);
+        try (PreparedStatement ps = c.prepareStatement(PrivilegeAttackSupport.BIND_SQL)) {
+            ps.setString(1, claims.role().roleName());
+            ps.setString(2, claims.toJson());
+            ps.execute();
+        }
     }
 
     static void execute(Connection c, String sql) throws SQLException {
@@ -115,27 +118,12 @@ final class FunctionAttackSupport {
 
     /** The first column of every row, as text. */
     static List<String> column(Connection c, String sql, Object... params) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.length; i++) {
-                ps.setObject(i + 1, params[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                List<String> values = new ArrayList<>();
-                while (rs.next()) {
-                    values.add(rs.getString(1));
-                }
-                return values;
-            }
-        }
+        return PrivilegeAttackSupport.column(c, sql, params);
     }
 
     /** The single value of a one-row, one-column query, as text. */
     static String text(Connection c, String sql, Object... params) throws SQLException {
-        List<String> values = column(c, sql, params);
-        if (values.size() != 1) {
-            throw new IllegalStateException("expected one row, got " + values.size() + ": " + sql);
-        }
-        return values.get(0);
+        return PrivilegeAttackSupport.value(c, sql, params);
     }
 
     static void admin(TestDatabase db, String sql, Object... params) throws SQLException {
@@ -189,6 +177,42 @@ final class FunctionAttackSupport {
     static List<String> loot(Connection c) throws SQLException {
         return column(c, "select l.who operator(pg_catalog.||) ' via ' operator(pg_catalog.||) l.via"
                 + " from pg_temp.voxanne_loot l");
+    }
+
+    /**
+     * A database at the latest version with TEMPORARY granted back to the API roles (so that what is
+     * tested is the functions and policies, not the revoke) and one rolled back to V13, each with its
+     * {@link Clinic}.
+     */
+    static final class BothVersions implements AutoCloseable {
+        final TestDatabase latest;
+        final Clinic latestClinic;
+        final TestDatabase v13;
+        final Clinic v13Clinic;
+
+        private BothVersions(TestDatabase latest, TestDatabase v13) throws SQLException {
+            this.latest = latest;
+            this.v13 = v13;
+            grantTemporaryBack(latest);
+            this.latestClinic = Clinic.create(latest);
+            this.v13Clinic = Clinic.create(v13);
+        }
+
+        static BothVersions open() throws SQLException {
+            TestDatabase latest = latest().newDatabase();
+            try {
+                return new BothVersions(latest, v13().newDatabase());
+            } catch (SQLException | RuntimeException e) {
+                latest.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            latest.close();
+            v13.close();
+        }
     }
 
     /** Two organizations; a1 and a2 in A, b1 in B; a contact, notifications and audit rows in A. */

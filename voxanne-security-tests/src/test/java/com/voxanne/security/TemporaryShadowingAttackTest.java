@@ -12,6 +12,7 @@ import static com.voxanne.security.FunctionAttackSupport.rebind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.security.FunctionAttackSupport.BothVersions;
 import com.voxanne.security.FunctionAttackSupport.Clinic;
 import com.voxanne.security.ShadowAttacks.Attack;
 import com.voxanne.security.ShadowTargets.Target;
@@ -41,6 +42,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TemporaryShadowingAttackTest {
 
+    private static BothVersions databases;
     private static TestDatabase latest;
     private static Clinic latestClinic;
     private static TestDatabase v13;
@@ -48,20 +50,17 @@ class TemporaryShadowingAttackTest {
 
     @BeforeAll
     static void databases() throws SQLException {
-        latest = FunctionAttackSupport.latest().newDatabase();
-        grantTemporaryBack(latest);
-        latestClinic = Clinic.create(latest);
-        v13 = FunctionAttackSupport.v13().newDatabase();
-        v13Clinic = Clinic.create(v13);
+        databases = BothVersions.open();
+        latest = databases.latest;
+        latestClinic = databases.latestClinic;
+        v13 = databases.v13;
+        v13Clinic = databases.v13Clinic;
     }
 
     @AfterAll
     static void drop() {
-        if (latest != null) {
-            latest.close();
-        }
-        if (v13 != null) {
-            v13.close();
+        if (databases != null) {
+            databases.close();
         }
     }
 
