@@ -4,6 +4,9 @@ import com.voxanne.dao.internal.LoginRoleCheck;
 import com.voxanne.dao.internal.NotificationListener;
 import com.voxanne.dao.internal.PerCallTransactions;
 import com.voxanne.dao.internal.ServiceScopeImpl;
+import com.voxanne.schema.session.ApiRole;
+import com.voxanne.schema.session.RoleTimeouts;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -17,6 +20,9 @@ import javax.sql.DataSource;
  * checks that and refuses otherwise. A HikariCP pool with {@code autoCommit=true} (the default) and
  * {@code maximumPoolSize} around twice the database's cores suits it; nothing is ever left on a
  * connection (every binding is transaction-local), so no connection-init SQL or reset is needed.
+ * Nor does anything another borrower left on a connection reach a unit of work: its binding sets, for
+ * its own transaction, the role, the claims, the per-claim settings older Supabase code reads (blanked),
+ * and the role's statement and lock timeouts ({@link Builder#statementTimeout}, {@link Builder#lockTimeout}).
  * Thread-safe.
  */
 public final class Voxanne {
@@ -24,10 +30,13 @@ public final class Voxanne {
     private final ServiceScopeImpl engine;
     /** The engine's pool, for what needs a connection of its own beyond a unit of work (subscriptions). */
     private final DataSource pool;
+    /** The engine's timeouts, for the units a subscription runs on its own connection. */
+    private final RoleTimeouts timeouts;
 
-    private Voxanne(ServiceScopeImpl engine, DataSource pool) {
+    private Voxanne(ServiceScopeImpl engine, DataSource pool, RoleTimeouts timeouts) {
         this.engine = engine;
         this.pool = pool;
+        this.timeouts = timeouts;
     }
 
     /**
@@ -39,7 +48,7 @@ public final class Voxanne {
         return builder(pool).build();
     }
 
-    /** A builder, for the phone region or the local-experiment opt-out. */
+    /** A builder, for the phone region, the timeouts or the local-experiment opt-out. */
     public static Builder builder(DataSource pool) {
         return new Builder(pool);
     }
@@ -108,7 +117,7 @@ public final class Voxanne {
      */
     public NotificationSubscription subscribeToNotifications(OrgContext context, Consumer<NotificationEvent> listener) {
         Objects.requireNonNull(context, "an OrgContext is required");
-        return NotificationListener.open(pool, context.organizationId(), context.userId(), listener);
+        return NotificationListener.open(pool, context.organizationId(), context.userId(), listener, timeouts);
     }
 
     /** The acting user's own organization. */
@@ -126,6 +135,7 @@ public final class Voxanne {
     public static final class Builder {
         private final DataSource pool;
         private String phoneRegion = "US";
+        private RoleTimeouts timeouts = RoleTimeouts.defaults();
         private boolean allowPrivilegedLoginRole;
 
         private Builder(DataSource pool) {
@@ -136,6 +146,51 @@ public final class Voxanne {
         public Builder phoneRegion(String region) {
             this.phoneRegion = Objects.requireNonNull(region, "region");
             return this;
+        }
+
+        /**
+         * The {@code statement_timeout} of every unit of work that runs as {@code role}: a statement of
+         * the unit that runs longer is cancelled and the unit fails with a
+         * {@link DataAccessFailureException} (SQLSTATE 57014), nothing of it committed. Set
+         * transaction-locally by the unit's binding, whatever the connection's session says. Defaults:
+         * 8 s for {@link ApiRole#AUTHENTICATED} (everything bound to an {@link OrgContext}), no limit for
+         * {@link ApiRole#SERVICE_ROLE} (the {@linkplain Voxanne#service() service scope}'s backend work).
+         *
+         * @param role    {@link ApiRole#AUTHENTICATED} or {@link ApiRole#SERVICE_ROLE}
+         * @param timeout {@link Duration#ZERO} for no limit, else a whole number of milliseconds
+         * @throws IllegalArgumentException when {@code role} is {@link ApiRole#ANON} (no unit of work runs
+         *                                  as anon), or {@code timeout} is negative, not a whole number of
+         *                                  milliseconds, or longer than {@value RoleTimeouts#MAX_MILLIS} ms
+         */
+        public Builder statementTimeout(ApiRole role, Duration timeout) {
+            this.timeouts = timeouts.withStatementTimeout(usedRole(role), timeout);
+            return this;
+        }
+
+        /**
+         * The {@code lock_timeout} of every unit of work that runs as {@code role}: a unit that waits
+         * longer for a lock (say, behind another clinic's {@code LOCK TABLE}) fails with a
+         * {@link DataAccessFailureException} (SQLSTATE 55P03) instead of holding its pooled connection
+         * until the pool runs dry; nothing of it is committed. Set transaction-locally by the unit's
+         * binding, whatever the connection's session says. Defaults: 3 s for
+         * {@link ApiRole#AUTHENTICATED}, 10 s for {@link ApiRole#SERVICE_ROLE}.
+         *
+         * @param role    {@link ApiRole#AUTHENTICATED} or {@link ApiRole#SERVICE_ROLE}
+         * @param timeout {@link Duration#ZERO} for no limit, else a whole number of milliseconds
+         * @throws IllegalArgumentException as {@link #statementTimeout(ApiRole, Duration)}
+         */
+        public Builder lockTimeout(ApiRole role, Duration timeout) {
+            this.timeouts = timeouts.withLockTimeout(usedRole(role), timeout);
+            return this;
+        }
+
+        /** A role some unit of work runs as: a limit for anon would silently apply to nothing. */
+        private static ApiRole usedRole(ApiRole role) {
+            if (Objects.requireNonNull(role, "role") == ApiRole.ANON) {
+                throw new IllegalArgumentException("no unit of work of the DAO runs as anon: set the timeouts of "
+                        + ApiRole.AUTHENTICATED.roleName() + " or " + ApiRole.SERVICE_ROLE.roleName());
+            }
+            return role;
         }
 
         /**
@@ -156,7 +211,7 @@ public final class Voxanne {
             if (!allowPrivilegedLoginRole) {
                 LoginRoleCheck.requireUnprivileged(pool);
             }
-            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion), pool);
+            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts), pool, timeouts);
         }
     }
 }

@@ -137,7 +137,7 @@ class ConnectionHygieneTest {
         }
     }
 
-    private static void assertNothingLeftOn(HikariDataSource pool, TestDatabase db) throws SQLException {
+    static void assertNothingLeftOn(HikariDataSource pool, TestDatabase db) throws SQLException {
         assertNothingLeftOn(pool, db, true);
     }
 
@@ -168,7 +168,7 @@ class ConnectionHygieneTest {
     }
 
     /** A Hikari pool of one connection as the login role: every unit of the test shares it. */
-    private static HikariDataSource poolOfOne(TestDatabase db) {
+    static HikariDataSource poolOfOne(TestDatabase db) {
         return poolOfOne(db, true);
     }
 

@@ -3,6 +3,7 @@ package com.voxanne.dao;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
+import com.voxanne.schema.session.ApiRole;
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
@@ -49,6 +50,23 @@ class ReadmeExampleTest {
         assertThat(again).isEqualTo(WebhookOutcome.DUPLICATE);
     }
 
+    /** The README's time-limits example builds a working {@link Voxanne}. */
+    @Test
+    void theReadmeTimeLimitsExampleRuns(DataSource pool, Tenants tenants) {
+        User user = tenants.organization("Glow Med Spa").user("front-desk");
+        OrgContext ctx = OrgContext.of(user.organization().id(), user.id());
+
+        // BEGIN README LIMITS
+        Voxanne voxanne = Voxanne.builder(pool)
+                .statementTimeout(ApiRole.AUTHENTICATED, Duration.ofSeconds(5))
+                .lockTimeout(ApiRole.AUTHENTICATED, Duration.ofSeconds(2))   // Duration.ZERO: no limit
+                .build();
+        // END README LIMITS
+
+        // (that units run with exactly these limits is TenantStallAttackTest's)
+        assertThat(voxanne.contacts(ctx).create(NewContact.named("Bea")).name()).isEqualTo("Bea");
+    }
+
     @Test
     void theReadmeShowsExactlyThisCode() throws Exception {
         java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath().getParent();
@@ -60,5 +78,9 @@ class ReadmeExampleTest {
         String expected = example.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
                 .collect(java.util.stream.Collectors.joining("\n")).strip();
         assertThat(readme).contains(expected);
+        String limits = source.substring(source.indexOf("// BEGIN README LIMITS") + "// BEGIN README LIMITS".length(),
+                source.indexOf("        // END README LIMITS"));
+        assertThat(readme).contains(limits.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+                .collect(java.util.stream.Collectors.joining("\n")).strip());
     }
 }

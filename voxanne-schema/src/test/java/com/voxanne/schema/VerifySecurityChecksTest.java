@@ -30,6 +30,7 @@ class VerifySecurityChecksTest {
     private static final String NAME_RESOLUTION = "Function name resolution";
     private static final String TEMPORARY_OBJECTS = "Temporary objects";
     private static final String DEFAULT_PRIVILEGES = "Default privileges on new functions";
+    private static final String ROLE_TIME_LIMITS = "API role time limits";
 
     private static VerifyReport verify(TestDatabase db) {
         return VoxanneSchema.configure().dataSource(db.adminDataSource()).load().verify();
@@ -46,17 +47,17 @@ class VerifySecurityChecksTest {
     }
 
     @Test
-    void aFreshlyMigratedDatabasePassesAllThree() {
+    void aFreshlyMigratedDatabasePassesAllFour() {
         try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
             VerifyReport report = verify(db);
-            for (String name : List.of(NAME_RESOLUTION, TEMPORARY_OBJECTS, DEFAULT_PRIVILEGES)) {
+            for (String name : List.of(NAME_RESOLUTION, TEMPORARY_OBJECTS, DEFAULT_PRIVILEGES, ROLE_TIME_LIMITS)) {
                 Check check = report.checks().stream().filter(c -> c.item().equals(name)).findFirst().orElseThrow();
                 assertStatus(check, Status.PASS);
             }
             // placed after the function grants, in checklist order
             List<String> items = report.checks().stream().map(Check::item).toList();
             assertThat(items).containsSubsequence("Function grants and search_path", NAME_RESOLUTION, TEMPORARY_OBJECTS,
-                    DEFAULT_PRIVILEGES);
+                    DEFAULT_PRIVILEGES, ROLE_TIME_LIMITS);
         }
     }
 
@@ -244,6 +245,43 @@ class VerifySecurityChecksTest {
         Matcher fix = Pattern.compile("Fix: ([^.(]*)").matcher(check.reason());
         assertThat(fix.find()).as(check.reason()).isTrue();
         return fix.group(1).trim();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // API role time limits
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * A session acting as authenticated may lift its own role's limits (PostgreSQL lets any role change
+     * its own settings): verify warns, naming what is missing, and its fix puts the limit back.
+     */
+    @Test
+    void aRoleSettingLiftedByItsOwnRoleWarnsAndTheGivenFixRestoresAPass() throws SQLException {
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            assertStatus(item(db, ROLE_TIME_LIMITS), Status.PASS);
+            try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.execute("select set_config('role', 'authenticated', true)");
+                s.execute("alter role authenticated in database " + quoted(db) + " set lock_timeout = 0");
+                s.execute("alter role authenticated in database " + quoted(db) + " reset statement_timeout");
+                c.commit();
+            }
+            Check check = item(db, ROLE_TIME_LIMITS);
+            assertStatus(check, Status.WARN);
+            assertThat(check.reason()).contains("authenticated lock_timeout = 0 (no limit)",
+                    "authenticated statement_timeout not set", "DAO units are not affected")
+                    .doesNotContain("anon");
+
+            Matcher fix = Pattern.compile("alter role authenticated in database \\S+ set \\w+ = '\\w+'")
+                    .matcher(check.reason());
+            int applied = 0;
+            while (fix.find()) {
+                admin(db, fix.group());
+                applied++;
+            }
+            assertThat(applied).isEqualTo(2);
+            assertStatus(item(db, ROLE_TIME_LIMITS), Status.PASS);
+        }
     }
 
     @Test

@@ -45,7 +45,7 @@ class VerifyTest {
                     "Notifications are user-specific (probe)", "Audit functions work (probe)", "org_id immutable (probe)",
                     "Contact search function", "Contact search stays in the caller's organization (probe)",
                     "Contact search index", "Collation version (text indexes)", "Function name resolution",
-                    "Temporary objects", "Default privileges on new functions");
+                    "Temporary objects", "Default privileges on new functions", "API role time limits");
             // Everything but pgaudit must pass outright; pgaudit depends on the server.
             assertThat(report.withStatus(Status.WARN)).extracting(Check::item)
                     .allMatch(item -> item.equals("Audit logging enabled (pgaudit)"));

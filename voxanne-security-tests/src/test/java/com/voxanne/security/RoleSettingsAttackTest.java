@@ -10,7 +10,10 @@ import static com.voxanne.security.PrivilegeAttackSupport.sqlState;
 import static com.voxanne.security.PrivilegeAttackSupport.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.voxanne.schema.VerifyReport;
+import com.voxanne.schema.VerifyReport.Check;
 import com.voxanne.schema.VoxanneSchema;
+import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.security.PrivilegeAttackSupport.Caller;
 import com.voxanne.testkit.Tenants;
@@ -166,14 +169,16 @@ class RoleSettingsAttackTest {
     }
 
     /**
-     * The settings protect sessions of the role only as long as the role cannot change them. PostgreSQL
-     * lets any role change its own defaults (ALTER ROLE itself SET, with or without IN DATABASE), so a
-     * session acting as an API role could lift them for every later session of that role, or set them
-     * so low (statement_timeout = 1) that every later request of every organization fails: PostgREST
-     * applies an impersonated role's settings to each of its requests. Each attempt is rolled back.
+     * PostgreSQL lets any role change its own defaults (ALTER ROLE itself SET, with or without IN
+     * DATABASE) and no grant takes that away: a session acting as an API role can lift its role-level
+     * limits for later direct logins of that role, or set them so low (statement_timeout = 1) that they
+     * fail; PostgREST applies an impersonated role's settings to each of its requests. This pins that rule
+     * (a PostgreSQL that closes it would make this test fail and the warning below unnecessary), shows
+     * that another role's settings stay closed, that verify warns about the lifted limits, and that a unit
+     * bound the way the DAO binds keeps its own limits whatever the role's settings say.
      */
     @Test
-    void anApiRoleCannotLiftItsOwnTimeouts() throws SQLException {
+    void anApiRoleMayRewriteItsOwnRoleLimitsButNeitherAnothersNorAUnits() throws SQLException {
         try (TestDatabase db = PrivilegeAttackSupport.freshMigratedDatabase()) {
             String in = " in database \"" + db.name() + "\"";
             Map<Caller, String> own = Map.of(Caller.AUTHENTICATED, "authenticated", Caller.ANON, "anon");
@@ -183,13 +188,36 @@ class RoleSettingsAttackTest {
                     for (String scope : List.of(in, "")) {
                         String sql = "alter role " + role.getValue() + scope + " " + change;
                         assertThat(attempt(db.loginDataSource(), role.getKey(), sql)).as("%s: %s", role.getKey(), sql)
-                                .isEqualTo("42501");
+                                .isEqualTo(SUCCESS);
                     }
                 }
             }
             // Another role's settings were never open to them.
             assertThat(attempt(db.loginDataSource(), Caller.AUTHENTICATED, "alter role anon" + in + " reset all"))
                     .isEqualTo("42501");
+            assertThat(attempt(db.loginDataSource(), Caller.ANON, "alter role authenticated" + in + " reset all"))
+                    .isEqualTo("42501");
+
+            // The attack, committed, in this database only (the database goes away with the test).
+            as(db.loginDataSource(), Caller.AUTHENTICATED.claims(), true, c -> {
+                execute(c, "alter role authenticated" + in + " set statement_timeout = 0");
+                return execute(c, "alter role authenticated" + in + " set lock_timeout = 0");
+            });
+            VerifyReport report = VoxanneSchema.configure().dataSource(db.adminDataSource()).load().verify();
+            Check limits = report.checks().stream().filter(c -> c.item().equals("API role time limits")).findFirst()
+                    .orElseThrow();
+            assertThat(limits.status()).isEqualTo(VerifyReport.Status.WARN);
+            assertThat(limits.reason()).contains("authenticated statement_timeout = 0 (no limit)",
+                    "authenticated lock_timeout = 0 (no limit)");
+
+            // A unit bound as the DAO binds it runs with its own limits all the same.
+            try (Connection c = db.loginDataSource().getConnection()) {
+                c.setAutoCommit(false);
+                RequestBinding.bind(c, Caller.AUTHENTICATED.claims());
+                assertThat(value(c, "select current_setting('statement_timeout') || ' ' || current_setting('lock_timeout')"))
+                        .isEqualTo("8s 3s");
+                c.rollback();
+            }
         }
     }
 

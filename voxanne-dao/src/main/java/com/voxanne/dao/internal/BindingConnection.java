@@ -2,6 +2,7 @@ package com.voxanne.dao.internal;
 
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,6 +68,7 @@ final class BindingConnection extends DefaultConnection {
     private static final int MAX_CACHED_LENGTH = 8192;
 
     private final RequestClaims claims;
+    private final RoleTimeouts timeouts;
     private final boolean singleStatement;
 
     /** Transaction mode: a binding ran in the current transaction, so statements may pass through. */
@@ -75,9 +77,21 @@ final class BindingConnection extends DefaultConnection {
     private boolean prepared;
     private boolean executed;
 
+    /** A unit bound to {@code claims} with the default timeouts of their role. */
     BindingConnection(Connection physical, RequestClaims claims, Transactions.Mode mode) throws SQLException {
+        this(physical, claims, RoleTimeouts.defaults(), mode);
+    }
+
+    /**
+     * A unit bound to {@code claims}, its statements limited by {@code timeouts} for their role. The
+     * timeouts travel as parameters of the binding, never in its text: the carried strings cached here
+     * are shared by every {@link Transactions}, whatever each was configured with.
+     */
+    BindingConnection(Connection physical, RequestClaims claims, RoleTimeouts timeouts, Transactions.Mode mode)
+            throws SQLException {
         super(physical);
         this.claims = claims;
+        this.timeouts = timeouts;
         this.singleStatement = mode == Transactions.Mode.SINGLE_STATEMENT;
         if (physical.getAutoCommit() != singleStatement) {
             throw new Misuse(singleStatement
@@ -117,6 +131,10 @@ final class BindingConnection extends DefaultConnection {
 
     RequestClaims claims() {
         return claims;
+    }
+
+    RoleTimeouts timeouts() {
+        return timeouts;
     }
 
     /** Single-statement mode: the statement sits between its own begin and commit in the same string. */
@@ -269,7 +287,7 @@ final class BindingConnection extends DefaultConnection {
                     + "; classify the repository method as transactional (SingleStatementMethods)");
         }
         if (!bound) {
-            RequestBinding.bind(getDelegate(), claims);
+            RequestBinding.bind(getDelegate(), claims, timeouts);
             bound = true;
         }
     }

@@ -27,8 +27,9 @@ import org.jooq.tools.jdbc.DefaultPreparedStatement;
 
 /**
  * A statement prepared as {@code BIND_SQL + ";\n" + sql} (in single-statement mode
- * {@code begin; BIND_SQL; sql; commit}) that behaves like {@code sql} alone: parameters 1 and 2 are the
- * binding's (role, claims JSON), every parameter the caller sets is moved two places along, and executing
+ * {@code begin; BIND_SQL; sql; commit}) that behaves like {@code sql} alone: parameters 1 to
+ * {@value #OFFSET} are the binding's (role, claims JSON, statement and lock timeouts), every parameter the
+ * caller sets is moved {@value #OFFSET} places along, and executing
  * skips the results before the query's (the begin's, the binding's one row) so that the caller sees the
  * query's result set or update count first, as if it had run alone; the commit's result after it is
  * hidden too. One execution is one round trip: PgJDBC sends every statement of the string before a single
@@ -44,7 +45,7 @@ import org.jooq.tools.jdbc.DefaultPreparedStatement;
 final class BoundPreparedStatement extends DefaultPreparedStatement {
 
     /** The binding's parameters come first. */
-    static final int OFFSET = 2;
+    static final int OFFSET = RequestBinding.PARAMETER_COUNT;
 
     private final BindingConnection connection;
     /** The commit that follows the statement in single-statement mode still has a result to skip. */
@@ -57,7 +58,7 @@ final class BoundPreparedStatement extends DefaultPreparedStatement {
     }
 
     private void bindClaims() throws SQLException {
-        RequestBinding.setParameters(getDelegatePreparedStatement(), 1, connection.claims());
+        RequestBinding.setParameters(getDelegatePreparedStatement(), 1, connection.claims(), connection.timeouts());
     }
 
     private static int shift(int parameterIndex) {
@@ -140,7 +141,7 @@ final class BoundPreparedStatement extends DefaultPreparedStatement {
         addBatch();
     }
 
-    /** Refused: PgJDBC would describe the combined string, the binding's two parameters first. */
+    /** Refused: PgJDBC would describe the combined string, the binding's parameters first. */
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
         throw new SQLFeatureNotSupportedException("parameter metadata is not available on the statement that carries"
@@ -159,7 +160,7 @@ final class BoundPreparedStatement extends DefaultPreparedStatement {
         return current.getMetaData();
     }
 
-    // ---- every parameter setter, moved past the binding's two parameters
+    // ---- every parameter setter, moved past the binding's parameters
 
     @Override
     public void setNull(int parameterIndex, int sqlType) throws SQLException {

@@ -6,6 +6,7 @@ import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.dao.NotificationEvent;
 import com.voxanne.dao.NotificationSubscription;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -75,14 +76,14 @@ public final class NotificationListener implements NotificationSubscription {
     private volatile boolean open = true;
 
     private NotificationListener(Connection connection, PGConnection pg, boolean autoCommit, UUID organizationId,
-                                 UUID userId, Consumer<NotificationEvent> listener) {
+                                 UUID userId, Consumer<NotificationEvent> listener, RoleTimeouts timeouts) {
         this.connection = connection;
         this.pg = pg;
         this.autoCommit = autoCommit;
         this.organizationId = organizationId;
         this.userId = userId;
         this.listener = listener;
-        this.checks = new Transactions(new SingleConnectionDataSource(connection));
+        this.checks = new Transactions(new SingleConnectionDataSource(connection), timeouts);
         this.poller = new Thread(this::poll, "voxanne-notifications-" + userId);
         this.poller.setDaemon(true);
     }
@@ -90,12 +91,13 @@ public final class NotificationListener implements NotificationSubscription {
     /**
      * Subscribes {@code listener} to the events of {@code userId} in {@code organizationId}. LISTEN is in
      * effect when this returns: every event of a notification committed afterwards is delivered, once
-     * confirmed (see above).
+     * confirmed (see above). Each confirmation is a unit of work with the timeouts {@code timeouts} gives
+     * {@code authenticated}, as every other unit of the same {@code Voxanne}.
      *
      * @throws DataAccessFailureException when no connection is available or LISTEN fails
      */
     public static NotificationSubscription open(DataSource pool, UUID organizationId, UUID userId,
-                                                Consumer<NotificationEvent> listener) {
+                                                Consumer<NotificationEvent> listener, RoleTimeouts timeouts) {
         Objects.requireNonNull(listener, "listener");
         Connection connection;
         try {
@@ -111,7 +113,7 @@ public final class NotificationListener implements NotificationSubscription {
                 s.execute("LISTEN " + CHANNEL);
             }
             NotificationListener subscription = new NotificationListener(connection,
-                    connection.unwrap(PGConnection.class), autoCommit, organizationId, userId, listener);
+                    connection.unwrap(PGConnection.class), autoCommit, organizationId, userId, listener, timeouts);
             subscription.poller.start();
             return subscription;
         } catch (SQLException | RuntimeException e) {

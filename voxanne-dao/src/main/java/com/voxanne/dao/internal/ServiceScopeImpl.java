@@ -8,6 +8,7 @@ import com.voxanne.dao.ServiceScope;
 import com.voxanne.dao.WebhookEvents;
 import com.voxanne.dao.TenantTransaction;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -22,9 +23,12 @@ public final class ServiceScopeImpl implements ServiceScope {
     private final NotificationMaintenance notifications;
     private final AuditTrail audit;
 
-    /** Over {@code dataSource}, with national phone numbers read in {@code phoneRegion}. */
-    public ServiceScopeImpl(DataSource dataSource, String phoneRegion) {
-        this.transactions = new Transactions(dataSource);
+    /**
+     * Over {@code dataSource}, with national phone numbers read in {@code phoneRegion}, every unit limited
+     * by {@code timeouts} for its role.
+     */
+    public ServiceScopeImpl(DataSource dataSource, String phoneRegion, RoleTimeouts timeouts) {
+        this.transactions = new Transactions(dataSource, timeouts);
         this.inputs = new Inputs(phoneRegion);
         this.organizations = new OrganizationsImpl(transactions, inputs);
         this.webhooks = new WebhookEventsImpl(transactions, inputs);

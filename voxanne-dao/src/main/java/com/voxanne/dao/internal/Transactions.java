@@ -2,10 +2,12 @@ package com.voxanne.dao.internal;
 
 import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -23,7 +25,10 @@ import org.postgresql.core.TransactionState;
 /**
  * Runs a unit of work bound to a role and claims, transaction-locally: the binding rides on the unit's
  * first statement (see {@link BindingConnection}), and ends with the unit's transaction, commit or
- * rollback, so a pooled connection goes back exactly as it came, whatever happened.
+ * rollback, so a pooled connection goes back exactly as it came, whatever happened. The binding also
+ * sets the role's statement and lock timeouts and blanks the per-claim settings an earlier borrower may
+ * have left on the session ({@link com.voxanne.schema.session.RequestBinding}), so neither a poisoned
+ * connection nor another tenant's lock can decide what the unit sees or how long it waits.
  */
 public final class Transactions {
 
@@ -43,11 +48,22 @@ public final class Transactions {
     }
 
     private final DataSource dataSource;
+    private final RoleTimeouts timeouts;
     /** Shared by every unit (each derives it with its own connection), so jOOQ's caches outlive a unit. */
     private final Configuration configuration;
 
+    /** Units over {@code dataSource} with the {@linkplain RoleTimeouts#defaults() default} timeouts. */
     public Transactions(DataSource dataSource) {
+        this(dataSource, RoleTimeouts.defaults());
+    }
+
+    /**
+     * Units over {@code dataSource}; each runs with the {@code statement_timeout} and {@code lock_timeout}
+     * {@code timeouts} gives its role, set transaction-locally by its binding.
+     */
+    public Transactions(DataSource dataSource, RoleTimeouts timeouts) {
         this.dataSource = dataSource;
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.configuration = new DefaultConfiguration()
                 .set(SQLDialect.POSTGRES)
                 .set(new Settings()
@@ -95,7 +111,7 @@ public final class Transactions {
             connection.setAutoCommit(singleStatement);
         }
         try {
-            T result = work.apply(new Unit(new BindingConnection(connection, claims, mode), configuration));
+            T result = work.apply(new Unit(new BindingConnection(connection, claims, timeouts, mode), configuration));
             if (singleStatement) {
                 requireEnded(connection);
             } else {

@@ -368,7 +368,7 @@ public final class RlsThroughputBenchmark {
     /**
      * The query alone when the DAO sent the binding prefixed to it in one string
      * ({@code BIND_SQL; query}, or {@code begin; BIND_SQL; query; commit} for a single-statement unit):
-     * the begin, the binding and its two parameters removed, the others renumbered, the commit dropped.
+     * the begin, the binding and its parameters removed, the others renumbered, the commit dropped.
      */
     private static RecordingDataSource.Statement withoutBinding(RecordingDataSource.Statement statement) {
         String sql = statement.sql().replaceFirst("^begin;\\s*", "");
@@ -380,9 +380,9 @@ public final class RlsThroughputBenchmark {
         List<RecordingDataSource.Bind> binds = new ArrayList<>();
         for (RecordingDataSource.Bind bind : statement.binds()) {
             int index = (Integer) bind.args()[0];
-            if (index > 2) {
+            if (index > RequestBinding.PARAMETER_COUNT) {
                 Object[] args = bind.args().clone();
-                args[0] = index - 2;
+                args[0] = index - RequestBinding.PARAMETER_COUNT;
                 binds.add(new RecordingDataSource.Bind(bind.setter(), args));
             }
         }
@@ -422,7 +422,7 @@ public final class RlsThroughputBenchmark {
             // Never server-prepared: in auto-commit a Sync PgJDBC puts between binding and query would unbind it.
             ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             RequestBinding.setParameters(ps, 1, RequestClaims.user(tenant.org(), tenant.user()));
-            query.bind(ps, 2, captured.org(), tenant.org(), captured.user(), tenant.user());
+            query.bind(ps, RequestBinding.PARAMETER_COUNT, captured.org(), tenant.org(), captured.user(), tenant.user());
             ps.execute();
             if (!ps.getMoreResults()) {
                 throw new IllegalStateException("no second result");
@@ -443,7 +443,7 @@ public final class RlsThroughputBenchmark {
             try (PreparedStatement ps = c.prepareStatement("begin; " + RequestBinding.BIND_SQL + "; " + query.sql()
                     + "; commit")) {
                 RequestBinding.setParameters(ps, 1, RequestClaims.user(tenant.org(), tenant.user()));
-                query.bind(ps, 2, captured.org(), tenant.org(), captured.user(), tenant.user());
+                query.bind(ps, RequestBinding.PARAMETER_COUNT, captured.org(), tenant.org(), captured.user(), tenant.user());
                 ps.execute();                 // begin
                 ps.getMoreResults();          // the binding's row
                 if (!ps.getMoreResults()) {

@@ -3,8 +3,10 @@ package com.voxanne.dao.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.schema.session.ApiRole;
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
@@ -21,6 +23,7 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -441,6 +444,146 @@ class BindingConnectionTest {
         }
     }
 
+    // ---- the timeouts the binding sets
+
+    /** The unit's statement_timeout and lock_timeout in milliseconds, as the server applies them. */
+    private static final String TIMEOUTS = "select (select setting::int from pg_catalog.pg_settings where name = 'statement_timeout'),"
+            + " (select setting::int from pg_catalog.pg_settings where name = 'lock_timeout')";
+
+    /**
+     * With nothing configured every unit runs with its role's default timeouts, in both modes, although
+     * the session says otherwise: a session-level {@code statement_timeout = 0} and {@code lock_timeout = 0}
+     * (no limit) left on the connection do not lift them, and the session's values are back afterwards.
+     */
+    @Test
+    void everyUnitRunsWithItsRolesDefaultTimeoutsWhateverTheSessionSays() throws SQLException {
+        try (Connection physical = login.getConnection()) {
+            try (Statement poison = physical.createStatement()) {
+                poison.execute("set statement_timeout = 0");
+                poison.execute("set lock_timeout = 0");
+            }
+            Map<RequestClaims, List<Integer>> expected = Map.of(
+                    annClaims, List.of(8000, 3000),
+                    RequestClaims.service(), List.of(0, 10000),
+                    RequestClaims.service(ann.organization().id()), List.of(0, 10000),
+                    RequestClaims.anonymous(), List.of(3000, 1000));
+            for (Map.Entry<RequestClaims, List<Integer>> e : expected.entrySet()) {
+                for (Transactions.Mode mode : Transactions.Mode.values()) {
+                    physical.setAutoCommit(mode == Transactions.Mode.SINGLE_STATEMENT);
+                    BindingConnection bound = new BindingConnection(physical, e.getKey(), mode);
+                    List<Integer> seen = new ArrayList<>();
+                    try (PreparedStatement ps = bound.prepareStatement(TIMEOUTS); ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        seen.add(rs.getInt(1));
+                        seen.add(rs.getInt(2));
+                    }
+                    if (mode == Transactions.Mode.TRANSACTION) {
+                        physical.commit();
+                    }
+                    assertThat(seen).as("%s in %s mode", e.getKey().role(), mode).isEqualTo(e.getValue());
+                }
+            }
+            physical.setAutoCommit(true);
+            try (Statement s = physical.createStatement(); ResultSet rs = s.executeQuery(TIMEOUTS)) {
+                rs.next();
+                assertThat(List.of(rs.getInt(1), rs.getInt(2))).as("the session's own, after the units").containsExactly(0, 0);
+            }
+            assertUnbound(physical);
+        }
+    }
+
+    /**
+     * PostgreSQL arms {@code statement_timeout} as each message of the extended protocol starts, so the
+     * statement sent behind the binding, in the same string and round trip, runs under the timeout the
+     * binding has just set, as do later statements of a transaction-mode unit. The session says 0 (no
+     * limit): without the binding's timeout every sleep here would run its full ten seconds.
+     */
+    @Test
+    void aStatementIsCancelledByTheBindingsStatementTimeoutInBothModes() throws SQLException {
+        RoleTimeouts quarterSecond = RoleTimeouts.defaults().withStatementTimeout(ApiRole.AUTHENTICATED, Duration.ofMillis(250));
+        try (Connection physical = singleStatementUnit()) {
+            try (Statement poison = physical.createStatement()) {
+                poison.execute("set statement_timeout = 0");
+            }
+            // Single-statement mode, also once PgJDBC has server-prepared the string (from the 5th execution)
+            // and describes the query separately: the last run sleeps.
+            for (int i = 0; i < 8; i++) {
+                boolean sleeps = i == 7;
+                BindingConnection bound = new BindingConnection(physical, annClaims, quarterSecond,
+                        Transactions.Mode.SINGLE_STATEMENT);
+                try (PreparedStatement ps = bound.prepareStatement("select current_setting('role'), pg_sleep(?::float8)")) {
+                    ps.setObject(1, sleeps ? "10" : "0", Types.OTHER);
+                    long start = System.nanoTime();
+                    if (sleeps) {
+                        assertThatThrownBy(ps::executeQuery).isInstanceOfSatisfying(SQLException.class,
+                                e -> assertThat(e.getSQLState()).as("query_canceled").isEqualTo("57014"));
+                        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+                    } else {
+                        try (ResultSet rs = ps.executeQuery()) {
+                            rs.next();
+                            assertThat(rs.getString(1)).isEqualTo("authenticated");
+                        }
+                    }
+                }
+            }
+            try (Statement rollback = physical.createStatement()) {
+                rollback.execute("rollback");   // the cancelled statement aborted its transaction, as Transactions does
+            }
+            assertUnbound(physical);
+
+            physical.setAutoCommit(false);
+            try {
+                BindingConnection bound = new BindingConnection(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
+                try (PreparedStatement first = bound.prepareStatement("select pg_sleep(10)")) {
+                    assertThat(first).isInstanceOf(BoundPreparedStatement.class);
+                    assertThatThrownBy(first::executeQuery).isInstanceOfSatisfying(SQLException.class,
+                            e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+                }
+            } finally {
+                physical.rollback();
+            }
+            try {
+                BindingConnection bound = new BindingConnection(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
+                try (PreparedStatement first = bound.prepareStatement("select pg_sleep(0.01)")) {
+                    first.executeQuery().close();
+                }
+                try (PreparedStatement later = bound.prepareStatement("select pg_sleep(10)")) {
+                    assertThat(later).as("passes through, after the binding").isNotInstanceOf(BoundPreparedStatement.class);
+                    assertThatThrownBy(later::executeQuery).isInstanceOfSatisfying(SQLException.class,
+                            e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+                }
+            } finally {
+                physical.rollback();
+            }
+            try {
+                BindingConnection bound = new BindingConnection(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
+                try (Statement plain = bound.createStatement()) {
+                    assertThatThrownBy(() -> plain.execute("select pg_sleep(10)")).as("a plain statement, bound on its own first")
+                            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
+                }
+            } finally {
+                physical.rollback();
+            }
+            physical.setAutoCommit(true);
+            assertUnbound(physical);
+        }
+    }
+
+    /** The control: a statement that ends within the timeout is not disturbed by it. */
+    @Test
+    void aStatementWithinTheTimeoutRuns() throws SQLException {
+        RoleTimeouts oneSecond = RoleTimeouts.defaults().withStatementTimeout(ApiRole.AUTHENTICATED, Duration.ofSeconds(1));
+        try (Connection physical = singleStatementUnit()) {
+            BindingConnection bound = new BindingConnection(physical, annClaims, oneSecond, Transactions.Mode.SINGLE_STATEMENT);
+            try (PreparedStatement ps = bound.prepareStatement("select pg_sleep(0.1), current_setting('statement_timeout')");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertThat(rs.getString(2)).isEqualTo("1s");
+            }
+            assertUnbound(physical);
+        }
+    }
+
     @Test
     void everyParameterSetterOfPreparedStatementIsShiftedAndNoOtherSetterIs() throws Exception {
         List<String> calls = new ArrayList<>();
@@ -457,7 +600,9 @@ class BindingConnectionTest {
         BoundPreparedStatement bound = new BoundPreparedStatement(recorder,
                 new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION));
         // the proxy connection reports auto-commit off: an explicit transaction, so no prepare threshold is set
-        assertThat(calls).containsExactly("setString@1", "setString@2");
+        assertThat(calls).as("the binding's parameters: role, claims, statement and lock timeouts")
+                .containsExactly("setString@1", "setString@2", "setString@3", "setString@4");
+        assertThat(BoundPreparedStatement.OFFSET).isEqualTo(RequestBinding.PARAMETER_COUNT);
 
         Set<String> notParameters = Set.of("setFetchSize", "setMaxRows", "setQueryTimeout", "setFetchDirection",
                 "setMaxFieldSize", "setLargeMaxRows", "setPoolable", "setEscapeProcessing", "setCursorName");
@@ -505,17 +650,21 @@ class BindingConnectionTest {
         return physical;
     }
 
-    /** Back as it came: no transaction open, the login role, no claims. */
+    /** Back as it came: no transaction open, the login role, no claims, the session's timeouts. */
     private static void assertUnbound(Connection physical) throws SQLException {
         assertThat(physical.unwrap(BaseConnection.class).getTransactionState()).as("no transaction left open")
                 .isEqualTo(TransactionState.IDLE);
         try (Statement s = physical.createStatement(); ResultSet rs = s.executeQuery(
                 "select current_setting('role'), coalesce(current_setting('request.jwt.claims', true), ''),"
-                        + " current_user = session_user")) {
+                        + " current_user = session_user, current_setting('statement_timeout'), current_setting('lock_timeout'),"
+                        + " coalesce(current_setting('request.jwt.claim.app_metadata', true), '')")) {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo("none");
             assertThat(rs.getString(2)).isEmpty();
             assertThat(rs.getBoolean(3)).isTrue();
+            assertThat(rs.getString(4)).as("statement_timeout").isEqualTo("0");
+            assertThat(rs.getString(5)).as("lock_timeout").isEqualTo("0");
+            assertThat(rs.getString(6)).isEmpty();
         }
     }
 

@@ -27,6 +27,14 @@ final class SecurityChecks {
     /** Item: a function the verifying role creates in public is not executable by PUBLIC, anon or authenticated. */
     static final String DEFAULT_PRIVILEGES = "Default privileges on new functions";
 
+    /** Item: a direct login as anon or authenticated runs with a statement and a lock timeout. */
+    static final String ROLE_TIME_LIMITS = "API role time limits";
+
+    /** Role, setting, the value V14 sets where the role has none. */
+    private static final List<List<String>> TIME_LIMITS = List.of(
+            List.of("authenticated", "statement_timeout", "8s"), List.of("authenticated", "lock_timeout", "3s"),
+            List.of("anon", "statement_timeout", "3s"), List.of("anon", "lock_timeout", "1s"));
+
     /** The roles that must not be reached by a new function's default EXECUTE (service_role may). */
     private static final List<String> NO_DEFAULT_EXECUTE = List.of("anon", "authenticated");
 
@@ -330,5 +338,44 @@ final class SecurityChecks {
         }
         return Verifier.fail("a function " + me + " creates in schema public would be executable by " + String.join("; ", found)
                 + ". Fix: " + String.join("; ", fixes));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // API role time limits
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * The statement and lock timeouts a session logging in as anon or authenticated gets (PostgREST applies
+     * them on SET ROLE as well): the setting made for this database wins over the role's global one. Only
+     * a WARN when one is missing or zero: the DAO's units set their own limits in every transaction, so
+     * these protect direct logins only, and PostgreSQL lets any role change its own settings, so they
+     * are no guarantee against a session of that role.
+     */
+    static Check roleTimeLimits(Catalog catalog) throws SQLException {
+        String database = catalog.list("select quote_ident(current_database())").get(0);
+        List<String> set = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> fixes = new ArrayList<>();
+        for (List<String> limit : TIME_LIMITS) {
+            List<String> value = catalog.list("select substr(c, length(?) + 2) from pg_db_role_setting s"
+                    + " join pg_roles r on r.oid = s.setrole, unnest(s.setconfig) c"
+                    + " where r.rolname = ? and s.setdatabase in (0, (select d.oid from pg_database d"
+                    + "   where d.datname = current_database())) and split_part(c, '=', 1) = ?"
+                    + " order by s.setdatabase desc limit 1", limit.get(1), limit.get(0), limit.get(1));
+            String name = limit.get(0) + " " + limit.get(1);
+            if (value.isEmpty() || value.get(0).matches("0+[a-z]*")) {
+                missing.add(name + (value.isEmpty() ? " not set" : " = " + value.get(0) + " (no limit)"));
+                fixes.add("alter role " + limit.get(0) + " in database " + database + " set " + limit.get(1)
+                        + " = '" + limit.get(2) + "'");
+            } else {
+                set.add(name + " = " + value.get(0));
+            }
+        }
+        if (missing.isEmpty()) {
+            return Verifier.pass(String.join(", ", set) + " for a direct login (DAO units set their own per transaction)");
+        }
+        return Verifier.warn(String.join(", ", missing) + ": a direct login as that role (or PostgREST acting as it)"
+                + " runs without that limit; DAO units are not affected (they set their own per transaction)."
+                + " Any role may change its own settings, so check this after an incident. Fix: " + String.join("; ", fixes));
     }
 }

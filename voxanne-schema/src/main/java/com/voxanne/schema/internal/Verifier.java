@@ -59,6 +59,7 @@ final class Verifier {
                 checks.add(guard(SecurityChecks.NAME_RESOLUTION, () -> SecurityChecks.nameResolution(catalog)));
                 checks.add(guard(SecurityChecks.TEMPORARY_OBJECTS, () -> SecurityChecks.temporaryObjects(catalog)));
                 checks.add(guard(SecurityChecks.DEFAULT_PRIVILEGES, () -> SecurityChecks.defaultPrivileges(catalog)));
+                checks.add(guard(SecurityChecks.ROLE_TIME_LIMITS, () -> SecurityChecks.roleTimeLimits(catalog)));
                 checks.add(guard("Contact search function", () -> searchFunction(catalog)));
                 checks.add(guard("Contact search index", () -> searchIndex(catalog)));
                 checks.add(guard("Collation version (text indexes)", () -> collationVersion(catalog)));
