@@ -18,6 +18,8 @@ import java.util.UUID;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A migration that fails on a row holding patient data reports what failed (the migration, its script,
@@ -85,10 +87,13 @@ class MigrationErrorsRedactionTest {
                 + " for each row execute function public.legacy_log_caller()");
     }
 
-    /** Production drift: someone else's trigger that formats the row into its error. */
-    private static void foreignTriggerQuotingTheRow(TestDatabase db) throws SQLException {
+    /**
+     * Production drift: someone else's trigger that formats the row into its error, with SQLSTATE
+     * {@code sqlState} (P0001 is RAISE's default; 42501 is one whose server-written messages are safe).
+     */
+    private static void foreignTriggerQuotingTheRow(TestDatabase db, String sqlState) throws SQLException {
         admin(db, "create function public.legacy_refuse() returns trigger language plpgsql as $$"
-                + " begin raise exception 'legacy rule refused %', new.payload; end $$");
+                + " begin raise exception 'legacy rule refused %', new.payload using errcode = '" + sqlState + "'; end $$");
         admin(db, "create trigger legacy_refuse before update on public.processed_webhook_events"
                 + " for each row execute function public.legacy_refuse()");
     }
@@ -129,18 +134,19 @@ class MigrationErrorsRedactionTest {
         }
     }
 
-    @Test
-    void aRaiseThatIsNotVoxannesOwnIsReportedBySqlStateOnly() throws SQLException {
+    @ParameterizedTest
+    @ValueSource(strings = {"P0001", "42501"})
+    void aRaiseThatIsNotVoxannesOwnIsReportedBySqlStateOnly(String sqlState) throws SQLException {
         try (TestDatabase raw = legacyDatabase()) {
-            foreignTriggerQuotingTheRow(raw);
+            foreignTriggerQuotingTheRow(raw, sqlState);
             assertRawFailureQuotesThePatient(raw, "legacy rule refused", EMAIL, PHONE);
         }
         try (TestDatabase db = legacyDatabase()) {
-            foreignTriggerQuotingTheRow(db);
+            foreignTriggerQuotingTheRow(db, sqlState);
 
             SchemaException failure = migrateFails(db);
 
-            assertThat(failure.getMessage()).contains("migration V9 (" + V9_SCRIPT + ") failed", "SQLSTATE P0001")
+            assertThat(failure.getMessage()).contains("migration V9 (" + V9_SCRIPT + ") failed", "SQLSTATE " + sqlState)
                     .doesNotContain("legacy rule refused");
             assertNoPatientData(failure);
         }

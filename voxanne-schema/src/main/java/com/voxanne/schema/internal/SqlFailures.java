@@ -20,17 +20,18 @@ import org.postgresql.util.ServerErrorMessage;
  *
  * <p>The rule: a failure is described by the SQLSTATE and the identifiers the server names (table,
  * column, constraint, from {@link ServerErrorMessage}'s own fields). The server's primary message is added
- * only when it cannot hold a value, which is decided by where it comes from, never by its text:
+ * only when it cannot hold a value, which is decided by who wrote it and the SQLSTATE, never by whether
+ * the text looks harmless:
  * <ul>
- *   <li>PostgreSQL's own wording for the SQLSTATEs in {@link #SAFE_PRIMARY_MESSAGE}, which it builds from
- *       identifiers and fixed text only; or</li>
- *   <li>a RAISE of Voxanne's own PL/pgSQL (the server reports the C routine {@code exec_stmt_raise}) that
- *       is either of Voxanne's own SQLSTATE class {@code VX} (rollback refusals VX001, org_id immutability
- *       VX002) or worded {@code "voxanne ..."} (the migrations' checks, such as V9's backfill checks, whatever
- *       their SQLSTATE: P0001, or 23505 for V9's duplicates). Those messages name tables, counts and
- *       ids, never a contact's or payload's value, and tell an operator what to fix; their HINT is ours
- *       too and is kept. A RAISE of anyone else's function (a trigger added to a legacy database, say) may
- *       format a row into its message, so it gets the SQLSTATE only.</li>
+ *   <li>a message PostgreSQL itself wrote, for the SQLSTATEs in {@link #SAFE_PRIMARY_MESSAGE}, which it
+ *       builds from identifiers and fixed text only; or</li>
+ *   <li>a PL/pgSQL RAISE (the server names the C routine {@code exec_stmt_raise}) of Voxanne's own: of
+ *       Voxanne's SQLSTATE class {@code VX} (rollback refusals VX001, org_id immutability VX002) or worded
+ *       {@code "voxanne ..."} (the migrations' and rollbacks' checks, such as V9's backfill checks,
+ *       whatever their SQLSTATE: P0001, 42501, or 23505 for V9's duplicates). Those messages name tables,
+ *       counts and ids, never a contact's or payload's value, and tell an operator what to fix; their
+ *       HINT is ours too and is kept. Any other RAISE (a trigger a legacy database added, say) may format
+ *       a row into its message whatever SQLSTATE it picks, so it gets the SQLSTATE only.</li>
  * </ul>
  * Never DETAIL, WHERE, the statement, nor what the driver or a pool wrote themselves.
  *
@@ -39,9 +40,9 @@ import org.postgresql.util.ServerErrorMessage;
 public final class SqlFailures {
 
     /**
-     * SQLSTATEs whose primary message PostgreSQL words from identifiers and fixed text only, never from a
-     * value: serialization failures and deadlocks, privilege refusals (Voxanne's functions name at most
-     * ids there), lock and statement timeouts, server shutdown, an aborted or read-only transaction,
+     * SQLSTATEs whose primary message, when PostgreSQL itself writes it (not a RAISE), is worded from
+     * identifiers and fixed text only, never from a value: serialization failures and deadlocks,
+     * privilege refusals, lock and statement timeouts, server shutdown, an aborted or read-only transaction,
      * undefined objects, insufficient resources, and the log-in refusals (they name a role or a
      * database). Everything else may quote input or a row (22P02, 22008, a RAISE that formats its
      * arguments).
@@ -93,9 +94,13 @@ public final class SqlFailures {
         if (server == null || server.getMessage() == null) {
             return null;
         }
-        return SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState()) || isOwnRaise(sql) ? server.getMessage() : null;
+        if (RAISE_ROUTINE.equals(server.getRoutine())) {
+            return isOwnRaise(sql) ? server.getMessage() : null;
+        }
+        return SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState()) ? server.getMessage() : null;
     }
 
+    /** A PL/pgSQL RAISE of Voxanne's own (see the class comment). */
     private static boolean isOwnRaise(SQLException sql) {
         ServerErrorMessage server = server(sql);
         if (server == null || server.getMessage() == null || !RAISE_ROUTINE.equals(server.getRoutine())) {
