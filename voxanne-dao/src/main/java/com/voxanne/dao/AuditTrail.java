@@ -16,6 +16,7 @@ public interface AuditTrail {
      * The trail outlives organizations: an organization without events, or one that no longer exists,
      * gives an empty page.
      *
+     * @throws TenantContextException when the query names no organization
      * @throws InvalidInputException for a time range whose start is not before its end, a bad filter,
      *         limit or cursor
      */
@@ -34,7 +35,8 @@ public interface AuditTrail {
      * Suspicious patterns concerning one organization (its rows, or requests with its claims acting on
      * another's) within the last {@code window}.
      *
-     * @throws InvalidInputException for a missing organization, or a window or threshold out of range
+     * @throws TenantContextException when {@code organizationId} is null
+     * @throws InvalidInputException for a window or threshold out of range
      * @see #suspiciousActivity(Duration, int)
      */
     List<SuspiciousActivity> suspiciousActivity(UUID organizationId, Duration window, int threshold);

@@ -14,12 +14,27 @@ public interface Organizations {
      */
     Organization create(String name, String timezone);
 
-    /** The organization with this id. @throws NotFoundException when there is none */
+    /**
+     * The organization with this id.
+     *
+     * @throws TenantContextException when {@code id} is null
+     * @throws NotFoundException when there is none
+     */
     Organization get(UUID id);
 
-    /** Suspends it: its users keep their data but the clinic is marked inactive. @throws NotFoundException */
+    /**
+     * Suspends it: its users keep their data but the clinic is marked inactive.
+     *
+     * @throws TenantContextException when {@code id} is null
+     * @throws NotFoundException when there is none
+     */
     Organization suspend(UUID id);
 
-    /** Makes a suspended organization active again. @throws NotFoundException */
+    /**
+     * Makes a suspended organization active again.
+     *
+     * @throws TenantContextException when {@code id} is null
+     * @throws NotFoundException when there is none
+     */
     Organization activate(UUID id);
 }

@@ -56,39 +56,58 @@ public final class Voxanne {
     /**
      * Runs {@code work} as {@code context}'s user in {@code context}'s organization, in one transaction:
      * everything commits together, or nothing does.
+     *
+     * @throws TenantContextException when {@code context} is null
      */
     public <T> T inOrg(OrgContext context, Function<TenantTransaction, T> work) {
-        Objects.requireNonNull(context, "an OrgContext is required");
-        Objects.requireNonNull(work, "work");
+        required(context, "inOrg");
+        Objects.requireNonNull(work, "inOrg needs the work to run: work is null");
         return engine.inOrg(context.organizationId(), context.userId(), work);
     }
 
-    /** As {@link #inOrg(OrgContext, Function)}, for work that returns nothing. */
+    /**
+     * As {@link #inOrg(OrgContext, Function)}, for work that returns nothing.
+     *
+     * @throws TenantContextException when {@code context} is null
+     */
     public void runInOrg(OrgContext context, Consumer<TenantTransaction> work) {
-        Objects.requireNonNull(work, "work");
+        required(context, "runInOrg");
+        Objects.requireNonNull(work, "runInOrg needs the work to run: work is null");
         inOrg(context, tx -> {
             work.accept(tx);
             return null;
         });
     }
 
-    /** The contacts of {@code context}'s organization; each call is a transaction of its own. */
+    /**
+     * The contacts of {@code context}'s organization; each call is a transaction of its own.
+     *
+     * @throws TenantContextException when {@code context} is null
+     */
     public Contacts contacts(OrgContext context) {
-        return perCall(context, Contacts.class, TenantTransaction::contacts);
+        return perCall(context, "contacts", Contacts.class, TenantTransaction::contacts);
     }
 
-    /** The appointments of {@code context}'s organization; each call is a transaction of its own. */
+    /**
+     * The appointments of {@code context}'s organization; each call is a transaction of its own.
+     *
+     * @throws TenantContextException when {@code context} is null
+     */
     public Appointments appointments(OrgContext context) {
-        return perCall(context, Appointments.class, TenantTransaction::appointments);
+        return perCall(context, "appointments", Appointments.class, TenantTransaction::appointments);
     }
 
-    /** {@code context}'s user's notifications; each call is a transaction of its own. */
+    /**
+     * {@code context}'s user's notifications; each call is a transaction of its own.
+     *
+     * @throws TenantContextException when {@code context} is null
+     */
     public Notifications notifications(OrgContext context) {
-        return perCall(context, Notifications.class, TenantTransaction::notifications);
+        return perCall(context, "notifications", Notifications.class, TenantTransaction::notifications);
     }
 
-    private <R> R perCall(OrgContext context, Class<R> type, Function<TenantTransaction, R> select) {
-        Objects.requireNonNull(context, "an OrgContext is required");
+    private <R> R perCall(OrgContext context, String call, Class<R> type, Function<TenantTransaction, R> select) {
+        required(context, call);
         // The proxy picks the mode per method: one round trip for a method that sends one statement.
         return PerCallTransactions.of(type,
                 (mode, work) -> engine.inOrg(context.organizationId(), context.userId(), mode, work), select);
@@ -113,17 +132,35 @@ public final class Voxanne {
      * connection goes back to the pool. Events committed while no subscription was open are not replayed:
      * list the notifications on (re)subscribing.
      *
+     * @throws TenantContextException when {@code context} is null
      * @throws DataAccessFailureException when no connection is available
      */
     public NotificationSubscription subscribeToNotifications(OrgContext context, Consumer<NotificationEvent> listener) {
-        Objects.requireNonNull(context, "an OrgContext is required");
+        required(context, "subscribeToNotifications");
+        Objects.requireNonNull(listener, "subscribeToNotifications needs a listener: listener is null");
         return NotificationListener.open(pool, context.organizationId(), context.userId(), listener, timeouts);
     }
 
-    /** The acting user's own organization. */
+    /**
+     * The acting user's own organization.
+     *
+     * @throws TenantContextException when {@code context} is null
+     */
     public Organization organization(OrgContext context) {
-        Objects.requireNonNull(context, "an OrgContext is required");
+        required(context, "organization");
         return engine.organization(context.organizationId(), context.userId());
+    }
+
+    /**
+     * A missing context is a missing tenant, not a programming slip like a null lambda: it usually means the
+     * request carried no verified organization or user (no JWT, a claim not mapped), so it is reported as
+     * {@link OrgContext} reports a context without its ids, and a caller handles both in one place.
+     */
+    private static void required(OrgContext context, String call) {
+        if (context == null) {
+            throw new TenantContextException(call + " needs an OrgContext (the caller's organization and user,"
+                    + " OrgContext.of or OrgContext.parse): the context is null");
+        }
     }
 
     /** Backend work across organizations, as {@code service_role}. */

@@ -14,6 +14,7 @@ public interface WebhookEvents {
      * @param organizationId the organization the event belongs to
      * @param eventId the provider's event id (1 to 255 characters)
      * @param eventType the provider's event type, for example {@code call.ended}
+     * @throws TenantContextException when {@code organizationId} is null
      * @throws InvalidInputException for a blank or over-long id or type
      * @throws NotFoundException when the organization does not exist
      * @throws RuntimeException whatever the handler threw; the event stays unclaimed for the retry

@@ -108,7 +108,8 @@ class AuditTrailTest {
         AuditQuery query = AuditQuery.organization(org);
         OffsetDateTime now = OffsetDateTime.now();
         assertInvalid(() -> audit.events(null), "query");
-        assertInvalid(() -> audit.events(AuditQuery.organization(null)), "organizationId");
+        assertThatThrownBy(() -> audit.events(AuditQuery.organization(null)))
+                .isInstanceOf(TenantContextException.class).hasMessageContaining("organization id");
         assertInvalid(() -> audit.events(query.limit(0)), "limit");
         assertInvalid(() -> audit.events(query.limit(501)), "limit");
         assertInvalid(() -> audit.events(query.from(now).to(now)), "from");
@@ -166,7 +167,8 @@ class AuditTrailTest {
     @Test
     void badWindowsAndThresholdsAreRefused() {
         UUID org = tenants.organization("Bad windows").id();
-        assertInvalid(() -> audit.suspiciousActivity(null, Duration.ofHours(1), 10), "organizationId");
+        assertThatThrownBy(() -> audit.suspiciousActivity(null, Duration.ofHours(1), 10))
+                .isInstanceOf(TenantContextException.class).hasMessageContaining("organization id");
         assertInvalid(() -> audit.suspiciousActivity(org, null, 10), "window");
         assertInvalid(() -> audit.suspiciousActivity(org, Duration.ZERO, 10), "window");
         assertInvalid(() -> audit.suspiciousActivity(Duration.ofMinutes(-1), 10), "window");

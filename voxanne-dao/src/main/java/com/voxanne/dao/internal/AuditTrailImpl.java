@@ -11,6 +11,7 @@ import com.voxanne.dao.ConflictException;
 import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.Page;
 import com.voxanne.dao.SuspiciousActivity;
+import com.voxanne.dao.TenantContextException;
 import com.voxanne.schema.jooq.Routines;
 import com.voxanne.schema.jooq.tables.DetectSuspiciousActivity;
 import com.voxanne.schema.jooq.tables.records.AuditLogsRecord;
@@ -54,9 +55,7 @@ final class AuditTrailImpl implements AuditTrail {
         if (query == null) {
             throw new InvalidInputException("query", "must not be null");
         }
-        if (query.organizationId() == null) {
-            throw new InvalidInputException("organizationId", "must not be null");
-        }
+        Inputs.organizationId("audit().events", query.organizationId());
         if (query.limit() < 1 || query.limit() > AuditQuery.MAX_LIMIT) {
             throw new InvalidInputException("limit", "must be between 1 and " + AuditQuery.MAX_LIMIT);
         }
@@ -96,7 +95,8 @@ final class AuditTrailImpl implements AuditTrail {
     @Override
     public List<SuspiciousActivity> suspiciousActivity(UUID organizationId, Duration window, int threshold) {
         if (organizationId == null) {
-            throw new InvalidInputException("organizationId", "must not be null (use the overload without it for all)");
+            throw new TenantContextException("audit().suspiciousActivity needs the organization id: it is null"
+                    + " (the overload without it covers every organization)");
         }
         return suspicious(organizationId, window, threshold);
     }

@@ -4,8 +4,10 @@ import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonenumber;
 import com.voxanne.dao.InvalidInputException;
+import com.voxanne.dao.TenantContextException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -92,6 +94,20 @@ public final class Inputs {
         } catch (DateTimeException e) {
             throw new InvalidInputException("timezone", "not an IANA time zone id");
         }
+    }
+
+    /**
+     * The organization a service-scope call acts on. A missing one is a missing tenant, reported as
+     * {@link com.voxanne.dao.OrgContext} reports a context without its organization, not as a bad field
+     * value: the caller lost track of which clinic it works for.
+     *
+     * @param call the call, as the caller wrote it, for example {@code webhooks().processOnce}
+     */
+    static UUID organizationId(String call, UUID organizationId) {
+        if (organizationId == null) {
+            throw new TenantContextException(call + " needs the organization id: it is null");
+        }
+        return organizationId;
     }
 
     /** A non-blank identifier of at most {@code max} characters, kept as given. */

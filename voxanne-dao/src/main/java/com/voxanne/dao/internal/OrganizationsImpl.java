@@ -34,16 +34,19 @@ final class OrganizationsImpl implements Organizations {
 
     @Override
     public Organization get(UUID id) {
+        Inputs.organizationId("organizations().get", id);
         return transactions.run(RequestClaims.service(), mode("get"), dsl -> find(dsl, id));
     }
 
     @Override
     public Organization suspend(UUID id) {
+        Inputs.organizationId("organizations().suspend", id);
         return setStatus(id, OrganizationStatus.SUSPENDED, mode("suspend"));
     }
 
     @Override
     public Organization activate(UUID id) {
+        Inputs.organizationId("organizations().activate", id);
         return setStatus(id, OrganizationStatus.ACTIVE, mode("activate"));
     }
 

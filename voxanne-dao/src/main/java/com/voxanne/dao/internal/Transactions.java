@@ -47,6 +47,11 @@ public final class Transactions {
         SINGLE_STATEMENT
     }
 
+    static {
+        // every unit of work of the DAO runs here: jOOQ first renders after this, without its banner
+        JooqBanner.silence();
+    }
+
     private final DataSource dataSource;
     private final RoleTimeouts timeouts;
     /** Shared by every unit (each derives it with its own connection), so jOOQ's caches outlive a unit. */

@@ -11,6 +11,7 @@ import com.voxanne.schema.session.RequestClaims;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Objects;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -31,9 +32,8 @@ final class WebhookEventsImpl implements WebhookEvents {
 
     @Override
     public WebhookOutcome processOnce(UUID organizationId, String eventId, String eventType, WebhookHandler handler) {
-        if (organizationId == null) {
-            throw new com.voxanne.dao.InvalidInputException("organizationId", "must not be null");
-        }
+        Inputs.organizationId("webhooks().processOnce", organizationId);
+        Objects.requireNonNull(handler, "webhooks().processOnce needs a handler: handler is null");
         String id = inputs.identifier("eventId", eventId, 255);
         String type = inputs.identifier("eventType", eventType, 255);
         return transactions.inUnit(RequestClaims.service(organizationId), Transactions.Mode.TRANSACTION, unit -> {
