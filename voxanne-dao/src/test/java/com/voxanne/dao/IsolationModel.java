@@ -81,6 +81,7 @@ final class IsolationModel {
     final Set<UUID> uncertainContactIds = new HashSet<>();
     final Set<Instant> uncertainStarts = new HashSet<>();
     final Set<String> uncertainTitles = new HashSet<>();
+    final Set<UUID> uncertainUsers = new HashSet<>();
     final Set<String> uncertainEvents = new HashSet<>();
 
     IsolationModel(UUID organizationId, List<UUID> users) {
@@ -115,8 +116,10 @@ final class IsolationModel {
         appointments.remove(start);
     }
 
-    void notificationUncertain(String title) {
+    /** A notification of {@code userId} becomes unknowable, and with it that user's unread count. */
+    void notificationUncertain(String title, UUID userId) {
         uncertainTitles.add(title);
+        uncertainUsers.add(userId);
         notifications.remove(title);
     }
 
