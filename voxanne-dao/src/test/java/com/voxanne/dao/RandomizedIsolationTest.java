@@ -138,6 +138,29 @@ class RandomizedIsolationTest {
         assertThat(problems).as("calls that did not behave as documented, then database rows against the model"
                 + " (seed %d)", seed).isEmpty();
         assertThat(run.done.get()).isEqualTo(operations);
+        System.out.println("RandomizedIsolationTest: outcomes " + new java.util.TreeMap<>(run.outcomes));
+        if (operations >= 10_000) {
+            // A run that never reached these outcomes would prove nothing about them.
+            assertThat(run.outcomes.keySet()).as("outcomes reached (seed %d)", seed).contains(
+                    "contacts.create -> ok", "contacts.update -> ok", "contacts.delete -> ok", "contacts.get -> ok",
+                    "contacts.get -> NotFoundException", "contacts.list -> ok", "contacts.search -> ok",
+                    "contacts.findByPhone -> ok", "contacts.importAll -> ok", "contacts.importAll -> BulkImportException",
+                    "contacts.create invalid -> InvalidInputException", "contacts.create duplicate -> DuplicateException",
+                    "contacts.update invalid -> InvalidInputException", "appointments.book -> ok",
+                    "appointments.book overlapping -> DoubleBookingException",
+                    "appointments.book overlapping -> InvalidInputException", "appointments.changeStatus -> ok",
+                    "appointments.changeStatus -> InvalidTransitionException", "appointments.list -> ok",
+                    "notifications.create -> ok", "notifications.create refused -> AccessDeniedException",
+                    "notifications.create refused -> InvalidInputException", "notifications.markRead -> ok",
+                    "notifications.markRead -> NotFoundException", "notifications.list -> ok",
+                    "notifications.unreadCount -> ok", "webhooks.processOnce -> ok", "webhooks.processOnce -> Boom",
+                    "webhooks.processOnce duplicate -> ok", "inOrg unit 0 -> ok", "inOrg unit 1 -> Boom",
+                    "inOrg unit 2 -> DuplicateException", "cross contacts.get -> NotFoundException",
+                    "cross contacts.update -> NotFoundException", "cross contacts.delete -> NotFoundException",
+                    "cross appointments.book -> NotFoundException", "cross appointments.changeStatus -> NotFoundException",
+                    "cross appointments.get -> NotFoundException", "cross notifications.markRead -> NotFoundException");
+            assertThat(run.lost.get()).as("calls that lost their connection to the killer").isPositive();
+        }
         assertThat(kills.get()).as("the killer ran").isPositive();
     }
 
@@ -224,6 +247,8 @@ class RandomizedIsolationTest {
         final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
         final AtomicLong done = new AtomicLong();
         final AtomicLong lost = new AtomicLong();
+        /** How often each call ended each way ({@code contacts.get -> NotFoundException}), for coverage. */
+        final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
         final AtomicInteger phoneCounter = new AtomicInteger();
         final AtomicInteger slotCounter = new AtomicInteger();
         final AtomicInteger nameCounter = new AtomicInteger();
@@ -250,7 +275,7 @@ class RandomizedIsolationTest {
                     + m.uncertainTitles.size() + m.uncertainEvents.size()).sum();
         }
 
-        /** Runs {@code quota} random calls on the organizations {@code thread} owns. */
+        /** Makes {@code quota} random repository calls on the organizations {@code thread} owns. */
         void drive(Voxanne voxanne, int thread, int quota) {
             Random random = new Random(seed * 31 + thread);
             List<IsolationModel> mine = new ArrayList<>();
@@ -258,14 +283,14 @@ class RandomizedIsolationTest {
                 mine.add(models.get(i));
             }
             Worker w = new Worker(voxanne, random);
-            for (int i = 0; i < quota; i++) {
+            while (w.calls < quota) {
                 IsolationModel m = mine.get(random.nextInt(mine.size()));
                 try {
                     w.step(m, random.nextInt(Worker.WEIGHTS));
                 } catch (RuntimeException | AssertionError e) {
                     violations.add("test step failed on org " + m.organizationId + ": " + e);
+                    w.calls++;
                 }
-                done.incrementAndGet();
             }
         }
 
@@ -325,6 +350,8 @@ class RandomizedIsolationTest {
             final Voxanne voxanne;
             final Random random;
             final Map<UUID, List<String>> retryable = new ConcurrentHashMap<>();
+            /** Repository calls made (a unit of work counts once); a step with nothing to pick makes none. */
+            int calls;
 
             Worker(Voxanne voxanne, Random random) {
                 this.voxanne = voxanne;
@@ -333,6 +360,8 @@ class RandomizedIsolationTest {
 
             <T> Outcome<T> call(String op, Callable<T> c) {
                 Outcome<T> o = new Outcome<>();
+                calls++;
+                done.incrementAndGet();
                 try {
                     o.value = c.call();
                 } catch (Throwable t) {
@@ -348,6 +377,8 @@ class RandomizedIsolationTest {
                         violations.add(op + " failed without a lost connection: " + t);
                     }
                 }
+                String how = o.lost ? "lost connection" : o.thrown == null ? "ok" : o.thrown.getClass().getSimpleName();
+                outcomes.computeIfAbsent(op + " -> " + how, k -> new AtomicLong()).incrementAndGet();
                 return o;
             }
 
