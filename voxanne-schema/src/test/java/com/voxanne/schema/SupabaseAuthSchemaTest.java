@@ -212,7 +212,7 @@ class SupabaseAuthSchemaTest {
                         .as("the platform's auth.uid() is used, not the voxanne shim")
                         .containsExactly("Deprecated. Use auth.jwt() -> 'sub' instead.");
 
-                rowLevelSecurityWorksWithThePlatformsAuthUid(db);
+                rowLevelSecurityWorksBesideThePlatformsAuth(db);
             } finally {
                 if (migrator == Migrator.NON_SUPERUSER) {
                     dropMigrator(db, role);
@@ -221,7 +221,7 @@ class SupabaseAuthSchemaTest {
         }
     }
 
-    private static void rowLevelSecurityWorksWithThePlatformsAuthUid(TestDatabase db) throws SQLException {
+    private static void rowLevelSecurityWorksBesideThePlatformsAuth(TestDatabase db) throws SQLException {
         SchemaTestSupport.grantApiRoles(db.server(), db.adminDataSource());
         UUID orgA = SchemaTestSupport.organization(db, "Clinic A");
         UUID orgB = SchemaTestSupport.organization(db, "Clinic B");
@@ -234,7 +234,10 @@ class SupabaseAuthSchemaTest {
         assertThat(column(db, alice, "select id::text from public.contacts")).containsExactly(contact);
         assertThat(column(db, bob, "select id::text from public.contacts")).isEmpty();
 
-        // notifications are scoped by auth.uid(): the platform's function decides who sees what
+        // notifications are scoped by public.auth_user_id(), which reads the same claims as the platform's
+        // auth.uid() but is bound when created: the platform's string body is never parsed in a caller's path
+        assertThat(adminColumn(db, "select p.prosqlbody is not null from pg_proc p where p.oid = 'public.auth_user_id()'::regprocedure"))
+                .containsExactly("t");
         String notification = column(db, alice, "select public.create_notification(?, ?, 'hot_lead', 'Lead', 'Ann called')::text",
                 orgA, colleague.userId().orElseThrow()).get(0);
         assertThat(column(db, colleague, "select id::text from public.notifications")).containsExactly(notification);
@@ -243,5 +246,12 @@ class SupabaseAuthSchemaTest {
         assertThat(adminColumn(db, "select authenticated_user::text from public.audit_logs"
                 + " where table_name = 'contacts' and row_data ->> 'id' = ?", contact))
                 .containsExactly(alice.userId().orElseThrow().toString());
+
+        // no temporary objects for PUBLIC or an API role on this database either (the migrator owns it)
+        assertThat(adminColumn(db, "select r.rolname from pg_roles r where r.rolname in ('anon', 'authenticated', 'service_role')"
+                + " and has_database_privilege(r.oid, current_database(), 'TEMPORARY')")).isEmpty();
+        assertThat(adminColumn(db, "select count(*)::text from pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a"
+                + " where d.datname = current_database() and a.grantee = 0 and a.privilege_type = 'TEMPORARY'"))
+                .containsExactly("0");
     }
 }

@@ -194,7 +194,9 @@ public final class RlsThroughputBenchmark {
                         tenant -> op.call().accept(voxanne, tenant.context()),
                         tenant -> runPlain(admin, baseline, sample, tenant),
                         tenant -> runOneRoundTrip(login, query, sample, tenant),
-                        tenant -> runPreparedTransaction(login, query, sample, tenant))));
+                        tenant -> runPreparedTransaction(login, query, sample, tenant, Binding.LIBRARY),
+                        tenant -> runPreparedTransaction(login, query, sample, tenant, Binding.ROLE_AND_CLAIMS_ONLY),
+                        tenant -> runPreparedTransaction(login, query, sample, tenant, Binding.WITHOUT_SEARCH_PATH))));
             }
         }
         long warmupStarted = System.nanoTime();
@@ -225,8 +227,13 @@ public final class RlsThroughputBenchmark {
             Measurement plain = median(perVariant.get(1));
             Measurement oneTrip = median(perVariant.get(2));
             Measurement prepared = median(perVariant.get(3));
-            System.out.printf(Locale.ROOT, "   raw prepared begin;bind;query;commit %7.0f/s (%.2f, %4.0f µs CPU)%n",
-                    prepared.opsPerSecond(), prepared.opsPerSecond() / plain.opsPerSecond(), prepared.clientCpuMicrosPerOp());
+            Measurement roleAndClaimsOnly = median(perVariant.get(4));
+            Measurement withoutSearchPath = median(perVariant.get(5));
+            System.out.printf(Locale.ROOT, "   raw prepared begin;bind;query;commit %7.0f/s (%.2f, %4.0f µs CPU);"
+                    + " binding role and claims only %7.0f/s (%.2f); without search_path %7.0f/s (%.2f)%n",
+                    prepared.opsPerSecond(), prepared.opsPerSecond() / plain.opsPerSecond(), prepared.clientCpuMicrosPerOp(),
+                    roleAndClaimsOnly.opsPerSecond(), roleAndClaimsOnly.opsPerSecond() / plain.opsPerSecond(),
+                    withoutSearchPath.opsPerSecond(), withoutSearchPath.opsPerSecond() / plain.opsPerSecond());
             results.put(op.name(), new Measurement[] {dao, plain, oneTrip});
             System.out.printf(Locale.ROOT, "%-46s DAO %7.0f/s (%4.0f µs CPU)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
                     + " raw JDBC under RLS, 1 round trip %7.0f/s (%.2f, %4.0f µs CPU)  [DAO rounds: %s]%n",
@@ -434,16 +441,42 @@ public final class RlsThroughputBenchmark {
     }
 
     /**
+     * The binding a diagnostic column sends: the library's, or a reduced one that prices what protects a
+     * unit from a poisoned session (role and claims alone: no blanked per-claim settings, timeouts or
+     * search_path; or everything but the search_path).
+     */
+    private enum Binding {
+        LIBRARY(RequestBinding.BIND_SQL, RequestBinding.PARAMETER_COUNT),
+        ROLE_AND_CLAIMS_ONLY("select set_config('role', ?, true), set_config('request.jwt.claims', ?, true)", 2),
+        WITHOUT_SEARCH_PATH(RequestBinding.BIND_SQL.replace(
+                ", set_config('search_path', '" + RequestBinding.SEARCH_PATH + "', true)", ""), RequestBinding.PARAMETER_COUNT);
+
+        final String sql;
+        final int parameters;
+
+        Binding(String sql, int parameters) {
+            this.sql = sql;
+            this.parameters = parameters;
+        }
+    }
+
+    /**
      * The captured query for {@code tenant} under RLS as the DAO sends a single-statement unit, without the
-     * DAO's Java: auto-commit on, {@code begin; binding; query; commit} in one string, server-prepared.
+     * DAO's Java: auto-commit on, {@code begin; binding; query; commit} in one string, server-prepared;
+     * {@code binding} says which binding it sends.
      */
     private static void runPreparedTransaction(DataSource login, RecordingDataSource.Statement query, Tenant captured,
-                                               Tenant tenant) throws SQLException {
+                                               Tenant tenant, Binding binding) throws SQLException {
         try (Connection c = login.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("begin; " + RequestBinding.BIND_SQL + "; " + query.sql()
-                    + "; commit")) {
-                RequestBinding.setParameters(ps, 1, RequestClaims.user(tenant.org(), tenant.user()));
-                query.bind(ps, RequestBinding.PARAMETER_COUNT, captured.org(), tenant.org(), captured.user(), tenant.user());
+            try (PreparedStatement ps = c.prepareStatement("begin; " + binding.sql + "; " + query.sql() + "; commit")) {
+                RequestClaims claims = RequestClaims.user(tenant.org(), tenant.user());
+                if (binding == Binding.ROLE_AND_CLAIMS_ONLY) {
+                    ps.setString(1, claims.role().roleName());
+                    ps.setString(2, claims.toJson());
+                } else {
+                    RequestBinding.setParameters(ps, 1, claims);
+                }
+                query.bind(ps, binding.parameters, captured.org(), tenant.org(), captured.user(), tenant.user());
                 ps.execute();                 // begin
                 ps.getMoreResults();          // the binding's row
                 if (!ps.getMoreResults()) {
