@@ -149,21 +149,34 @@ class ConnectionHygieneTest {
     private static void assertNothingLeftOn(HikariDataSource pool, TestDatabase db, boolean autoCommit)
             throws SQLException {
         try (Connection c = pool.getConnection()) {
-            assertThat(c.getAutoCommit()).as("auto-commit as the pool lent it").isEqualTo(autoCommit);
-            assertThat(c.unwrap(BaseConnection.class).getTransactionState()).as("no transaction open")
-                    .isEqualTo(TransactionState.IDLE);
-            try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("select current_user, session_user,"
-                         + " coalesce(current_setting('request.jwt.claims', true), ''), current_setting('role')")) {
-                rs.next();
-                assertThat(rs.getString(1)).as("current_user").isEqualTo(db.server().loginRole());
-                assertThat(rs.getString(2)).as("session_user").isEqualTo(db.server().loginRole());
-                assertThat(rs.getString(3)).as("claims left behind").isEmpty();
-                assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
-            }
+            assertClean(c, db.server().loginRole(), autoCommit);
             if (!autoCommit) {
                 c.rollback();
             }
+        }
+    }
+
+    /**
+     * One borrowed connection carries nothing of the units that used it: auto-commit as the pool lent it, no
+     * transaction open (checked first: with auto-commit off the check's own query opens one), the login
+     * role with no claims and no role setting, and statement and lock timeouts at the session's own values
+     * (a unit sets them transaction-locally only).
+     */
+    static void assertClean(Connection c, String loginRole, boolean autoCommit) throws SQLException {
+        assertThat(c.getAutoCommit()).as("auto-commit as the pool lent it").isEqualTo(autoCommit);
+        assertThat(c.unwrap(BaseConnection.class).getTransactionState()).as("no transaction open")
+                .isEqualTo(TransactionState.IDLE);
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select current_user, session_user,"
+                     + " coalesce(current_setting('request.jwt.claims', true), ''), current_setting('role'),"
+                     + " (select string_agg(name || '=' || setting || ' not ' || reset_val, ', ') from pg_settings"
+                     + "  where name in ('statement_timeout', 'lock_timeout') and setting is distinct from reset_val)")) {
+            rs.next();
+            assertThat(rs.getString(1)).as("current_user").isEqualTo(loginRole);
+            assertThat(rs.getString(2)).as("session_user").isEqualTo(loginRole);
+            assertThat(rs.getString(3)).as("claims left behind").isEmpty();
+            assertThat(rs.getString(4)).as("role setting").isEqualTo("none");
+            assertThat(rs.getString(5)).as("timeouts left behind").isNull();
         }
     }
 
@@ -173,11 +186,16 @@ class ConnectionHygieneTest {
     }
 
     private static HikariDataSource poolOfOne(TestDatabase db, boolean autoCommit) {
+        return loginPool(db, 1, autoCommit);
+    }
+
+    /** A Hikari pool of {@code size} connections as the login role, lending them with {@code autoCommit}. */
+    static HikariDataSource loginPool(TestDatabase db, int size, boolean autoCommit) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(db.jdbcUrl());
         config.setUsername(db.server().loginRole());
         config.setPassword(loginPassword());
-        config.setMaximumPoolSize(1);
+        config.setMaximumPoolSize(size);
         config.setAutoCommit(autoCommit);
         return new HikariDataSource(config);
     }
