@@ -26,9 +26,10 @@ import org.postgresql.core.TransactionState;
  * Runs a unit of work bound to a role and claims, transaction-locally: the binding rides on the unit's
  * first statement (see {@link BindingConnection}), and ends with the unit's transaction, commit or
  * rollback, so a pooled connection goes back exactly as it came, whatever happened. The binding also
- * sets the role's statement and lock timeouts and blanks the per-claim settings an earlier borrower may
- * have left on the session ({@link com.voxanne.schema.session.RequestBinding}), so neither a poisoned
- * connection nor another tenant's lock can decide what the unit sees or how long it waits.
+ * sets the role's statement and lock timeouts and the search_path, and blanks the per-claim settings an
+ * earlier borrower may have left on the session ({@link com.voxanne.schema.session.RequestBinding}), so
+ * neither a poisoned connection nor another tenant's lock can decide what the unit sees, what its names
+ * resolve to, or how long it waits.
  */
 public final class Transactions {
 
