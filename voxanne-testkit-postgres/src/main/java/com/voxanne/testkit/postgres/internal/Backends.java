@@ -25,18 +25,24 @@ public final class Backends {
      * @throws NoPostgresAvailableException naming every backend tried, why it failed, and how to enable each
      */
     public static PostgresServer start(TestPostgresConfig config) {
+        return start(config, null);
+    }
+
+    /** As {@link #start(TestPostgresConfig)}, finding the Docker engine with {@code discovery} if not null. */
+    static PostgresServer start(TestPostgresConfig config, ContainerBackend.Discovery discovery) {
         List<PostgresBackend> candidates = candidates(config);
         Map<PostgresBackend, UnavailableException> failures = new LinkedHashMap<>();
         for (PostgresBackend backend : candidates) {
             long started = System.nanoTime();
             try {
-                StartedProcess process = startOne(backend, config);
+                StartedProcess process = startOne(backend, config, discovery);
                 ManagedServer server = ManagedServer.open(process, config);
                 LOG.info("Test PostgreSQL {} on {}:{} via {} ready in {} ms", server.versionNumber(), process.host(),
                         process.port(), backend.title(), (System.nanoTime() - started) / 1_000_000);
                 return server;
             } catch (UnavailableException e) {
-                LOG.info("{} is not available: {}", backend.title(), e.getMessage());
+                LOG.info("{} is not available (after {} ms): {}", backend.title(),
+                        (System.nanoTime() - started) / 1_000_000, e.getMessage());
                 failures.put(backend, e);
             }
         }
@@ -60,10 +66,11 @@ public final class Backends {
         return order;
     }
 
-    private static StartedProcess startOne(PostgresBackend backend, TestPostgresConfig config) throws UnavailableException {
+    private static StartedProcess startOne(PostgresBackend backend, TestPostgresConfig config,
+                                           ContainerBackend.Discovery discovery) throws UnavailableException {
         return switch (backend) {
             case EXTERNAL -> ExternalBackend.start(config);
-            case TESTCONTAINERS -> ContainerBackend.start(config);
+            case TESTCONTAINERS -> discovery == null ? ContainerBackend.start(config) : ContainerBackend.start(config, discovery);
             case EMBEDDED -> EmbeddedBackend.start();
         };
     }
