@@ -15,6 +15,7 @@ import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.TestPostgresConfig;
 import java.io.File;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -163,7 +164,13 @@ final class ContainerBackend {
 
             step = "the container of " + image + " started on " + engine
                     + ", but PostgreSQL in it did not accept connections";
-            Endpoint endpoint = awaitConnection(id, dockerHost, password);
+            Endpoint endpoint;
+            try {
+                endpoint = awaitConnection(id, dockerHost, password);
+            } catch (UnavailableException | InterruptedException | RuntimeException e) {
+                removeContainer(docker, id);
+                throw e;
+            }
             StartedProcess process = new ContainerProcess(docker, id, endpoint, password);
             synchronized (this) {
                 if (abandoned) {
@@ -367,7 +374,7 @@ final class ContainerBackend {
                     .exec(new ResultCallback.Adapter<Frame>() {
                         @Override
                         public void onNext(Frame frame) {
-                            text.append(new String(frame.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                            text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
                         }
                     })
                     .awaitCompletion(5, TimeUnit.SECONDS);
@@ -442,7 +449,9 @@ final class ContainerBackend {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // Called from a shutdown hook: the hook has run or will find the container removed.
+                return;
             }
+            closeQuietly(docker);
         }
     }
 }
