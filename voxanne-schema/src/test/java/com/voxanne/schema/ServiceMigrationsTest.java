@@ -179,7 +179,7 @@ class ServiceMigrationsTest {
             Check check = item(report, HISTORY_TABLES);
             assertThat(check.status()).as(report.toString()).isEqualTo(Status.FAIL);
             assertThat(check.reason()).contains("intake_schema_history (", "SELECT",
-                    "revoke all on public.\"intake_schema_history\" from public, anon, authenticated");
+                    "revoke all on public.intake_schema_history from public, anon, authenticated");
             if (!grantee.equals("anon")) {
                 assertThat(check.reason()).contains("authenticated: SELECT");
             }

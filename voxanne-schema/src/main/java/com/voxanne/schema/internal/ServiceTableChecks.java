@@ -108,9 +108,9 @@ final class ServiceTableChecks {
         return String.join(", ", held);
     }
 
-    /** Quoted for to_regclass: a service's table may have any name. */
+    /** As SQL names it: a service's table may have any name, quoted only where it must be. */
     private static String quote(String name) {
-        return "\"" + name.replace("\"", "\"\"") + "\"";
+        return name.matches("[a-z_][a-z0-9_]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
     /** Tenant tables of a service: RLS enabled and forced, as Voxanne's item asks of Voxanne's. */
