@@ -1,5 +1,6 @@
 package com.voxanne.schema;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,7 @@ public record MigrationResult(String initialVersion, String currentVersion, List
     public MigrationResult {
         applied = List.copyOf(applied);
         warnings = List.copyOf(warnings);
-        services = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(services));
+        services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
     }
 
     /** The result of migrations without services. */
