@@ -3,10 +3,12 @@ package com.voxanne.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.voxanne.schema.ServiceMigrations;
 import com.voxanne.schema.VerifyReport;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code voxanne verify}: the verification checklist, as a table or as JSON for monitoring. */
@@ -15,6 +17,14 @@ final class VerifyCommand extends DatabaseCommand {
 
     @Option(names = "--json", description = "Print the report as JSON on standard output.")
     boolean json;
+
+    @Mixin
+    ServiceMigrationOptions services;
+
+    @Override
+    List<ServiceMigrations> serviceMigrations() {
+        return services.services;
+    }
 
     @Override
     ExitCode run(Database database) throws JsonProcessingException {

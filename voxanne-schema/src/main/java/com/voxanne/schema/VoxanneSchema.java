@@ -1,6 +1,7 @@
 package com.voxanne.schema;
 
 import com.voxanne.schema.internal.SchemaOperations;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -13,6 +14,11 @@ import javax.sql.DataSource;
  * <p>The data source must connect as a role that may create schemas, types, functions and roles (a
  * superuser on plain PostgreSQL, {@code postgres} on Supabase), and that bypasses row-level security,
  * since the SECURITY DEFINER functions run as it on tables where RLS is forced.
+ *
+ * <p>A service that keeps its own tables in the same database gives its Flyway migrations with
+ * {@link Configuration#serviceMigrations(String, String...)}: {@link #migrate()} applies them after
+ * Voxanne's, recorded in the service's own history table, and {@link #verify()} judges the service's
+ * tables too. {@link #baseline()} and {@link #rollbackTo} concern Voxanne's migrations only.
  */
 public final class VoxanneSchema {
 
@@ -27,7 +33,7 @@ public final class VoxanneSchema {
 
     private VoxanneSchema(Configuration configuration) {
         this.operations = new SchemaOperations(configuration.dataSource, configuration.baselineOnMigrate,
-                configuration.listener);
+                configuration.listener, configuration.services);
     }
 
     /** Starts a configuration. */
@@ -37,16 +43,24 @@ public final class VoxanneSchema {
 
     /**
      * Applies every pending migration, each in its own transaction, and then protects the history table
-     * from the API roles.
+     * from the API roles. Then, for each configured {@link ServiceMigrations} in turn, a Flyway run of its
+     * own applies the service's pending migrations, recorded in its history table, which is protected the
+     * same way; the first time, that table records a baseline at version 0 (public already holds
+     * Voxanne's schema) and the service's V1 onwards follow. Running it again applies nothing.
      *
-     * @throws SchemaException when a migration fails (it is rolled back; earlier ones stay applied), or
-     *     the database was migrated by a newer version of this library
+     * @throws SchemaException when a migration fails (it is rolled back; earlier ones stay applied, and a
+     *     service's migrations do not run when Voxanne's fail), or the database was migrated by a newer
+     *     version of this library
      */
     public MigrationResult migrate() {
         return operations.migrate();
     }
 
-    /** Every migration this library knows and every one the database has applied, with its state. */
+    /**
+     * Every migration this library knows and every one the database has applied, with its state; then
+     * those of each configured {@link ServiceMigrations}, in order. {@link MigrationStatus#historyTable()}
+     * tells whose each one is.
+     */
     public List<MigrationStatus> info() {
         return operations.info();
     }
@@ -55,6 +69,7 @@ public final class VoxanneSchema {
      * Adopts an existing database that already has tables (for example the legacy {@code calls},
      * {@code call_logs} and {@code processed_webhook_events}) but no history table: records version 0, so
      * that {@link #migrate()} then applies every migration, each of which creates only what is absent.
+     * Voxanne's history only: a service's migrations baseline themselves on their first {@link #migrate()}.
      *
      * @throws SchemaException when the database already has a history table
      */
@@ -64,15 +79,25 @@ public final class VoxanneSchema {
 
     /**
      * Checks the database against the brief's verification checklist, one line per item; read-only
-     * (behavioural probes run in a transaction that is rolled back).
+     * (behavioural probes run in a transaction that is rolled back). Voxanne's own tables are judged by
+     * Voxanne's items. Every other table in schema public is a service's, judged by items named
+     * "Service …": one with an {@code org_id} column is a tenant table and must have row-level security
+     * enabled and forced, policies only for {@code authenticated} and {@code service_role}, and nothing
+     * granted to {@code anon}; one without is a WARN when {@code authenticated} may use it without
+     * row-level security. Flyway history tables (any table shaped like one, and those of the configured
+     * {@link ServiceMigrations}) hold no tenant data and need no row-level security, but FAIL when
+     * {@code anon} or {@code authenticated} holds any privilege on them. With service migrations
+     * configured, an item per history table says whether all of them are applied.
      */
     public VerifyReport verify() {
         return operations.verify();
     }
 
     /**
-     * Undoes every applied migration newer than {@code version}, newest first, in one transaction: all
-     * of them or none.
+     * Undoes every applied migration of Voxanne's newer than {@code version}, newest first, in one
+     * transaction: all of them or none. A service's migrations are not undone; where a service's objects
+     * depend on what a rollback script drops (a foreign key to {@code organizations}), that script fails
+     * and nothing changes: roll the service back first, with its own tooling.
      *
      * @param version the version to return to; {@code "0"} undoes everything
      * @param force also when that deletes data (a non-empty table, webhook event ids shared by two
@@ -89,6 +114,7 @@ public final class VoxanneSchema {
         private DataSource dataSource;
         private boolean baselineOnMigrate;
         private MigrationListener listener = MigrationListener.NONE;
+        private final List<ServiceMigrations> services = new ArrayList<>();
 
         private Configuration() {
         }
@@ -106,6 +132,37 @@ public final class VoxanneSchema {
          */
         public Configuration baselineOnMigrate(boolean baselineOnMigrate) {
             this.baselineOnMigrate = baselineOnMigrate;
+            return this;
+        }
+
+        /**
+         * A service's own Flyway migrations, applied after Voxanne's by {@link VoxanneSchema#migrate()} and
+         * recorded in {@code historyTable} in schema public. Call once per service (each with a history
+         * table of its own); they run in the order given. Equivalent to
+         * {@code serviceMigrations(ServiceMigrations.of(historyTable, locations))}.
+         *
+         * @param historyTable the service's history table, a plain lower-case identifier other than
+         *     {@value VoxanneSchema#HISTORY_TABLE}
+         * @param locations Flyway locations, for example {@code "classpath:db/intake/migration"}
+         * @throws IllegalArgumentException when the name or the locations are invalid, or the history
+         *     table is already given
+         */
+        public Configuration serviceMigrations(String historyTable, String... locations) {
+            return serviceMigrations(ServiceMigrations.of(historyTable, locations));
+        }
+
+        /**
+         * A service's own migrations (see {@link #serviceMigrations(String, String...)}).
+         *
+         * @throws IllegalArgumentException when another service's migrations use the same history table
+         */
+        public Configuration serviceMigrations(ServiceMigrations migrations) {
+            Objects.requireNonNull(migrations, "migrations");
+            if (services.stream().anyMatch(s -> s.historyTable().equals(migrations.historyTable()))) {
+                throw new IllegalArgumentException("service history table " + migrations.historyTable()
+                        + " is given twice; each set of migrations needs a history table of its own");
+            }
+            services.add(migrations);
             return this;
         }
 

@@ -9,7 +9,9 @@
  *
  * <p>The migrations live on the classpath under {@value com.voxanne.schema.VoxanneSchema#MIGRATION_LOCATION}
  * and record themselves in the history table {@value com.voxanne.schema.VoxanneSchema#HISTORY_TABLE}, so a
- * service can keep its own Flyway migrations beside them. They run unchanged on hosted Supabase and on
+ * service can keep its own Flyway migrations beside them, in a history table of their own: given as
+ * {@link com.voxanne.schema.ServiceMigrations}, {@code VoxanneSchema} applies them after Voxanne's and
+ * {@code verify()} judges the service's tables too. They run unchanged on hosted Supabase and on
  * PostgreSQL 15 to 18.
  */
 package com.voxanne.schema;

@@ -45,7 +45,17 @@ class VerifyTest {
                     "Notifications are user-specific (probe)", "Audit functions work (probe)", "org_id immutable (probe)",
                     "Contact search function", "Contact search stays in the caller's organization (probe)",
                     "Contact search index", "Collation version (text indexes)", "Function name resolution",
-                    "Temporary objects", "Default privileges on new functions", "API role time limits");
+                    "Temporary objects", "Default privileges on new functions", "API role time limits",
+                    "Migration history tables: API roles have no privileges",
+                    "Service tenant tables: RLS enabled and forced", "Service tenant tables: policies",
+                    "Service tables: anon has no privileges", "Service tables without org_id");
+            // Every table Voxanne's migrations create is known as Voxanne's: none is taken for a service's.
+            assertThat(item(report, "Service tenant tables: RLS enabled and forced").reason())
+                    .isEqualTo("no table of a service in public has org_id");
+            assertThat(item(report, "Service tables without org_id").reason())
+                    .isEqualTo("no table of a service in public is without org_id");
+            assertThat(item(report, "Migration history tables: API roles have no privileges").reason())
+                    .contains("[voxanne_schema_history]");
             // Everything but pgaudit must pass outright; pgaudit depends on the server.
             assertThat(report.withStatus(Status.WARN)).extracting(Check::item)
                     .allMatch(item -> item.equals("Audit logging enabled (pgaudit)"));

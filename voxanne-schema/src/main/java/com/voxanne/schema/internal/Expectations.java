@@ -13,6 +13,18 @@ final class Expectations {
     /** Tables whose rows belong to one organization (org_id, tenant policies, immutable org_id, audit). */
     static final List<String> TENANT_TABLES = List.of("contacts", "appointments", "notifications", "processed_webhook_events");
 
+    /**
+     * Every table Voxanne's migrations create in public (the legacy calls and call_logs of an adopted
+     * database included). Every other table there is a service's, judged by {@link ServiceTableChecks}.
+     */
+    static final List<String> VOXANNE_TABLES = List.of("organizations", "contacts", "appointments", "notifications",
+            "processed_webhook_events", "audit_logs", "calls", "call_logs", "voxanne_migration_report",
+            "voxanne_security_baseline", "voxanne_schema_history");
+
+    /** The columns of a Flyway schema history table: a table with all of them is one, whoever's it is. */
+    static final List<String> FLYWAY_HISTORY_COLUMNS = List.of("installed_rank", "version", "description", "type",
+            "script", "checksum", "installed_by", "installed_on", "execution_time", "success");
+
     /** Tables with an updated_at column kept by trigger. */
     static final List<String> UPDATED_AT_TABLES = List.of("organizations", "contacts", "appointments", "notifications");
 

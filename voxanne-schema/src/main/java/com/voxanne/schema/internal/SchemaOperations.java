@@ -7,14 +7,19 @@ import com.voxanne.schema.MigrationStatus;
 import com.voxanne.schema.NewerSchemaException;
 import com.voxanne.schema.RollbackResult;
 import com.voxanne.schema.SchemaException;
+import com.voxanne.schema.ServiceMigrations;
 import com.voxanne.schema.VerifyReport;
 import com.voxanne.schema.VoxanneSchema;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -32,16 +37,24 @@ public final class SchemaOperations {
     private final DataSource dataSource;
     private final boolean baselineOnMigrate;
     private final MigrationListener listener;
+    private final List<ServiceMigrations> services;
 
-    /** Operations on {@code dataSource}. */
+    /** Operations on {@code dataSource}, for Voxanne's migrations only. */
     public SchemaOperations(DataSource dataSource, boolean baselineOnMigrate, MigrationListener listener) {
+        this(dataSource, baselineOnMigrate, listener, List.of());
+    }
+
+    /** Operations on {@code dataSource}; {@code services} are applied after Voxanne's, in this order. */
+    public SchemaOperations(DataSource dataSource, boolean baselineOnMigrate, MigrationListener listener,
+                            List<ServiceMigrations> services) {
         this.dataSource = dataSource;
         this.baselineOnMigrate = baselineOnMigrate;
         this.listener = listener;
+        this.services = List.copyOf(services);
     }
 
     private Flyway flyway() {
-        return flyway(new ProgressCallback(listener));
+        return flyway(new ProgressCallback(listener, VoxanneSchema.HISTORY_TABLE));
     }
 
     private Flyway flyway(ProgressCallback progress) {
@@ -61,37 +74,88 @@ public final class SchemaOperations {
                 .load();
     }
 
-    /** Applies pending migrations. */
+    /**
+     * A service's migrations: Flyway's defaults (placeholder replacement included, as a service's own
+     * Flyway would run them) except where they would go wrong beside Voxanne. Their history table is in
+     * public, beside ours. Public already holds Voxanne's schema, and Flyway refuses a non-empty schema
+     * without a history table: a baseline at version 0 still applies the service's V1 onwards. A
+     * misspelt location fails instead of leaving the service's tables silently absent. The classes and
+     * resources are looked up through the thread's context class loader, the application's.
+     */
+    private Flyway serviceFlyway(ServiceMigrations service, ProgressCallback progress) {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return Flyway.configure(loader != null ? loader : VoxanneSchema.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations(service.locations().toArray(String[]::new))
+                .table(service.historyTable())
+                .defaultSchema("public")
+                .createSchemas(false)
+                .failOnMissingLocations(true)
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .baselineDescription("beside the Voxanne schema")
+                .callbacks(progress)
+                .load();
+    }
+
+    /** Applies pending migrations: Voxanne's, then each service's, each set in a Flyway run of its own. */
     public MigrationResult migrate() {
-        ProgressCallback progress = new ProgressCallback(listener);
+        ProgressCallback progress = new ProgressCallback(listener, VoxanneSchema.HISTORY_TABLE);
         Flyway flyway = flyway(progress);
         rejectNewerDatabase(flyway);
+        MigrationResult ours = run(flyway, progress, VoxanneSchema.HISTORY_TABLE, "migration");
+        Map<String, MigrationResult> theirs = new LinkedHashMap<>();
+        for (ServiceMigrations service : services) {
+            ProgressCallback serviceProgress = new ProgressCallback(listener, service.historyTable());
+            theirs.put(service.historyTable(), run(serviceFlyway(service, serviceProgress), serviceProgress,
+                    service.historyTable(), "service migration " + service.historyTable()));
+        }
+        return new MigrationResult(ours.initialVersion(), ours.currentVersion(), ours.applied(), ours.warnings(), theirs);
+    }
+
+    private MigrationResult run(Flyway flyway, ProgressCallback progress, String historyTable, String what) {
         MigrateResult result;
         try {
             result = flyway.migrate();
         } catch (FlywayException e) {
-            throw failure("migration" + progress.running() + " failed", e);
+            throw failure(what + progress.running() + " failed", e);
         }
-        protectHistoryTable();
+        protectHistoryTable(historyTable);
         List<AppliedMigration> applied = result.migrations.stream()
-                .map(m -> new AppliedMigration(m.version, m.description, m.executionTime))
+                .map(m -> new AppliedMigration(m.version, m.description, m.executionTime, historyTable))
                 .collect(Collectors.toList());
-        MigrationInfo current = flyway.info().current();
+        MigrationInfo current;
+        try {
+            current = flyway.info().current();
+        } catch (FlywayException e) {
+            throw failure("cannot read the migration history of " + historyTable, e);
+        }
         String currentVersion = current == null || current.getVersion() == null ? null : current.getVersion().getVersion();
         return new MigrationResult(result.initialSchemaVersion, currentVersion, applied,
                 result.warnings == null ? List.of() : result.warnings);
     }
 
-    /** The migrations and their states. */
+    /** Voxanne's migrations and their states, then each service's. */
     public List<MigrationStatus> info() {
-        return info(flyway());
+        List<MigrationStatus> all = new ArrayList<>(voxanneInfo());
+        for (ServiceMigrations service : services) {
+            all.addAll(info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable())),
+                    service.historyTable()));
+        }
+        return all;
     }
 
-    private static List<MigrationStatus> info(Flyway flyway) {
+    /** Voxanne's migrations and their states. */
+    private List<MigrationStatus> voxanneInfo() {
+        return info(flyway(), VoxanneSchema.HISTORY_TABLE);
+    }
+
+    private static List<MigrationStatus> info(Flyway flyway, String historyTable) {
         try {
-            return Arrays.stream(flyway.info().all()).map(SchemaOperations::status).collect(Collectors.toList());
+            return Arrays.stream(flyway.info().all()).map(m -> status(m, historyTable)).collect(Collectors.toList());
         } catch (FlywayException e) {
-            throw failure("cannot read the migration history", e);
+            throw failure("cannot read the migration history" + (historyTable.equals(VoxanneSchema.HISTORY_TABLE)
+                    ? "" : " of " + historyTable), e);
         }
     }
 
@@ -102,21 +166,28 @@ public final class SchemaOperations {
         } catch (FlywayException e) {
             throw failure("baseline failed", e);
         }
-        protectHistoryTable();
+        protectHistoryTable(VoxanneSchema.HISTORY_TABLE);
     }
 
-    /** Runs the checklist. */
+    /** Runs the checklist; with services, also whether each service's migrations are applied. */
     public VerifyReport verify() {
-        return new Verifier(dataSource).run(historyCheck());
+        List<VerifyReport.Check> history = new ArrayList<>();
+        history.add(historyCheck("Migrations applied", this::voxanneInfo, "V"));
+        for (ServiceMigrations service : services) {
+            history.add(historyCheck("Service migrations applied (" + service.historyTable() + ")",
+                    () -> info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable())),
+                            service.historyTable()), service.historyTable() + " V"));
+        }
+        return new Verifier(dataSource, services.stream().map(ServiceMigrations::historyTable).collect(Collectors.toList()))
+                .run(history);
     }
 
-    private VerifyReport.Check historyCheck() {
-        String item = "Migrations applied";
+    private static VerifyReport.Check historyCheck(String item, Supplier<List<MigrationStatus>> info, String prefix) {
         try {
-            List<MigrationStatus> statuses = info();
+            List<MigrationStatus> statuses = info.get();
             List<String> notApplied = statuses.stream()
                     .filter(s -> s.state() != MigrationStatus.State.APPLIED && s.state() != MigrationStatus.State.BASELINE)
-                    .map(s -> "V" + s.version() + " " + s.state().name().toLowerCase(java.util.Locale.ROOT))
+                    .map(s -> prefix + s.version() + " " + s.state().name().toLowerCase(java.util.Locale.ROOT))
                     .collect(Collectors.toList());
             long applied = statuses.stream().filter(s -> s.state() == MigrationStatus.State.APPLIED).count();
             return notApplied.isEmpty()
@@ -129,13 +200,13 @@ public final class SchemaOperations {
 
     /** Rolls back to {@code version}. */
     public RollbackResult rollbackTo(String version, boolean force) {
-        List<MigrationStatus> statuses = info();
+        List<MigrationStatus> statuses = voxanneInfo();
         rejectNewerDatabase(statuses);
         return new RollbackRunner(dataSource, listener).rollbackTo(statuses, version, force);
     }
 
     private static void rejectNewerDatabase(Flyway flyway) {
-        rejectNewerDatabase(info(flyway));
+        rejectNewerDatabase(info(flyway, VoxanneSchema.HISTORY_TABLE));
     }
 
     private static void rejectNewerDatabase(List<MigrationStatus> statuses) {
@@ -152,11 +223,13 @@ public final class SchemaOperations {
 
     /**
      * On Supabase, default privileges expose every new table in {@code public} to {@code anon} and
-     * {@code authenticated} through the REST API; the history table is ours alone. RLS forced with no
-     * policy also hides it from any role that is granted it later by mistake.
+     * {@code authenticated} through the REST API; a history table is its migrations' alone (a write to it
+     * changes what the next migrate runs as the migrating role). RLS forced with no policy also hides it
+     * from any role that is granted it later by mistake. {@code historyTable} is Voxanne's or a
+     * {@link ServiceMigrations}' validated plain identifier.
      */
-    private void protectHistoryTable() {
-        String table = "public." + VoxanneSchema.HISTORY_TABLE;
+    private void protectHistoryTable(String historyTable) {
+        String table = "public." + historyTable;
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("do $$ begin"
                     + " if to_regclass('" + table + "') is not null then"
@@ -185,7 +258,7 @@ public final class SchemaOperations {
                 SqlFailures.scrub(e));
     }
 
-    private static MigrationStatus status(MigrationInfo info) {
+    private static MigrationStatus status(MigrationInfo info, String historyTable) {
         MigrationState state = info.getState();
         MigrationStatus.State mapped;
         if (state == MigrationState.BASELINE) {
@@ -204,18 +277,20 @@ public final class SchemaOperations {
         Instant installed = info.getInstalledOn() == null ? null : info.getInstalledOn().toInstant();
         String version = info.getVersion() == null ? "" : info.getVersion().getVersion();
         return new MigrationStatus(version, info.getDescription(), mapped, installed,
-                info.getScript() == null ? "" : info.getScript());
+                info.getScript() == null ? "" : info.getScript(), historyTable);
     }
 
     /** Tells the listener of each migration as Flyway completes it. */
     private static final class ProgressCallback implements Callback {
         private final MigrationListener listener;
+        private final String historyTable;
         private long started;
         /** The migration begun and not completed: the one that failed, when Flyway throws. */
         private MigrationInfo running;
 
-        ProgressCallback(MigrationListener listener) {
+        ProgressCallback(MigrationListener listener, String historyTable) {
             this.listener = listener;
+            this.historyTable = historyTable;
         }
 
         @Override
@@ -238,7 +313,7 @@ public final class SchemaOperations {
             }
             running = null;
             listener.completed(new AppliedMigration(info.getVersion().getVersion(), info.getDescription(),
-                    (System.nanoTime() - started) / 1_000_000));
+                    (System.nanoTime() - started) / 1_000_000, historyTable));
         }
 
         /** {@code " V9 (V9__webhook_events_org_id.sql)"} for the migration running, or nothing. */

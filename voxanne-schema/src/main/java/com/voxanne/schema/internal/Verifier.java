@@ -26,15 +26,20 @@ import javax.sql.DataSource;
 final class Verifier {
 
     private final DataSource dataSource;
+    /** Voxanne's history table and the configured services': history tables by name, whatever their shape. */
+    private final List<String> historyTables;
 
-    Verifier(DataSource dataSource) {
+    /** The checklist on {@code dataSource}; {@code serviceHistoryTables} are the configured services'. */
+    Verifier(DataSource dataSource, List<String> serviceHistoryTables) {
         this.dataSource = dataSource;
+        List<String> tables = new ArrayList<>(List.of(com.voxanne.schema.VoxanneSchema.HISTORY_TABLE));
+        tables.addAll(serviceHistoryTables);
+        this.historyTables = List.copyOf(tables);
     }
 
-    /** Runs the checklist; {@code history} is the migration-history line, computed by the caller. */
-    VerifyReport run(Check history) {
-        List<Check> checks = new ArrayList<>();
-        checks.add(history);
+    /** Runs the checklist; {@code history} are the migration-history lines, computed by the caller. */
+    VerifyReport run(List<Check> history) {
+        List<Check> checks = new ArrayList<>(history);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -68,6 +73,12 @@ final class Verifier {
                         "audit_row_change")));
                 checks.add(guard("Audit logging enabled (pgaudit)", () -> pgaudit(catalog)));
                 checks.add(guard("Legacy webhook backfill", () -> backfillReport(catalog)));
+                ServiceTableChecks services = new ServiceTableChecks(catalog, historyTables);
+                checks.add(guard(ServiceTableChecks.HISTORY, services::history));
+                checks.add(guard(ServiceTableChecks.TENANT_RLS, services::tenantRls));
+                checks.add(guard(ServiceTableChecks.TENANT_POLICIES, services::tenantPolicies));
+                checks.add(guard(ServiceTableChecks.ANON, services::anon));
+                checks.add(guard(ServiceTableChecks.NOT_TENANT_KEYED, services::notTenantKeyed));
                 Probes probes = new Probes(c);
                 probes.seed();
                 checks.add(probes.run("org_id immutable (probe)", probes::immutableOrgId));
@@ -152,20 +163,24 @@ final class Verifier {
         return missing.isEmpty() ? pass(Expectations.INDEXES.size() + " named indexes present") : fail("missing " + missing);
     }
 
+    /** Voxanne's tables; a service's are {@link ServiceTableChecks}'. */
     private static Check rls(Catalog catalog) throws SQLException {
+        Object ours = Expectations.VOXANNE_TABLES.toArray(String[]::new);
         List<String> notEnabled = catalog.list("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                + " where n.nspname = 'public' and c.relkind in ('r', 'p') and not (c.relrowsecurity and c.relforcerowsecurity)"
-                + " order by 1");
+                + " where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname = any(?::text[])"
+                + " and not (c.relrowsecurity and c.relforcerowsecurity) order by 1", ours);
         int total = catalog.count("select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                + " where n.nspname = 'public' and c.relkind in ('r', 'p')");
-        return notEnabled.isEmpty() ? pass("all " + total + " tables in public")
+                + " where n.nspname = 'public' and c.relkind in ('r', 'p') and c.relname = any(?::text[])", ours);
+        return notEnabled.isEmpty() ? pass("all " + total + " of Voxanne's tables in public")
                 : fail("not enabled and forced on " + notEnabled);
     }
 
     private static Check policies(Catalog catalog) throws SQLException {
         List<String> problems = new ArrayList<>();
         List<String> open = catalog.list("select tablename || '.' || policyname from pg_policies where schemaname = 'public'"
-                + " and not (roles <@ array['authenticated', 'service_role']::name[]) order by 1");
+                + " and tablename = any(?::text[])"
+                + " and not (roles <@ array['authenticated', 'service_role']::name[]) order by 1",
+                (Object) Expectations.VOXANNE_TABLES.toArray(String[]::new));
         if (!open.isEmpty()) {
             problems.add("policies not limited to authenticated/service_role: " + open);
         }
@@ -272,12 +287,13 @@ final class Verifier {
                 : fail("service_role lacks privileges on " + denied);
     }
 
+    /** Voxanne's tables; a service's tables and views are {@link ServiceTableChecks#anon}'s. */
     private static Check anonTables(Catalog catalog) throws SQLException {
         List<String> exposed = catalog.list("select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                + " where n.nspname = 'public' and c.relkind in ('r', 'p', 'v')"
+                + " where n.nspname = 'public' and c.relkind in ('r', 'p', 'v') and c.relname = any(?::text[])"
                 + " and exists (select 1 from aclexplode(c.relacl) a join pg_roles r on r.oid = a.grantee"
-                + " where r.rolname = 'anon') order by 1");
-        return exposed.isEmpty() ? pass("anon is granted nothing on any table or view in public")
+                + " where r.rolname = 'anon') order by 1", (Object) Expectations.VOXANNE_TABLES.toArray(String[]::new));
+        return exposed.isEmpty() ? pass("anon is granted nothing on any of Voxanne's tables")
                 : fail("anon holds privileges on " + exposed);
     }
 

@@ -1,5 +1,6 @@
 package com.voxanne.testkit.internal;
 
+import com.voxanne.schema.ServiceMigrations;
 import com.voxanne.schema.VoxanneSchema;
 import com.voxanne.testkit.DatabaseScope;
 import com.voxanne.testkit.VoxannePostgres;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.platform.commons.support.AnnotationSupport;
 
@@ -38,6 +38,14 @@ public record DatabaseSettings(List<String> migrations, String historyTable, Dat
             throw new IllegalArgumentException("the consumer's migrations need a history table of their own, not "
                     + VoxanneSchema.HISTORY_TABLE);
         }
+        if (!migrations.isEmpty()) {
+            // the same rules as production's: a plain identifier, at least one non-blank location
+            serviceMigrations(migrations, historyTable);
+        }
+    }
+
+    private static ServiceMigrations serviceMigrations(List<String> migrations, String historyTable) {
+        return new ServiceMigrations(historyTable, migrations);
     }
 
     /** The settings of the {@link VoxannePostgres} on {@code testClass} or, for a nested class, around it. */
@@ -71,30 +79,23 @@ public record DatabaseSettings(List<String> migrations, String historyTable, Dat
         }
     }
 
-    /** Fills a template: our migrations, the login role's API roles, then the consumer's migrations. */
+    /**
+     * Fills a template: our migrations and then the consumer's, through {@link VoxanneSchema} as a service
+     * migrates in production (its own history table, baseline 0 beside our schema, a missing location
+     * fails, the history table hidden from the API roles); then the login role's API roles.
+     */
     void prepare(TestDatabase template) throws SQLException {
         DataSource admin = template.adminDataSource();
-        VoxanneSchema.configure().dataSource(admin).load().migrate();
+        VoxanneSchema.Configuration schema = VoxanneSchema.configure().dataSource(admin);
+        if (!migrations.isEmpty()) {
+            schema.serviceMigrations(serviceMigrations(migrations, historyTable));
+        }
+        schema.load().migrate();
         // Like Supabase's authenticator, the login role may switch to the API roles (and, being NOINHERIT,
         // has their rights only after switching). Roles are cluster-wide, so granting again is harmless.
         // The role name was validated as a plain lower-case identifier by TestPostgresConfig.
         try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
             s.execute("grant anon, authenticated, service_role to \"" + template.server().loginRole() + "\"");
-        }
-        if (!migrations.isEmpty()) {
-            Flyway.configure(Thread.currentThread().getContextClassLoader())
-                    .dataSource(admin)
-                    .locations(migrations.toArray(String[]::new))
-                    .table(historyTable)
-                    // A misspelt location would otherwise leave the consumer's tables silently absent.
-                    .failOnMissingLocations(true)
-                    // Schema public already holds our tables, and Flyway refuses a non-empty schema without
-                    // a history table; a baseline at version 0 still applies the consumer's V1 onwards.
-                    // A service migrating beside Voxanne in production needs the same two settings.
-                    .baselineOnMigrate(true)
-                    .baselineVersion("0")
-                    .load()
-                    .migrate();
         }
     }
 }
