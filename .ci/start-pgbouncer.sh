@@ -77,3 +77,4 @@ EOF
 fi
 
 echo "export VOXANNE_CI_PGBOUNCER_LOGIN_URL='$URL'"
+echo "export VOXANNE_CI_PGBOUNCER_LOG='$DIR/pgbouncer.log'"
