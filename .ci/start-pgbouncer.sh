@@ -57,8 +57,6 @@ unix_socket_dir =
 pool_mode = transaction
 auth_type = scram-sha-256
 auth_file = $DIR/userlist.txt
-; PgJDBC sends extra_float_digits in its start-up packet; PgBouncer 1.18 refuses unknown parameters.
-ignore_startup_parameters = extra_float_digits
 max_client_conn = 500
 default_pool_size = 40
 logfile = $DIR/pgbouncer.log

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.postgresql.PGConnection;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -163,7 +164,7 @@ final class LoginRoleCommand extends DatabaseCommand {
                     done.add("role " + role + " exists with the right attributes");
                 } else {
                     s.execute("alter role " + role + " with " + String.join(" ", changes));
-                    done.add("altered role " + role + ": " + String.join(" ", changes).toUpperCase(java.util.Locale.ROOT));
+                    done.add("altered role " + role + ": " + String.join(" ", changes).toUpperCase(Locale.ROOT));
                 }
                 List<String> missing = new ArrayList<>(LoginRoleSql.API_ROLES);
                 missing.removeAll(state.memberOf);
