@@ -80,15 +80,20 @@ final class LoginRoleCommand extends DatabaseCommand {
         boolean stdin;
     }
 
+    private Integer connectionLimit;
+
+    /** Checked while parsing, so that a typo is a usage error before anything connects. */
     @Option(names = "--connection-limit", paramLabel = "N",
             description = "Most connections the role may hold at once (-1: no limit; default: leave as it is, -1 for a new role).")
-    Integer connectionLimit;
+    void connectionLimit(int limit) {
+        if (limit < -1) {
+            throw new ParameterException(spec.commandLine(), "--connection-limit must be -1 (no limit) or more, not " + limit);
+        }
+        this.connectionLimit = limit;
+    }
 
     @Override
     ExitCode run(Database database) throws SQLException, IOException {
-        if (connectionLimit != null && connectionLimit < -1) {
-            throw new CliException(ExitCode.USAGE, "--connection-limit must be -1 (no limit) or more, not " + connectionLimit);
-        }
         char[] secret = readPassword();
         try (Connection c = database.dataSource.getConnection()) {
             c.setAutoCommit(false);

@@ -240,6 +240,9 @@ class LoginRoleCommandTest {
         assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE.code);
         assertThat(state(role)).isEqualTo("absent");
 
+        Cli.Run badLimit = Cli.run("login-role", role, "--connection-limit", "-2");
+        assertThat(badLimit.exitCode()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(badLimit.err()).contains("--connection-limit must be -1 (no limit) or more, not -2");
         Cli.Run help = Cli.run("login-role", "--help");
         assertThat(help.out()).contains("--password-env", "--password-stdin", "--connection-limit");
     }
