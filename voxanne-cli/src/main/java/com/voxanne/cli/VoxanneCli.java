@@ -29,7 +29,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "voxanne", versionProvider = VoxanneCli.Version.class,
         subcommands = {MigrateCommand.class, InfoCommand.class, VerifyCommand.class, RollbackCommand.class,
-                AuditCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+                AuditCommand.class, DemoCommand.class, LoginRoleCommand.class, CommandLine.HelpCommand.class},
         description = "Migrate, inspect, verify and roll back the Voxanne database.",
         footer = {"", "The database: --url, else $VOXANNE_DB_URL, else $PGHOST/$PGPORT/$PGDATABASE,",
                 "else an embedded PostgreSQL 17 whose data persists in --data-dir. Credentials:",

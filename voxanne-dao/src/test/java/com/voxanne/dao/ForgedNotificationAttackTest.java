@@ -14,6 +14,7 @@ import com.voxanne.testkit.postgres.TestPostgresConfig;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -127,9 +128,14 @@ class ForgedNotificationAttackTest {
         }
     }
 
-    /** A plain LISTEN of the login role: what reaches the channel, before any check. */
+    /**
+     * A plain LISTEN of the login role: what reaches the channel, before any check. On the server itself,
+     * like the pool above, since LISTEN needs a session of its own (the test kit's login URL may go
+     * through a transaction-mode pooler).
+     */
     private Connection rawListener() throws SQLException {
-        Connection c = db.loginDataSource().getConnection();
+        Connection c = DriverManager.getConnection(db.jdbcUrl(), db.server().loginRole(),
+                TestPostgresConfig.fromEnvironment().loginPassword());
         c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
             s.execute("LISTEN " + CHANNEL);

@@ -2,6 +2,7 @@ package com.voxanne.dao;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.testkit.Admin;
@@ -9,6 +10,7 @@ import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
 import com.voxanne.testkit.postgres.TestDatabase;
+import com.voxanne.testkit.postgres.TestPostgresConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -85,6 +87,10 @@ class PoisonedConnectionAttackTest {
     @EnumSource(LegacyClaim.class)
     void aLeftoverPerClaimSettingDecidedWhoTheOldBindingWasAndNoLongerDoes(LegacyClaim claim, DataSource login,
                                                                          Tenants tenants) throws SQLException {
+        assumeFalse(TestPostgresConfig.fromEnvironment().loginUrl().isPresent(), "the login role's connections go"
+                + " through a pooler (voxanne.test.login-url): in transaction mode a session setting stays on whichever"
+                + " server connection ran it, so the raw attack's premise (the leftover on the next transaction's"
+                + " session) cannot be set up; the pool-level poison tests still run");
         User ann = tenants.organization("Raw A " + UUID.randomUUID()).user("ann");
         User bob = tenants.organization("Raw B " + UUID.randomUUID()).user("bob");
         try (Connection c = login.getConnection()) {

@@ -32,6 +32,10 @@ import java.util.Properties;
  *   <tr><td>voxanne.test.login-role</td><td>VOXANNE_TEST_LOGIN_ROLE</td>
  *       <td>the non-superuser login role tests connect as (default {@value #DEFAULT_LOGIN_ROLE})</td></tr>
  *   <tr><td>voxanne.test.login-password</td><td>VOXANNE_TEST_LOGIN_PASSWORD</td><td>its password</td></tr>
+ *   <tr><td>voxanne.test.login-url</td><td>VOXANNE_TEST_LOGIN_URL</td>
+ *       <td>JDBC URL the login role's connections go through instead of the server's own (a connection pooler
+ *       such as PgBouncer in front of it); each test's database replaces the URL's, its parameters are kept
+ *       (behind a transaction-mode pooler add {@code prepareThreshold=0}); admin connections stay direct</td></tr>
  * </table>
  */
 public final class TestPostgresConfig {
@@ -52,6 +56,7 @@ public final class TestPostgresConfig {
     static final Setting PULL_TIMEOUT = new Setting("voxanne.test.pull-timeout", "VOXANNE_TEST_PULL_TIMEOUT");
     static final Setting LOGIN_ROLE = new Setting("voxanne.test.login-role", "VOXANNE_TEST_LOGIN_ROLE");
     static final Setting LOGIN_PASSWORD = new Setting("voxanne.test.login-password", "VOXANNE_TEST_LOGIN_PASSWORD");
+    static final Setting LOGIN_URL = new Setting("voxanne.test.login-url", "VOXANNE_TEST_LOGIN_URL");
 
     private final PostgresBackend backend;
     private final String externalUrl;
@@ -62,6 +67,7 @@ public final class TestPostgresConfig {
     private final Duration dockerTimeout;
     private final String loginRole;
     private final String loginPassword;
+    private final String loginUrl;
     private final boolean embeddedAllowed;
 
     private TestPostgresConfig(Builder b) {
@@ -74,6 +80,7 @@ public final class TestPostgresConfig {
         this.dockerTimeout = b.dockerTimeout;
         this.loginRole = b.loginRole;
         this.loginPassword = b.loginPassword;
+        this.loginUrl = b.loginUrl;
         this.embeddedAllowed = b.embeddedAllowed;
     }
 
@@ -101,6 +108,7 @@ public final class TestPostgresConfig {
                 .ifPresent(seconds -> b.dockerTimeout(Duration.ofSeconds(seconds)));
         s.get(LOGIN_ROLE).ifPresent(b::loginRole);
         s.get(LOGIN_PASSWORD).ifPresent(b::loginPassword);
+        s.get(LOGIN_URL).ifPresent(b::loginUrl);
         return b.build();
     }
 
@@ -185,6 +193,11 @@ public final class TestPostgresConfig {
         return loginPassword;
     }
 
+    /** The JDBC URL the login role's connections go through (a pooler), if not the server's own. */
+    public Optional<String> loginUrl() {
+        return Optional.ofNullable(loginUrl);
+    }
+
     /** Whether {@code auto} may fall back to the embedded backend. */
     public boolean embeddedAllowed() {
         return embeddedAllowed;
@@ -194,7 +207,7 @@ public final class TestPostgresConfig {
     public String toString() {
         return "TestPostgresConfig[backend=" + (backend == null ? "auto" : backend)
                 + ", externalUrl=" + externalUrl + ", image=" + image + ", pgaudit=" + pgaudit
-                + ", loginRole=" + loginRole + "]";
+                + ", loginRole=" + loginRole + (loginUrl == null ? "" : ", loginUrl=" + loginUrl) + "]";
     }
 
     /** Builds a {@link TestPostgresConfig}. */
@@ -208,6 +221,7 @@ public final class TestPostgresConfig {
         private Duration dockerTimeout = Duration.ofSeconds(60);
         private String loginRole = DEFAULT_LOGIN_ROLE;
         private String loginPassword = "voxanne-test-login";
+        private String loginUrl;
         private boolean embeddedAllowed = true;
 
         private Builder() {
@@ -283,6 +297,18 @@ public final class TestPostgresConfig {
         /** The login role's password. */
         public Builder loginPassword(String password) {
             this.loginPassword = Objects.requireNonNull(password, "loginPassword");
+            return this;
+        }
+
+        /**
+         * The JDBC URL the login role's connections go through, such as a PgBouncer in front of the server
+         * ({@code jdbc:postgresql://127.0.0.1:6432/postgres?prepareThreshold=0}); {@code null}: the server's own.
+         */
+        public Builder loginUrl(String url) {
+            if (url != null && !url.startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("the login URL must start with jdbc:postgresql:, not '" + url + "'");
+            }
+            this.loginUrl = url;
             return this;
         }
 

@@ -137,7 +137,18 @@ final class ManagedServer implements PostgresServer {
 
     @Override
     public DataSource loginDataSource(String database) {
-        return dataSource(process, database, config.loginRole(), config.loginPassword());
+        if (config.loginUrl().isEmpty()) {
+            return dataSource(process, database, config.loginRole(), config.loginPassword());
+        }
+        // Through a pooler: its host, port and parameters, this database, the same role and settings.
+        PGSimpleDataSource pooled = new PGSimpleDataSource();
+        pooled.setURL(config.loginUrl().get());
+        pooled.setDatabaseName(database);
+        pooled.setUser(config.loginRole());
+        pooled.setPassword(config.loginPassword());
+        pooled.setApplicationName("voxanne-testkit");
+        pooled.setConnectTimeout(10);
+        return pooled;
     }
 
     @Override
