@@ -14,6 +14,9 @@ final class Unit {
     private final Connection connection;
     private final Configuration shared;
     private DSLContext dsl;
+    /** The caller's context ({@code TenantTransaction.dsl()}), if one was handed out. */
+    private DSLContext callerDsl;
+    private boolean ended;
 
     Unit(Connection connection, Configuration shared) {
         this.connection = connection;
@@ -31,5 +34,33 @@ final class Unit {
             dsl = DSL.using(shared.derive(connection));
         }
         return dsl;
+    }
+
+    /**
+     * jOOQ for the caller's own statements in this unit: on a {@link CallerConnection} over the unit's
+     * connection, its failures translated like the repositories', its transactions savepoints.
+     */
+    DSLContext callerDsl() {
+        if (ended) {
+            throw CallerConnection.ended();
+        }
+        if (callerDsl == null) {
+            callerDsl = CallerConnection.dsl(this, shared);
+        }
+        return callerDsl;
+    }
+
+    /** Whether {@link #callerDsl()} was handed out: the unit then checks its binding before it commits. */
+    boolean handedOutCallerDsl() {
+        return callerDsl != null;
+    }
+
+    /** The unit has ended (committed or rolled back): its connection is no longer the caller's to use. */
+    void end() {
+        ended = true;
+    }
+
+    boolean ended() {
+        return ended;
     }
 }
