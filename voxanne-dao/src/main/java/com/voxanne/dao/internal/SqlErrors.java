@@ -104,6 +104,16 @@ public final class SqlErrors {
         return withSuppressed(translated, failure);
     }
 
+    /**
+     * Whether {@code sqlState} reports a lost connection: class 08 (connection exception, PgJDBC's I/O
+     * errors), or the server ending the session (57P01 terminated by an administrator, 57P02 crash of
+     * another backend, 57P03 cannot connect now).
+     */
+    static boolean connectionLost(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.equals("57P01")
+                || sqlState.equals("57P02") || sqlState.equals("57P03"));
+    }
+
     static SQLException findSqlException(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLException sql) {
