@@ -183,6 +183,31 @@ class ServiceTablesInUnitTest {
                 .isInstanceOfSatisfying(InvalidInputException.class, PatientMarkers::assertClean);
     }
 
+    /**
+     * A service's own trigger may RAISE a row's values with any SQLSTATE, 42501 included: only the
+     * SQLSTATE and the names reach the caller. Control: Voxanne's own RAISE keeps its words.
+     */
+    @Test
+    void aRaiseOfTheServicesOwnTriggerIsPassedOnWithoutItsText() {
+        admin.execute("""
+                create or replace function public.test_call_notes_guard() returns trigger language plpgsql as $$
+                begin
+                  raise exception 'refused note %', new.body using errcode = '42501';
+                end $$""");
+        admin.execute("create trigger test_call_notes_guard before insert on public.call_notes"
+                + " for each row execute function public.test_call_notes_guard()");
+        assertThatThrownBy(() -> voxanne.runInOrg(annInA, tx -> note(tx, annInA.organizationId(), PatientMarkers.NAME)))
+                .isInstanceOfSatisfying(AccessDeniedException.class, e -> {
+                    PatientMarkers.assertClean(e);
+                    assertThat(e.getMessage()).contains("42501").doesNotContain("refused note");
+                });
+        UUID stranger = UUID.randomUUID();
+        assertThatThrownBy(() -> voxanne.notifications(annInA).create(stranger,
+                NewNotification.of(com.voxanne.schema.jooq.enums.NotificationType.SYSTEM_ALERT, "Hi", "there")))
+                .isInstanceOf(AccessDeniedException.class)
+                .hasMessageContaining("is not a member of organization");
+    }
+
     /** Every call that would end, split or reconfigure the unit's transaction is refused; the unit still commits. */
     @Test
     void commitRollbackCloseAndTheSessionsSettingsAreRefusedAndTheUnitStillCommits() {
