@@ -97,10 +97,38 @@ public final class Transactions {
 
     /** As {@link #run(RequestClaims, Mode, Function)}, for work that may not need jOOQ at all. */
     <T> T inUnit(RequestClaims claims, Mode mode, Function<Unit, T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            return inTransaction(connection, claims, mode, work);
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
         } catch (SQLException e) {
             throw new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+        }
+        T result;
+        try {
+            result = inTransaction(connection, claims, mode, work);
+        } catch (RuntimeException | Error e) {
+            close(connection, e);
+            throw e;
+        } catch (SQLException e) {
+            DataAccessFailureException failure =
+                    new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+            close(connection, failure);
+            throw failure;
+        }
+        // The unit has committed: a connection that then fails to go back (lost right after the commit) is
+        // the pool's to evict, and failing the call would report a committed unit as failed.
+        close(connection, null);
+        return result;
+    }
+
+    /** Gives the connection back to the pool; a failure is added to {@code failure}'s, or dropped. */
+    private static void close(Connection connection, Throwable failure) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
         }
     }
 
