@@ -57,7 +57,9 @@ public interface TenantTransaction {
      * {@code SET} sent as SQL are not for a unit either.
      *
      * <p>Valid only inside the unit: once the work has returned or thrown, every use fails with an
-     * {@link IllegalStateException}. Not thread-safe, like the unit.
+     * {@link IllegalStateException}. Not thread-safe, like the unit. A unit that uses it costs up to two
+     * round trips more: one to bind before its first statement when nothing of the unit has run yet (so
+     * that a batch may be that statement), one to check the binding before the commit.
      */
     DSLContext dsl();
 }

@@ -237,6 +237,20 @@ class ServiceTablesInUnitTest {
         assertThat(notesOf(a)).as("a refused rollback fails the unit, which rolls back").containsExactly("after", "before");
     }
 
+    /** A batch with bind values as the unit's first statement: it cannot carry the binding, so the unit binds first. */
+    @Test
+    void aBatchAsTheUnitsFirstStatementRunsBound() {
+        UUID a = annInA.organizationId();
+        voxanne.runInOrg(annInA, tx -> tx.dsl().batch(tx.dsl().insertInto(NOTES, ORG_ID, BODY).values((UUID) null, null))
+                .bind(a, "one").bind(a, "two").execute());
+        assertThat(notesOf(a)).containsExactly("one", "two");
+        assertThatThrownBy(() -> voxanne.runInOrg(annInA, tx -> tx.dsl()
+                .batch(tx.dsl().insertInto(NOTES, ORG_ID, BODY).values((UUID) null, null))
+                .bind(bobInB.organizationId(), "planted").execute()))
+                .as("the batch is bound: row-level security refuses another clinic's row")
+                .isInstanceOf(AccessDeniedException.class);
+    }
+
     /** jOOQ's transaction(…) inside a unit is a savepoint: undone alone when it throws, committed only with the unit. */
     @Test
     void aJooqTransactionInsideTheUnitIsASavepoint() {

@@ -1,6 +1,7 @@
 package com.voxanne.dao.internal;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
@@ -45,6 +46,13 @@ final class Unit {
             throw CallerConnection.ended();
         }
         if (callerDsl == null) {
+            // Bound before the caller's first statement, which may be one that cannot carry the binding
+            // (a batch): one round trip, and none when the unit's statements have already bound it.
+            try {
+                ((BindingConnection) connection).bindNow();
+            } catch (SQLException e) {
+                throw SqlErrors.translate(e);
+            }
             callerDsl = CallerConnection.dsl(this, shared);
         }
         return callerDsl;
