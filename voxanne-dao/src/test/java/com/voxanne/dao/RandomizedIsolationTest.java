@@ -474,9 +474,22 @@ class RandomizedIsolationTest {
                         String phone = phone();
                         String name = "Name" + nameCounter.incrementAndGet();
                         String notes = random.nextBoolean() ? null : "note " + random.nextInt(1000);
-                        Outcome<Contact> o = call("contacts.create", () -> contacts.create(NewContact.named(name).phone(phone).notes(notes)));
+                        // half of them with a caller-chosen id, retried once after an unknown outcome
+                        UUID id = random.nextBoolean() ? UUID.randomUUID() : null;
+                        NewContact created = NewContact.named(name).phone(phone).notes(notes).id(id);
+                        Outcome<Contact> o = call("contacts.create", () -> contacts.create(created));
                         if (ok("contacts.create", o)) {
                             checkCreated("contacts.create", m, o.value, name, notes);
+                        } else if (o.lost && o.unknown && id != null) {
+                            Outcome<Contact> retried = call("contacts.create retried", () -> contacts.create(created));
+                            if (ok("contacts.create retried", retried)) {
+                                if (!retried.value.id().equals(id)) {
+                                    violations.add("a retried create returned another id than the one chosen");
+                                }
+                                checkCreated("contacts.create retried", m, retried.value, name, notes);
+                            } else if (retried.lost) {
+                                m.contactUncertain(phone);
+                            }
                         } else if (o.lost && o.unknown) {
                             m.contactUncertain(phone);
                         }
