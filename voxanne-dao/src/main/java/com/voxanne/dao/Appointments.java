@@ -34,6 +34,25 @@ public interface Appointments {
      */
     Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration);
 
+    /**
+     * Books a pending appointment whose id the caller chose, which makes the booking safe to retry: when
+     * this organization already has an appointment with {@code appointmentId}, nothing is booked and that
+     * appointment is returned as it is now (whatever the retry's other arguments). So a retry after an
+     * {@linkplain DataAccessFailureException#outcomeUnknown() unknown outcome} either books or returns
+     * the booking the first attempt made. Generate the id once per booking (a random UUID) and keep it
+     * for the retries.
+     *
+     * @param appointmentId the new appointment's id
+     * @throws InvalidInputException as {@link #book(UUID, ServiceType, OffsetDateTime, Duration)}, or for
+     *         a missing {@code appointmentId}
+     * @throws NotFoundException when the contact is not one of this organization
+     * @throws DoubleBookingException when it overlaps an active appointment of this organization
+     * @throws DuplicateException ({@code appointments_pkey}) when another organization has an appointment
+     *         with this id, as a colliding random id would be refused; nothing else about it is told
+     */
+    Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration,
+                     UUID appointmentId);
+
     /** The appointment with this id. @throws NotFoundException when there is none (or it is deleted) */
     Appointment get(UUID id);
 

@@ -18,10 +18,16 @@ public interface Contacts {
     int MAX_IMPORT = 1000;
 
     /**
-     * Creates a contact.
+     * Creates a contact. With a caller-chosen {@linkplain NewContact#id(UUID) id} it is safe to retry: when
+     * this organization already has a contact with that id, nothing is created and that contact is
+     * returned as it is now. Without one, a retry after the first attempt committed is refused with
+     * {@link DuplicateException} ({@code uq_contacts_org_phone}) if the contact has a phone number, and
+     * creates a second contact if it has none.
      *
      * @throws InvalidInputException for a blank name, an impossible phone number or an invalid e-mail
-     * @throws DuplicateException when the phone number is already used in this organization
+     * @throws DuplicateException when the phone number is already used in this organization by another
+     *         contact ({@code uq_contacts_org_phone}), or the chosen id by another organization
+     *         ({@code contacts_pkey}, as a colliding random id would be)
      */
     Contact create(NewContact contact);
 
@@ -84,6 +90,9 @@ public interface Contacts {
     /**
      * Creates all of {@code contacts}, or none. Every row is validated first, and so are phone numbers
      * used twice in the list or already used in this organization; then all are inserted at once.
+     *
+     * <p>Ids chosen with {@link NewContact#id(UUID)} are used, but do not make an import safe to retry:
+     * an id already taken fails the whole import with {@link DuplicateException}.
      *
      * @return the created contacts, in the order given
      * @throws BulkImportException listing every invalid row (by its index in {@code contacts}); nothing

@@ -1,10 +1,9 @@
 package com.voxanne.dao;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
-
-/** What an appointment is for: the values the database's {@code ck_appointments_service_type} accepts. */
+/**
+ * What an appointment is for: the values the database's {@code ck_appointments_service_type} accepts. A
+ * check constraint on a text column, not a PostgreSQL enum type, hence written here rather than generated.
+ */
 public enum ServiceType {
     /** A first consultation. */
     CONSULTATION("consultation"),
@@ -28,16 +27,11 @@ public enum ServiceType {
 
     /**
      * The service type named {@code value} (case and surrounding blanks ignored), for callers that receive
-     * it as text, for example from a voice agent's tool call.
+     * it as text, for example from a voice agent's tool call; as {@link Literals#parse} reads every enum.
      *
-     * @throws InvalidInputException ({@code serviceType}) when it is none of them
+     * @throws InvalidInputException ({@code serviceType}) when it is none of them, naming them all
      */
     public static ServiceType of(String value) {
-        String wanted = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
-        return Arrays.stream(values())
-                .filter(type -> type.literal.equals(wanted))
-                .findFirst()
-                .orElseThrow(() -> new InvalidInputException("serviceType", "must be one of "
-                        + Arrays.stream(values()).map(ServiceType::literal).collect(Collectors.joining(", "))));
+        return Literals.parse(ServiceType.class, "serviceType", value);
     }
 }

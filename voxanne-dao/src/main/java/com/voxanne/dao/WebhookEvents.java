@@ -9,7 +9,9 @@ public interface WebhookEvents {
     /**
      * Claims the event and runs {@code handler} in one transaction. A second delivery of the same event
      * id for the same organization does not run the handler, even when both arrive at once; the same id
-     * in another organization is another event.
+     * in another organization is another event. So it is safe to retry after any failure, an
+     * {@linkplain DataAccessFailureException#outcomeUnknown() unknown outcome} included: if the first run
+     * committed, the retry is {@link WebhookOutcome#DUPLICATE}.
      *
      * @param organizationId the organization the event belongs to
      * @param eventId the provider's event id (1 to 255 characters)

@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,9 @@ class OneRoundTripTest extends TwoClinicsTest {
         reads.put("organization", () -> logged.organization(annInA));
         reads.put("service.organizations.get", () -> logged.service().organizations().get(annInA.organizationId()));
         reads.put("service.audit.events", () -> logged.service().audit().events(AuditQuery.organization(annInA.organizationId())));
+        UUID chosen = UUID.randomUUID();
+        reads.put("contacts.create with an id", () -> logged.contacts(annInA).create(NewContact.named("Cy").id(chosen)));
+        reads.put("contacts.create with an id, again", () -> logged.contacts(annInA).create(NewContact.named("Cy").id(chosen)));
         reads.forEach((name, read) -> {
             log.clear();
             read.run();

@@ -324,6 +324,12 @@ class RandomizedIsolationTest {
             T value;
             Throwable thrown;
             boolean lost;
+            /**
+             * A lost connection's {@link DataAccessFailureException#outcomeUnknown()}: only then may the call
+             * have written; otherwise the model takes it as not having happened, and the final comparison
+             * with the database checks that it did not.
+             */
+            boolean unknown;
         }
 
         static boolean connectionLost(Throwable t) {
@@ -368,6 +374,7 @@ class RandomizedIsolationTest {
                     o.thrown = t;
                     if (t instanceof DataAccessFailureException && connectionLost(t)) {
                         o.lost = true;
+                        o.unknown = ((DataAccessFailureException) t).outcomeUnknown();
                         lost.incrementAndGet();
                     } else if (t instanceof VoxanneDataException && !DOCUMENTED.contains(t.getClass())) {
                         violations.add(op + " threw an undocumented type " + t.getClass().getName());
@@ -377,7 +384,7 @@ class RandomizedIsolationTest {
                         violations.add(op + " failed without a lost connection: " + t);
                     }
                 }
-                String how = o.lost ? "lost connection" : o.thrown == null ? "ok" : o.thrown.getClass().getSimpleName();
+                String how = o.lost ? (o.unknown ? "lost connection, outcome unknown" : "lost connection") : o.thrown == null ? "ok" : o.thrown.getClass().getSimpleName();
                 outcomes.computeIfAbsent(op + " -> " + how, k -> new AtomicLong()).incrementAndGet();
                 return o;
             }
@@ -467,10 +474,23 @@ class RandomizedIsolationTest {
                         String phone = phone();
                         String name = "Name" + nameCounter.incrementAndGet();
                         String notes = random.nextBoolean() ? null : "note " + random.nextInt(1000);
-                        Outcome<Contact> o = call("contacts.create", () -> contacts.create(NewContact.named(name).phone(phone).notes(notes)));
+                        // half of them with a caller-chosen id, retried once after an unknown outcome
+                        UUID id = random.nextBoolean() ? UUID.randomUUID() : null;
+                        NewContact created = NewContact.named(name).phone(phone).notes(notes).id(id);
+                        Outcome<Contact> o = call("contacts.create", () -> contacts.create(created));
                         if (ok("contacts.create", o)) {
                             checkCreated("contacts.create", m, o.value, name, notes);
-                        } else if (o.lost) {
+                        } else if (o.lost && o.unknown && id != null) {
+                            Outcome<Contact> retried = call("contacts.create retried", () -> contacts.create(created));
+                            if (ok("contacts.create retried", retried)) {
+                                if (!retried.value.id().equals(id)) {
+                                    violations.add("a retried create returned another id than the one chosen");
+                                }
+                                checkCreated("contacts.create retried", m, retried.value, name, notes);
+                            } else if (retried.lost) {
+                                m.contactUncertain(phone);
+                            }
+                        } else if (o.lost && o.unknown) {
                             m.contactUncertain(phone);
                         }
                     }
@@ -500,7 +520,7 @@ class RandomizedIsolationTest {
                                 row.name = name;
                                 row.notes = notes;
                                 checkContact("contacts.update", m, o.value);
-                            } else if (o.lost) {
+                            } else if (o.lost && o.unknown) {
                                 m.contactUncertain(phone);
                             }
                         }
@@ -523,7 +543,7 @@ class RandomizedIsolationTest {
                             });
                             if (ok("contacts.delete", o)) {
                                 m.deleteContact(phone);
-                            } else if (o.lost) {
+                            } else if (o.lost && o.unknown) {
                                 m.contactUncertain(phone);
                             }
                         }
@@ -609,7 +629,7 @@ class RandomizedIsolationTest {
                             for (int i = 0; i < o.value.size(); i++) {
                                 checkCreated("contacts.importAll", m, o.value.get(i), batch.get(i).name(), null);
                             }
-                        } else if (o.lost) {
+                        } else if (o.lost && o.unknown) {
                             batchPhones.forEach(m::contactUncertain);
                         }
                     }
@@ -622,7 +642,7 @@ class RandomizedIsolationTest {
                                     ServiceType.CONSULTATION, start, Duration.ofMinutes(60)));
                             if (ok("appointments.book", o)) {
                                 checkBooked("appointments.book", m, o.value, contactId, start);
-                            } else if (o.lost) {
+                            } else if (o.lost && o.unknown) {
                                 m.appointmentUncertain(start.toInstant());
                             }
                         }
@@ -653,7 +673,7 @@ class RandomizedIsolationTest {
                                     if (!o.value.status().getLiteral().equals(row.status)) {
                                         violations.add("appointments.changeStatus returned another status");
                                     }
-                                } else if (o.lost) {
+                                } else if (o.lost && o.unknown) {
                                     m.appointmentUncertain(key);
                                 }
                             } else {
@@ -684,7 +704,7 @@ class RandomizedIsolationTest {
                         if (ok("notifications.create", o)) {
                             m.notifications.put(title, new NotificationRow(o.value, target, "unread"));
                             notificationIds.get(m.organizationId).add(o.value);
-                        } else if (o.lost) {
+                        } else if (o.lost && o.unknown) {
                             m.notificationUncertain(title, target);
                         }
                     }
@@ -706,7 +726,7 @@ class RandomizedIsolationTest {
                             } else if (ok("notifications.markRead", o)) {
                                 owned("notifications.markRead", m, o.value.organizationId(), o.value.userId(), user);
                                 row.status = "read";
-                            } else if (o.lost) {
+                            } else if (o.lost && o.unknown) {
                                 m.notificationUncertain(title, user);
                             }
                         }
@@ -804,7 +824,7 @@ class RandomizedIsolationTest {
                     if (created[0] != null) {
                         contactIds.get(m.organizationId).add(created[0].id());
                     }
-                    if (!o.lost) {
+                    if (!o.lost || !o.unknown) {
                         retry.add(eventId);
                     } else {
                         m.eventUncertain(eventId);
@@ -818,7 +838,7 @@ class RandomizedIsolationTest {
                     m.events.add(eventId);
                     eventIds.get(m.organizationId).add(eventId);
                     checkCreated("webhook handler", m, created[0], name, null);
-                } else if (o.lost) {
+                } else if (o.lost && o.unknown) {
                     m.eventUncertain(eventId);
                     m.contactUncertain(phone);
                 }
@@ -862,7 +882,7 @@ class RandomizedIsolationTest {
                         checkBooked("inOrg unit", m, (Appointment) made[1], c.id(), start);
                         m.notifications.put(title, new NotificationRow((UUID) made[2], target, "unread"));
                         notificationIds.get(m.organizationId).add((UUID) made[2]);
-                    } else if (o.lost) {
+                    } else if (o.lost && o.unknown) {
                         m.contactUncertain(phone);
                         m.appointmentUncertain(start.toInstant());
                         m.notificationUncertain(title, target);

@@ -1,9 +1,12 @@
 package com.voxanne.dao;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.table;
 
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
 import com.voxanne.schema.session.ApiRole;
+import com.voxanne.testkit.Admin;
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
@@ -12,6 +15,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.jooq.DSLContext;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,6 +71,31 @@ class ReadmeExampleTest {
         assertThat(voxanne.contacts(ctx).create(NewContact.named("Bea")).name()).isEqualTo("Bea");
     }
 
+    /** The README's example of a service's own table in a unit of work, on the sample's table. */
+    @Test
+    void theReadmeServiceTableExampleRuns(DataSource pool, @Admin DSLContext admin, Tenants tenants) {
+        admin.execute("create table public.call_notes (id uuid primary key default gen_random_uuid(),"
+                + " org_id uuid not null references public.organizations (id), contact_id uuid, body text not null)");
+        admin.execute("alter table public.call_notes enable row level security");
+        admin.execute("alter table public.call_notes force row level security");
+        admin.execute("grant select, insert on public.call_notes to service_role");
+        admin.execute("create policy call_notes_service on public.call_notes for all to service_role"
+                + " using (true) with check (true)");
+        UUID orgId = tenants.organization("Glow Med Spa").id();
+        Voxanne voxanne = Voxanne.create(pool);
+
+        // BEGIN README SERVICE
+        voxanne.service().webhooks().processOnce(orgId, "call.ended:124", "call.ended", tx -> {
+            Contact caller = tx.contacts().create(NewContact.named("Caller").phone("+1 212 555 0101"));
+            tx.dsl().insertInto(table("call_notes"), field("org_id"), field("contact_id"), field("body"))
+                    .values(tx.organizationId(), caller.id(), "asked about fillers")
+                    .execute();                             // commits with the contact and the claim, or neither does
+        });
+        // END README SERVICE
+
+        assertThat(admin.fetchCount(table("public.call_notes"))).isEqualTo(1);
+    }
+
     @Test
     void theReadmeShowsExactlyThisCode() throws Exception {
         java.nio.file.Path root = java.nio.file.Path.of("").toAbsolutePath().getParent();
@@ -81,6 +110,10 @@ class ReadmeExampleTest {
         String limits = source.substring(source.indexOf("// BEGIN README LIMITS") + "// BEGIN README LIMITS".length(),
                 source.indexOf("        // END README LIMITS"));
         assertThat(readme).contains(limits.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+                .collect(java.util.stream.Collectors.joining("\n")).strip());
+        String service = source.substring(source.indexOf("// BEGIN README SERVICE") + "// BEGIN README SERVICE".length(),
+                source.indexOf("        // END README SERVICE"));
+        assertThat(readme).contains(service.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
                 .collect(java.util.stream.Collectors.joining("\n")).strip());
     }
 }

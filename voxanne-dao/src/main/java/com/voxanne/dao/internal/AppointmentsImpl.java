@@ -10,6 +10,7 @@ import com.voxanne.dao.Appointment;
 import com.voxanne.dao.AppointmentQuery;
 import com.voxanne.dao.Appointments;
 import com.voxanne.dao.ConflictException;
+import com.voxanne.dao.DuplicateException;
 import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.InvalidTransitionException;
 import com.voxanne.dao.NotFoundException;
@@ -70,6 +71,19 @@ final class AppointmentsImpl implements Appointments {
 
     @Override
     public Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration) {
+        return book(contactId, serviceType, start, duration, UUID.randomUUID(), false);
+    }
+
+    @Override
+    public Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration,
+                            UUID appointmentId) {
+        required("appointmentId", appointmentId);
+        return book(contactId, serviceType, start, duration, appointmentId, true);
+    }
+
+    /** {@code chosen}: the caller chose the id, and a retry with it returns the row the first attempt made. */
+    private Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration,
+                             UUID id, boolean chosen) {
         required("contactId", contactId);
         required("serviceType", serviceType);
         required("start", start);
@@ -78,15 +92,31 @@ final class AppointmentsImpl implements Appointments {
         if (!dsl().fetchExists(CONTACTS, CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(contactId))) {
             throw new NotFoundException("contact " + contactId);
         }
-        return translated(() -> map(dsl().insertInto(APPOINTMENTS)
+        if (chosen) {
+            // Before the insert, so that a retry returns the booking even if its slot would now be refused.
+            Optional<AppointmentsRecord> existing = dsl().selectFrom(APPOINTMENTS).where(byId(id)).fetchOptional();
+            if (existing.isPresent()) {
+                return map(existing.get());
+            }
+        }
+        Optional<AppointmentsRecord> booked = translated(() -> dsl().insertInto(APPOINTMENTS)
+                .set(APPOINTMENTS.ID, id)
                 .set(APPOINTMENTS.ORG_ID, organizationId)
                 .set(APPOINTMENTS.CONTACT_ID, contactId)
                 .set(APPOINTMENTS.SERVICE_TYPE, serviceType.literal())
                 .set(APPOINTMENTS.SCHEDULED_AT, start)
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .set(APPOINTMENTS.STATUS, AppointmentStatus.PENDING)
+                .onConflict(APPOINTMENTS.ID).doNothing()
                 .returning()
-                .fetchSingle()));
+                .fetchOptional());
+        if (booked.isPresent()) {
+            return map(booked.get());
+        }
+        // The id is taken: by a concurrent booking with it that committed meanwhile (a new statement sees
+        // it), or by another organization's row, reported as a random id's collision would be.
+        return map(dsl().selectFrom(APPOINTMENTS).where(byId(id)).fetchOptional().orElseThrow(
+                () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null)));
     }
 
     @Override

@@ -277,6 +277,15 @@ final class BindingConnection extends DefaultConnection {
     }
 
     /**
+     * Transaction mode: binds now unless a binding already ran, for statements that cannot carry it (a
+     * batch: see {@link BoundPreparedStatement#addBatch()}). The caller's own jOOQ gets the connection
+     * only after this ({@link Unit#callerDsl()}).
+     */
+    void bindNow() throws SQLException {
+        beforeOtherStatement("the caller's own statements (tx.dsl())");
+    }
+
+    /**
      * Transaction mode: binds now, on its own, unless a binding already ran. Every savepoint is thus set
      * after the binding, and rolling back to it keeps the binding. Single-statement mode has no
      * transaction to bind for anything but its one prepared statement.

@@ -14,6 +14,7 @@ import com.voxanne.dao.Contact;
 import com.voxanne.dao.ContactQuery;
 import com.voxanne.dao.ContactSort;
 import com.voxanne.dao.ContactUpdate;
+import com.voxanne.dao.DuplicateException;
 import com.voxanne.dao.Contacts;
 import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.NewContact;
@@ -27,6 +28,7 @@ import java.sql.Savepoint;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -39,6 +41,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
 import org.jooq.InsertValuesStep9;
 import org.jooq.JSONB;
 import org.jooq.SortField;
@@ -79,7 +82,26 @@ final class ContactsImpl implements Contacts {
         if (contact == null) {
             throw new InvalidInputException("contact", "must not be null");
         }
-        return map(insert(List.of(fields.validate(contact)), List.of(UUID.randomUUID())).returning().fetchSingle());
+        ContactFields.Valid valid = fields.validate(contact);
+        if (contact.id() == null) {
+            return map(insert(List.of(valid), List.of(UUID.randomUUID())).returning().fetchSingle());
+        }
+        // One statement, so that a call of its own stays one round trip: the insert unless the id is
+        // taken, else the row of this organization that has it. None: the id is another organization's
+        // (invisible under row-level security), or a concurrent create's that committed after this
+        // statement's snapshot; reported as a random id's collision would be.
+        Field<?>[] columns = Arrays.stream(CONTACTS.fields()).map(f -> DSL.field(DSL.name(f.getName()))).toArray(Field[]::new);
+        List<ContactsRecord> rows = dsl().resultQuery(
+                        "with created as ({0}) select {1} from created"
+                                + " union all select {1} from {2} where {3} and not exists (select from created)",
+                        insert(List.of(valid), List.of(contact.id())).onConflict(CONTACTS.ID).doNothing().returning(),
+                        DSL.list(columns), CONTACTS, CONTACTS.ORG_ID.eq(organizationId).and(CONTACTS.ID.eq(contact.id())))
+                .coerce(CONTACTS)
+                .fetch();
+        if (rows.isEmpty()) {
+            throw new DuplicateException("contacts_pkey", "a contact with this id already exists", null);
+        }
+        return map(rows.get(0));
     }
 
     @Override
@@ -271,8 +293,9 @@ final class ContactsImpl implements Contacts {
             return List.of();
         }
         List<ContactFields.Valid> rows = validateAll(contacts);
-        // Ids chosen here map the inserted rows back to their input rows, whatever order RETURNING uses.
-        List<UUID> ids = contacts.stream().map(c -> UUID.randomUUID()).toList();
+        // Ids map the inserted rows back to their input rows, whatever order RETURNING uses: the caller's,
+        // or chosen here.
+        List<UUID> ids = contacts.stream().map(c -> c.id() != null ? c.id() : UUID.randomUUID()).toList();
         // Phones already in the organization (or inserted concurrently and committed meanwhile) are
         // skipped by ON CONFLICT rather than failing the statement, so they can be reported by row. The
         // savepoint takes back the rows that were inserted, even if the caller catches the exception and

@@ -25,7 +25,8 @@ import org.postgresql.util.ServerErrorMessage;
  * {@link PSQLException#getMessage()}, and jOOQ copies that into its own exception's message. So the
  * messages here are built from the SQLSTATE and the identifiers the server names (constraint, table,
  * column), the server's primary message is added only for the SQLSTATEs whose text never holds a value
- * ({@code SAFE_PRIMARY_MESSAGE}), and the cause is a {@code ScrubbedSqlException}: the SQLSTATE, those
+ * ({@code SAFE_PRIMARY_MESSAGE}) when PostgreSQL wrote it or a RAISE of Voxanne's own functions did (a
+ * service's trigger may RAISE a row with any SQLSTATE), and the cause is a {@code ScrubbedSqlException}: the SQLSTATE, those
  * identifiers and the original stack trace, never the driver's exception.
  */
 public final class SqlErrors {
@@ -48,6 +49,21 @@ public final class SqlErrors {
     private static final Set<String> SAFE_PRIMARY_MESSAGE = Set.of(
             "40001", "40P01", "42501", "55P03", "57014", "57P01", "57P02", "57P03", "25P02", "25006",
             "42P01", "42703", "42883", "53000", "53100", "53200", "53300", "53400");
+
+    /** The PostgreSQL C routine that reports a PL/pgSQL RAISE. */
+    private static final String RAISE_ROUTINE = "exec_stmt_raise";
+
+    /**
+     * Voxanne's own functions, whose RAISE messages name ids and rules, never a row's values. A RAISE of
+     * any other function (a service's own trigger on its table, inside a unit through
+     * {@code TenantTransaction.dsl()}) may format a row into its message whatever SQLSTATE it picks, so
+     * its message is never passed on.
+     */
+    private static final Set<String> OWN_FUNCTIONS = Set.of("appointment_time_range", "archive_old_audit_logs",
+            "audit_logs_append_only", "audit_row_change", "auth_org_id", "auth_user_id", "contact_search_tokens",
+            "create_notification", "detect_suspicious_activity", "expire_old_notifications", "get_org_audit_logs",
+            "is_service_role_caller", "log_audit_event", "notifications_check_user_org", "notifications_notify",
+            "prevent_org_id_change", "search_contact_ids", "set_updated_at");
 
     private static final String LOCK_TIMEOUT = "55P03";
     private static final String QUERY_CANCELED = "57014";
@@ -102,6 +118,16 @@ public final class SqlErrors {
                     + (isSafe(sql) ? ": " + safeMessage(sql) : ""), state.isEmpty() ? null : state, cause);
         };
         return withSuppressed(translated, failure);
+    }
+
+    /**
+     * Whether {@code sqlState} reports a lost connection: class 08 (connection exception, PgJDBC's I/O
+     * errors), or the server ending the session (57P01 terminated by an administrator, 57P02 crash of
+     * another backend, 57P03 cannot connect now).
+     */
+    static boolean connectionLost(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.equals("57P01")
+                || sqlState.equals("57P02") || sqlState.equals("57P03"));
     }
 
     static SQLException findSqlException(Throwable failure) {
@@ -176,7 +202,30 @@ public final class SqlErrors {
      */
     private static boolean isSafe(SQLException sql) {
         ServerErrorMessage server = server(sql);
-        return server != null && server.getMessage() != null && SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState());
+        return server != null && server.getMessage() != null && SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState())
+                && (!RAISE_ROUTINE.equals(server.getRoutine()) || isOwnRaise(server));
+    }
+
+    /**
+     * A RAISE in one of {@link #OWN_FUNCTIONS}: the innermost frame of the error's context (its first line,
+     * {@code PL/pgSQL function public.create_notification(uuid,…) line 37 at RAISE}) names it. Qualified
+     * with {@code public} (our functions run with {@code search_path = pg_catalog, pg_temp}) or, on
+     * servers that print it so, unqualified.
+     */
+    private static boolean isOwnRaise(ServerErrorMessage server) {
+        String where = server.getWhere();
+        if (where == null) {
+            return false;
+        }
+        String frame = where.lines().findFirst().orElse("");
+        String prefix = "PL/pgSQL function ";
+        if (!frame.startsWith(prefix)) {
+            return false;
+        }
+        String name = frame.substring(prefix.length());
+        name = name.startsWith("public.") ? name.substring("public.".length()) : name;
+        int paren = name.indexOf('(');
+        return paren > 0 && OWN_FUNCTIONS.contains(name.substring(0, paren));
     }
 
     /** The server's primary message (no DETAIL, no HINT) of a failure {@link #isSafe}, else the SQLSTATE. */

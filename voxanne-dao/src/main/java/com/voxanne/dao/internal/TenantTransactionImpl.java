@@ -7,6 +7,7 @@ import com.voxanne.dao.Organization;
 import com.voxanne.dao.TenantTransaction;
 import java.util.Optional;
 import java.util.UUID;
+import org.jooq.DSLContext;
 
 /** The repositories of one organization on one bound connection. */
 final class TenantTransactionImpl implements TenantTransaction {
@@ -58,5 +59,10 @@ final class TenantTransactionImpl implements TenantTransaction {
     @Override
     public Organization organization() {
         return OrganizationsImpl.find(unit.dsl(), organizationId);
+    }
+
+    @Override
+    public DSLContext dsl() {
+        return unit.callerDsl();
     }
 }

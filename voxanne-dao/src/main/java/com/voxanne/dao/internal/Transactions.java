@@ -97,10 +97,38 @@ public final class Transactions {
 
     /** As {@link #run(RequestClaims, Mode, Function)}, for work that may not need jOOQ at all. */
     <T> T inUnit(RequestClaims claims, Mode mode, Function<Unit, T> work) {
-        try (Connection connection = dataSource.getConnection()) {
-            return inTransaction(connection, claims, mode, work);
+        Connection connection;
+        try {
+            connection = dataSource.getConnection();
         } catch (SQLException e) {
             throw new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+        }
+        T result;
+        try {
+            result = inTransaction(connection, claims, mode, work);
+        } catch (RuntimeException | Error e) {
+            close(connection, e);
+            throw e;
+        } catch (SQLException e) {
+            DataAccessFailureException failure =
+                    new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+            close(connection, failure);
+            throw failure;
+        }
+        // The unit has committed: a connection that then fails to go back (lost right after the commit) is
+        // the pool's to evict, and failing the call would report a committed unit as failed.
+        close(connection, null);
+        return result;
+    }
+
+    /** Gives the connection back to the pool; a failure is added to {@code failure}'s, or dropped. */
+    private static void close(Connection connection, Throwable failure) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
         }
     }
 
@@ -116,24 +144,35 @@ public final class Transactions {
         if (switched) {
             connection.setAutoCommit(singleStatement);
         }
+        Unit unit = null;
+        boolean committing = false;
         try {
-            T result = work.apply(new Unit(new BindingConnection(connection, claims, timeouts, mode), configuration));
+            unit = new Unit(new BindingConnection(connection, claims, timeouts, mode), configuration);
+            T result = work.apply(unit);
             if (singleStatement) {
                 requireEnded(connection);
             } else {
+                if (unit.handedOutCallerDsl()) {
+                    CallerConnection.requireIntact(unit.connection(), claims);
+                }
+                committing = true;
                 connection.commit();
             }
             return result;
         } catch (RuntimeException e) {
             rollback(connection, singleStatement, e);
-            throw translate(e);
+            // a single statement carries its commit: a connection lost while it ran may have committed it
+            throw outcome(translate(e), singleStatement);
         } catch (Error e) {
             rollback(connection, singleStatement, e);
             throw e;
         } catch (SQLException e) {
             rollback(connection, singleStatement, e);
-            throw SqlErrors.translate(e);
+            throw outcome(SqlErrors.translate(e), committing);
         } finally {
+            if (unit != null) {
+                unit.end();
+            }
             if (switched) {
                 restoreAutoCommit(connection, lent);
             }
@@ -163,6 +202,26 @@ public final class Transactions {
         } catch (SQLException notPgJdbc) {
             return null;
         }
+    }
+
+    /**
+     * {@code failure} as the caller should read it: a connection lost while the unit's commit may have
+     * been on its way leaves the outcome unknown (the server may have committed before the connection
+     * broke, or not), which {@link DataAccessFailureException#outcomeUnknown()} says. A failure before
+     * the commit was sent, or a server error in reply to it, is a rollback.
+     */
+    private static RuntimeException outcome(RuntimeException failure, boolean commitInFlight) {
+        if (commitInFlight && failure instanceof DataAccessFailureException lost && !lost.outcomeUnknown()
+                && SqlErrors.connectionLost(lost.sqlState())) {
+            DataAccessFailureException unknown = new DataAccessFailureException(lost.getMessage()
+                    + "; the connection was lost while the unit committed: it may have committed or not",
+                    lost.sqlState(), true, lost.getCause());
+            for (Throwable suppressed : lost.getSuppressed()) {
+                unknown.addSuppressed(suppressed);
+            }
+            return unknown;
+        }
+        return failure;
     }
 
     /** A misuse of a unit of work is a bug of the DAO: it surfaces as itself, not as a data exception. */
