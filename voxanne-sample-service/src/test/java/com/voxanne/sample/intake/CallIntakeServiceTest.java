@@ -11,6 +11,7 @@ import com.voxanne.dao.TenantContextException;
 import com.voxanne.dao.Voxanne;
 import com.voxanne.dao.WebhookOutcome;
 import com.voxanne.testkit.Admin;
+import com.voxanne.testkit.DatabaseScope;
 import com.voxanne.testkit.Organization;
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The service's writes to its own table share Voxanne's tenant unit: exactly once, all or nothing, per clinic. */
-@VoxannePostgres(migrations = IntakeSchema.LOCATION, historyTable = IntakeSchema.HISTORY_TABLE)
+@VoxannePostgres(migrations = IntakeSchema.LOCATION, historyTable = IntakeSchema.HISTORY_TABLE,
+        scope = DatabaseScope.PER_METHOD)
 class CallIntakeServiceTest {
 
     private CallIntakeService service;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.voxanne.schema.VerifyReport;
 import com.voxanne.testkit.Admin;
+import com.voxanne.testkit.DatabaseScope;
 import com.voxanne.testkit.Organization;
 import com.voxanne.testkit.RlsAssert;
 import com.voxanne.testkit.Tenants;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * The service's own tenant table, built by the README's recipe, holds every guarantee Voxanne's tables
  * hold; and a database with the service's migrations beside Voxanne's passes {@code verify}.
  */
-@VoxannePostgres(migrations = IntakeSchema.LOCATION, historyTable = IntakeSchema.HISTORY_TABLE)
+@VoxannePostgres(migrations = IntakeSchema.LOCATION, historyTable = IntakeSchema.HISTORY_TABLE,
+        scope = DatabaseScope.PER_METHOD)
 class IntakeSchemaTest {
 
     private static final String INSERT = "insert into public.call_intakes (org_id, call_id) values (?, ?)";
