@@ -30,8 +30,10 @@ public final class VoxanneSchema {
     public static final String HISTORY_TABLE = "voxanne_schema_history";
 
     private final SchemaOperations operations;
+    private final DataSource dataSource;
 
     private VoxanneSchema(Configuration configuration) {
+        this.dataSource = configuration.dataSource;
         this.operations = new SchemaOperations(configuration.dataSource, configuration.baselineOnMigrate,
                 configuration.listener, configuration.services);
     }
@@ -107,6 +109,19 @@ public final class VoxanneSchema {
      */
     public RollbackResult rollbackTo(String version, boolean force) {
         return operations.rollbackTo(Objects.requireNonNull(version, "version"), force);
+    }
+
+    /**
+     * The role the DAO's pool logs in as, to create or bring in line: give its password and connection
+     * limit, then {@link LoginRole#apply()}. What {@code voxanne login-role} does; see {@link LoginRole}.
+     *
+     * @param name a lower-case SQL identifier such as {@code voxanne_app}
+     * @throws IllegalArgumentException when the name is not one, or is a role of PostgreSQL or Supabase
+     *     ({@code postgres}, {@code anon}, {@code authenticated}, {@code service_role},
+     *     {@code authenticator}, {@code pg_*}, {@code supabase_*}); checked before any SQL
+     */
+    public LoginRole loginRole(String name) {
+        return new LoginRole(dataSource, name);
     }
 
     /** Configures a {@link VoxanneSchema}. */

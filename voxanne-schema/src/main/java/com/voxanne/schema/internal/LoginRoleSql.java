@@ -1,12 +1,13 @@
-package com.voxanne.cli;
+package com.voxanne.schema.internal;
 
 import java.util.List;
 import java.util.Set;
 
 /**
- * The SQL of the production login role, in one place: {@link LoginRoleCommand} runs it, and
- * docs/production.md shows {@link #script} for a role named {@code voxanne_app} (a test keeps the two
- * equal), for whoever creates the role without the CLI.
+ * The SQL of the production login role, in one place: {@link LoginRoles} runs it (for
+ * {@code VoxanneSchema.loginRole} and {@code voxanne login-role}), and docs/production.md shows
+ * {@link #script} for a role named {@code voxanne_app} (a test keeps the two equal), for whoever creates
+ * the role without Voxanne.
  *
  * <p>The role is like Supabase's {@code authenticator}: it logs in, holds no right of its own (NOINHERIT:
  * it has a role's rights only after the DAO's {@code SET LOCAL ROLE}), bypasses nothing and owns nothing.
@@ -19,7 +20,7 @@ final class LoginRoleSql {
     static final List<String> API_ROLES = List.of("authenticated", "service_role");
 
     /**
-     * Names the command never creates or changes: the platform's and Supabase's own roles (anon, the API
+     * Names never created or changed: the platform's and Supabase's own roles (anon, the API
      * roles, {@code authenticator}, whose password Supabase's Data API holds), and the reserved prefixes.
      */
     static final Set<String> RESERVED = Set.of("postgres", "anon", "authenticated", "service_role", "authenticator",
@@ -65,7 +66,7 @@ final class LoginRoleSql {
     static final String API_ROLES_PRESENT = "select pg_catalog.count(*) from pg_catalog.pg_roles where rolname = any(?)";
 
     /**
-     * The statements for someone not using the CLI, for a new role: create it, grant its roles, then set
+     * The statements for someone doing it by hand, for a new role: create it, grant its roles, then set
      * its password with psql's {@code \password}, which sends only a SCRAM verifier computed by psql (an
      * {@code ALTER ROLE ... PASSWORD 'plain text'} would put the password in the server log of a server
      * that logs statements, pgaudit's included).
