@@ -47,7 +47,6 @@ public final class CallIntakeService {
      * {@link WebhookOutcome#DUPLICATE} and writes nothing; a failure writes nothing and leaves the event
      * unclaimed for the provider's retry.
      */
-    // BEGIN README
     public WebhookOutcome onCallEnded(CallEnded call) {
         return voxanne.service().webhooks().processOnce(call.organizationId(), call.eventId(), "call.ended", tx -> {
             Contact caller = tx.contacts().findByPhone(call.callerPhone())
@@ -59,7 +58,6 @@ public final class CallIntakeService {
                     .execute();
         });
     }
-    // END README
 
     /** The signed-in user's clinic's most recent intakes, newest first: RLS keeps other clinics' out. */
     public List<CallIntake> recentIntakes(OrgContext user, int limit) {

@@ -18,6 +18,8 @@ import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,6 +94,40 @@ class CallIntakeServiceTest {
 
         assertEquals(leadId, first.id());
         assertEquals(first.id(), retried.id());
+        assertEquals(1, admin.fetchCount(admin.selectFrom("public.contacts").where("id = ?", leadId)));
+    }
+
+    @Test
+    void aLeadWhoseCommitWasLostIsCreatedOnceByTheRetry(@Admin DSLContext admin) throws Exception {
+        // The first commit of a contact sleeps in a deferred trigger (once: a sequence counts, and a
+        // rollback does not undo it); the test terminates that backend meanwhile, so the client loses its
+        // connection with the commit on its way: an unknown outcome, which addLead answers by retrying.
+        admin.execute("create sequence public.test_slow_commits");
+        admin.execute("""
+                create function public.test_sleep_once_at_commit() returns trigger
+                  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
+                begin
+                  if pg_catalog.nextval('public.test_slow_commits') = 1 then
+                    perform pg_catalog.pg_sleep(30);
+                  end if;
+                  return null;
+                end $$""");
+        admin.execute("create constraint trigger test_sleep_at_commit after insert on public.contacts"
+                + " deferrable initially deferred for each row execute function public.test_sleep_once_at_commit()");
+        OrgContext annAtWork = OrgContext.of(clinicA.id(), ann.id());
+        UUID leadId = UUID.randomUUID();
+
+        CompletableFuture<Contact> lead = CompletableFuture.supplyAsync(
+                () -> service.addLead(annAtWork, leadId, "Walk-in Lead", "+12125550142"));
+        int killed = 0;
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); killed == 0 && System.nanoTime() < deadline; ) {
+            Thread.sleep(50);
+            killed = admin.fetchSingle("select count(*) filter (where pg_terminate_backend(pid))::int from pg_stat_activity"
+                    + " where datname = current_database() and wait_event = 'PgSleep'").get(0, Integer.class);
+        }
+
+        assertEquals(1, killed, "the first attempt's backend was terminated during its commit");
+        assertEquals(leadId, lead.get(20, TimeUnit.SECONDS).id());
         assertEquals(1, admin.fetchCount(admin.selectFrom("public.contacts").where("id = ?", leadId)));
     }
 
