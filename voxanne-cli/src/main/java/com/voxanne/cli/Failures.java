@@ -47,7 +47,7 @@ final class Failures {
         }
         if (state.equals("42501")) {
             return new CliException(ExitCode.PRIVILEGE, "missing privilege: " + (own != null ? own : serverMessage(sql))
-                    + " (migrating needs a superuser on PostgreSQL, the postgres role on Supabase)", failure);
+                    + " (voxanne needs a superuser on PostgreSQL, the postgres role on Supabase)", failure);
         }
         if (own != null) {
             return new CliException(ExitCode.FAILED, own, failure);

@@ -12,6 +12,7 @@
  * service can keep its own Flyway migrations beside them, in a history table of their own: given as
  * {@link com.voxanne.schema.ServiceMigrations}, {@code VoxanneSchema} applies them after Voxanne's and
  * {@code verify()} judges the service's tables too. They run unchanged on hosted Supabase and on
- * PostgreSQL 15 to 18.
+ * PostgreSQL 15 to 18. {@code schema.loginRole("voxanne_app").password(pw).apply()} creates or brings in
+ * line the login role the DAO's pool uses.
  */
 package com.voxanne.schema;
