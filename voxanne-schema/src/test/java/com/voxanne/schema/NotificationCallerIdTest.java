@@ -5,6 +5,7 @@ import static com.voxanne.schema.SchemaTestSupport.column;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.postgres.TestDatabase;
 import java.sql.Connection;
@@ -13,9 +14,13 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.postgresql.util.PSQLException;
@@ -178,6 +183,64 @@ class NotificationCallerIdTest {
             assertThat(anon.getSQLState()).isEqualTo("42501");
         }
         assertThat(notifications("title = 'Attack'")).isZero();
+    }
+
+    /**
+     * Two creates with the same id at once: the second waits for the first and then returns its id if the
+     * first committed (another recipient's: 23505), or creates the notification if the first rolled back.
+     */
+    @ParameterizedTest(name = "first commits: {0}")
+    @ValueSource(booleans = {true, false})
+    void aConcurrentCreateWithTheSameIdWaitsForTheFirst(boolean firstCommits) throws Exception {
+        UUID id = UUID.randomUUID();
+        try (Connection first = db.loginDataSource().getConnection();
+             Connection same = db.loginDataSource().getConnection();
+             Connection other = db.loginDataSource().getConnection()) {
+            for (Connection c : List.of(first, same, other)) {
+                c.setAutoCommit(false);
+                RequestBinding.bind(c, SERVICE);
+            }
+            assertThat(column(first, CREATE_WITH_ID, orgA, alice, "First", id)).containsExactly(id.toString());
+            CompletableFuture<String> retry = CompletableFuture.supplyAsync(() -> outcome(same, alice, id));
+            CompletableFuture<String> foreign = CompletableFuture.supplyAsync(() -> outcome(other, colleague, id));
+            Thread.sleep(300);
+            assertThat(retry).as("waits for the first").isNotDone();
+            assertThat(foreign).as("waits for the first").isNotDone();
+            if (firstCommits) {
+                first.commit();
+            } else {
+                first.rollback();
+            }
+            // the one that goes on first holds the row until it commits; the other waits for that
+            CompletableFuture.anyOf(retry, foreign).get(10, TimeUnit.SECONDS);
+            boolean retryFirst = retry.isDone();
+            (retryFirst ? same : other).commit();
+            String retried = retry.get(10, TimeUnit.SECONDS);
+            String refused = foreign.get(10, TimeUnit.SECONDS);
+            (retryFirst ? other : same).commit();
+            if (firstCommits) {
+                assertThat(retried).isEqualTo(id.toString());
+                assertThat(refused).isEqualTo("23505");
+                assertThat(row(id)).contains(" First ");
+            } else {
+                // one of the two waiting creates inserts; the other then finds it and answers as above
+                assertThat(List.of(retried, refused)).containsAnyOf(id.toString());
+                assertThat(notifications("id = ?", id)).isEqualTo(1);
+                String owner = adminColumn(db, "select user_id::text from public.notifications where id = ?", id).get(0);
+                assertThat(owner.equals(alice.toString()) ? refused : retried).isEqualTo("23505");
+            }
+            assertThat(notifications("id = ?", id)).isEqualTo(1);
+            assertThat(auditedInserts(id)).isEqualTo(1);
+        }
+    }
+
+    /** The id create_notification returned on {@code c}, or the SQLSTATE it failed with. */
+    private static String outcome(Connection c, UUID user, UUID id) {
+        try {
+            return column(c, CREATE_WITH_ID, orgA, user, "Concurrent", id).get(0);
+        } catch (SQLException e) {
+            return e.getSQLState();
+        }
     }
 
     @Test
