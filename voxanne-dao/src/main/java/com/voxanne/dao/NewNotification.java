@@ -12,8 +12,9 @@ import java.util.UUID;
 /**
  * A notification to create; build with {@link #of}. Immutable: each setter returns a copy. Defaults:
  * priority normal, channel in-app, no related entity, no action URL, expiry 30 days after creation (the
- * database's default). Validated when it is created. Title and message are free text that may be about
- * a patient: its {@link #toString()} shows whether they are set, never what they say.
+ * database's default), an id the create picks ({@link #id(UUID)} makes the create safe to retry).
+ * Validated when it is created. Title and message are free text that may be about a patient: its
+ * {@link #toString()} shows whether they are set, never what they say.
  */
 public final class NewNotification {
 
