@@ -43,8 +43,8 @@ class ServiceMigrationsCommandTest {
         try (TestDatabase db = Cli.server().createDatabase()) {
             Cli.Run run = onDatabase(db, "migrate", "--service-migrations", option, "--verify");
             assertThat(run.exitCode()).as(run.toString()).isZero();
-            assertThat(run.out()).containsSubsequence("applied V14 ", "applied " + HISTORY + " V1 ",
-                    "migrate: 14 migration(s) applied", "migrate: " + HISTORY + ": 1 migration(s) applied")
+            assertThat(run.out()).containsSubsequence("applied V15 ", "applied " + HISTORY + " V1 ",
+                    "migrate: 15 migration(s) applied", "migrate: " + HISTORY + ": 1 migration(s) applied")
                     .containsPattern("(?m)^PASS +Service tenant tables: RLS enabled and forced +.*intake_calls")
                     .containsPattern("(?m)^PASS +Service migrations applied \\(" + HISTORY + "\\)")
                     .doesNotContain("FAIL ");
@@ -56,7 +56,7 @@ class ServiceMigrationsCommandTest {
 
             Cli.Run info = onDatabase(db, "info", "--service-migrations", option);
             assertThat(info.exitCode()).as(info.toString()).isZero();
-            assertThat(info.out()).contains("current version: 14; 0 pending", HISTORY + ":",
+            assertThat(info.out()).contains("current version: 15; 0 pending", HISTORY + ":",
                     HISTORY + " current version: 1; 0 pending").containsPattern("(?m)^1 +intake calls +APPLIED");
 
             // the service's tenant table loses FORCE: verify finds it without being told of the service

@@ -12,8 +12,9 @@ import java.util.UUID;
 /**
  * A notification to create; build with {@link #of}. Immutable: each setter returns a copy. Defaults:
  * priority normal, channel in-app, no related entity, no action URL, expiry 30 days after creation (the
- * database's default). Validated when it is created. Title and message are free text that may be about
- * a patient: its {@link #toString()} shows whether they are set, never what they say.
+ * database's default), an id the create picks ({@link #id(UUID)} makes the create safe to retry).
+ * Validated when it is created. Title and message are free text that may be about a patient: its
+ * {@link #toString()} shows whether they are set, never what they say.
  */
 public final class NewNotification {
 
@@ -26,10 +27,11 @@ public final class NewNotification {
     private final String actionUrl;
     private final Set<NotificationChannel> channels;
     private final OffsetDateTime expiresAt;
+    private final UUID id;
 
     private NewNotification(NotificationType type, String title, String message, RelatedEntityType relatedEntityType,
                             UUID relatedEntityId, NotificationPriority priority, String actionUrl,
-                            Set<NotificationChannel> channels, OffsetDateTime expiresAt) {
+                            Set<NotificationChannel> channels, OffsetDateTime expiresAt, UUID id) {
         this.type = type;
         this.title = title;
         this.message = message;
@@ -39,29 +41,30 @@ public final class NewNotification {
         this.actionUrl = actionUrl;
         this.channels = channels;
         this.expiresAt = expiresAt;
+        this.id = id;
     }
 
     /** A notification of {@code type} with a title and a message, normal priority, in-app only. */
     public static NewNotification of(NotificationType type, String title, String message) {
         return new NewNotification(type, title, message, null, null, NotificationPriority.NORMAL, null,
-                Set.of(NotificationChannel.IN_APP), null);
+                Set.of(NotificationChannel.IN_APP), null, null);
     }
 
     /** Pointing at a row ({@code id} may be {@code null}, for example for {@link RelatedEntityType#SYSTEM}). */
     public NewNotification relatedTo(RelatedEntityType entityType, UUID id) {
-        return new NewNotification(type, title, message, entityType, id, priority, actionUrl, channels, expiresAt);
+        return new NewNotification(type, title, message, entityType, id, priority, actionUrl, channels, expiresAt, id);
     }
 
     /** With a priority. */
     public NewNotification priority(NotificationPriority newPriority) {
         return new NewNotification(type, title, message, relatedEntityType, relatedEntityId, newPriority, actionUrl,
-                channels, expiresAt);
+                channels, expiresAt, id);
     }
 
     /** With an action: an https URL or an in-app path such as {@code /appointments/42}. */
     public NewNotification actionUrl(String url) {
         return new NewNotification(type, title, message, relatedEntityType, relatedEntityId, priority, url,
-                channels, expiresAt);
+                channels, expiresAt, id);
     }
 
     /** Delivered on these channels (at least one). */
@@ -70,13 +73,28 @@ public final class NewNotification {
         Set<NotificationChannel> copy = newChannels == null ? null
                 : Collections.unmodifiableSet(new LinkedHashSet<>(newChannels));
         return new NewNotification(type, title, message, relatedEntityType, relatedEntityId, priority, actionUrl,
-                copy, expiresAt);
+                copy, expiresAt, id);
     }
 
     /** Archived by expiry at this time (must be in the future) instead of 30 days after creation. */
     public NewNotification expiresAt(OffsetDateTime time) {
         return new NewNotification(type, title, message, relatedEntityType, relatedEntityId, priority, actionUrl,
-                channels, time);
+                channels, time, id);
+    }
+
+    /**
+     * With an id chosen by the caller, which makes the create safe to retry: a create whose id is already
+     * a notification of this organization for the same recipient creates nothing (no second event for
+     * listeners, no second audit row) and returns that id, whatever the retry's other fields, so a retry
+     * after an {@linkplain DataAccessFailureException#outcomeUnknown() unknown outcome} either creates the
+     * notification or returns the one the first attempt created. Generate it once per notification to
+     * create (a random UUID) and keep it for the retries. An id that a notification of another
+     * organization or another recipient has is refused like a colliding random id, with a
+     * {@link DuplicateException} on {@code notifications_pkey}, and tells nothing else about that row.
+     */
+    public NewNotification id(UUID notificationId) {
+        return new NewNotification(type, title, message, relatedEntityType, relatedEntityId, priority, actionUrl,
+                channels, expiresAt, notificationId);
     }
 
     /** The type. */
@@ -124,10 +142,15 @@ public final class NewNotification {
         return expiresAt;
     }
 
+    /** The caller-chosen id, or {@code null} for one the create picks. */
+    public UUID id() {
+        return id;
+    }
+
     /** Kinds, ids, priority, channels and expiry; title, message and action URL only as set or not. */
     @Override
     public String toString() {
-        return Redaction.of("NewNotification").plain("type", type).secret("title", title).secret("message", message)
+        return Redaction.of("NewNotification").plain("id", id).plain("type", type).secret("title", title).secret("message", message)
                 .plain("relatedEntityType", relatedEntityType).plain("relatedEntityId", relatedEntityId)
                 .plain("priority", priority).secret("actionUrl", actionUrl).plain("channels", channels)
                 .plain("expiresAt", expiresAt).toString();

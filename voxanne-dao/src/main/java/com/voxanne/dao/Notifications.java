@@ -16,12 +16,16 @@ public interface Notifications {
      * {@code create_notification}, whose rules apply: a user may notify users of its own organization only,
      * the organization must be active. In a service scope, for any user of the organization.
      *
-     * @return the new notification's id (a user may not read another user's notification back)
+     * @return the new notification's id (a user may not read another user's notification back); with a
+     *         {@linkplain NewNotification#id(UUID) caller-chosen id} already used for this organization and
+     *         user, that id, the earlier notification unchanged
      * @throws InvalidInputException for a missing user, type, title or message, a title blank or over 200
      *         characters, a message over 4000 characters, an action URL that is neither https nor an in-app
      *         path, no channel, or an expiry not in the future
      * @throws AccessDeniedException when {@code userId} is not a user of this organization, or the
      *         organization is not active
+     * @throws DuplicateException on {@code notifications_pkey} when a caller-chosen id is another
+     *         organization's or another user's notification
      */
     UUID create(UUID userId, NewNotification notification);
 

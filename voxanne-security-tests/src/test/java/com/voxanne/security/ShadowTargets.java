@@ -108,6 +108,27 @@ final class ShadowTargets {
                         },
                         k -> k.orgA + "|" + k.a2 + "|missed_call "
                                 + audit("INSERT", "notifications", k.orgA, k.a1, k.orgA, "authenticated")),
+                new Target("create_notification with a chosen id, repeated (authenticated)", Clinic::userA1,
+                        (c, k) -> {
+                            UUID chosen = UUID.randomUUID();
+                            String create = "select public.create_notification(?, ?, 'missed_call', ?, 'Call', p_id => ?)"
+                                    + "::pg_catalog.text";
+                            String first = text(c, create, k.orgA, k.a1, "Missed", chosen);
+                            String again = text(c, create, k.orgA, k.a1, "Again", chosen);
+                            return first.equals(chosen.toString()) + " " + again.equals(first) + " "
+                                    + text(c, "select pg_catalog.concat_ws('|', pg_catalog.count(*), pg_catalog.max(n.title))"
+                                    + " from public.notifications n where n.id = ?", chosen);
+                        },
+                        k -> "true true 1|Missed"),
+                new Target("create_notification with another user's chosen id refused (service_role)", Clinic::service,
+                        (c, k) -> {
+                            UUID chosen = UUID.randomUUID();
+                            String create = "select public.create_notification(?, ?, 'missed_call', 'Missed', 'Call', p_id => ?)"
+                                    + "::pg_catalog.text";
+                            text(c, create, k.orgA, k.a1, chosen);
+                            return text(c, create, k.orgA, k.a2, chosen);
+                        },
+                        k -> "ERROR 23505"),
                 new Target("log_audit_event (service_role)", Clinic::service,
                         (c, k) -> {
                             String id = text(c, "select public.log_audit_event(?, 'access_denied', 'select',"

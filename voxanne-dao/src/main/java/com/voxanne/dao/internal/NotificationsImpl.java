@@ -96,7 +96,7 @@ final class NotificationsImpl implements Notifications {
         // the function, not an insert: its caller and organization rules are the ones that count
         return dsl().select(Routines.createNotification(organizationId, recipientId, n.type(), title, n.message(),
                         n.relatedEntityId(), entityType == null ? null : entityType.literal(), n.priority(), actionUrl,
-                        channels, n.expiresAt()))
+                        channels, n.expiresAt(), n.id()))
                 .fetchSingle()
                 .value1();
     }

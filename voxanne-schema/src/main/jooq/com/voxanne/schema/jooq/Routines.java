@@ -196,6 +196,7 @@ public class Routines {
         , String pActionUrl
         , Set<NotificationChannel> pChannels
         , OffsetDateTime pExpiresAt
+        , UUID pId
     ) {
         CreateNotification f = new CreateNotification();
         f.setPOrgId(pOrgId);
@@ -209,6 +210,7 @@ public class Routines {
         f.setPActionUrl(pActionUrl);
         f.setPChannels(pChannels);
         f.setPExpiresAt(pExpiresAt);
+        f.setPId(pId);
 
         f.execute(configuration);
         return f.getReturnValue();
@@ -229,6 +231,7 @@ public class Routines {
         , String pActionUrl
         , Set<NotificationChannel> pChannels
         , OffsetDateTime pExpiresAt
+        , UUID pId
     ) {
         CreateNotification f = new CreateNotification();
         f.setPOrgId(pOrgId);
@@ -242,6 +245,7 @@ public class Routines {
         f.setPActionUrl(pActionUrl);
         f.setPChannels(pChannels);
         f.setPExpiresAt(pExpiresAt);
+        f.setPId(pId);
 
         return f.asField();
     }
@@ -261,6 +265,7 @@ public class Routines {
         , Field<String> pActionUrl
         , Field<Set<NotificationChannel>> pChannels
         , Field<OffsetDateTime> pExpiresAt
+        , Field<UUID> pId
     ) {
         CreateNotification f = new CreateNotification();
         f.setPOrgId(pOrgId);
@@ -274,6 +279,7 @@ public class Routines {
         f.setPActionUrl(pActionUrl);
         f.setPChannels(pChannels);
         f.setPExpiresAt(pExpiresAt);
+        f.setPId(pId);
 
         return f.asField();
     }

@@ -33,10 +33,12 @@ class GeneratedRoutinesTest {
         dsl.execute("insert into auth.users (id, raw_app_meta_data) values (?, jsonb_build_object('org_id', ?::text))",
                 user, org.toString());
 
-        // enums and a Set<NotificationChannel> in, a uuid out; the set is stored in declaration order
+        // enums, a Set<NotificationChannel> and a chosen id in, that uuid out; the set is stored in declaration order
+        UUID chosen = UUID.randomUUID();
         UUID id = Routines.createNotification(dsl.configuration(), org, user, NotificationType.HOT_LEAD, "Hot lead",
                 "Call back today", null, null, NotificationPriority.URGENT, null,
-                Set.of(NotificationChannel.PUSH, NotificationChannel.EMAIL), null);
+                Set.of(NotificationChannel.PUSH, NotificationChannel.EMAIL), null, chosen);
+        assertThat(id).isEqualTo(chosen);
         NotificationsRecord notification = dsl.fetchSingle(NOTIFICATIONS, NOTIFICATIONS.ID.eq(id));
         assertThat(notification.getChannels()).containsExactly(NotificationChannel.EMAIL, NotificationChannel.PUSH);
         assertThat(notification.getPriority()).isEqualTo(NotificationPriority.URGENT);

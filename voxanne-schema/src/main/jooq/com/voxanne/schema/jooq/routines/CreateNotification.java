@@ -93,6 +93,11 @@ public class CreateNotification extends AbstractRoutine<UUID> {
     public static final Parameter<OffsetDateTime> P_EXPIRES_AT = Internal.createParameter("p_expires_at", SQLDataType.TIMESTAMPWITHTIMEZONE(6).defaultValue(DSL.field(DSL.raw("NULL::timestamp with time zone"), SQLDataType.TIMESTAMPWITHTIMEZONE)), true, false);
 
     /**
+     * The parameter <code>public.create_notification.p_id</code>.
+     */
+    public static final Parameter<UUID> P_ID = Internal.createParameter("p_id", SQLDataType.UUID.defaultValue(DSL.field(DSL.raw("NULL::uuid"), SQLDataType.UUID)), true, false);
+
+    /**
      * Create a new routine call instance
      */
     public CreateNotification() {
@@ -110,6 +115,7 @@ public class CreateNotification extends AbstractRoutine<UUID> {
         addInParameter(P_ACTION_URL);
         addInParameter(P_CHANNELS);
         addInParameter(P_EXPIRES_AT);
+        addInParameter(P_ID);
     }
 
     /**
@@ -298,6 +304,23 @@ public class CreateNotification extends AbstractRoutine<UUID> {
      */
     public CreateNotification setPExpiresAt(Field<OffsetDateTime> field) {
         setField(P_EXPIRES_AT, field);
+        return this;
+    }
+
+    /**
+     * Set the <code>p_id</code> parameter IN value to the routine
+     */
+    public CreateNotification setPId(UUID value) {
+        setValue(P_ID, value);
+        return this;
+    }
+
+    /**
+     * Set the <code>p_id</code> parameter to the function to be used with a
+     * {@link org.jooq.Select} statement
+     */
+    public CreateNotification setPId(Field<UUID> field) {
+        setField(P_ID, field);
         return this;
     }
 }
