@@ -44,7 +44,7 @@ class ServiceMigrationsCommandTest {
             Cli.Run run = onDatabase(db, "migrate", "--service-migrations", option, "--verify");
             assertThat(run.exitCode()).as(run.toString()).isZero();
             assertThat(run.out()).containsSubsequence("applied V15 ", "applied " + HISTORY + " V1 ",
-                    "migrate: 15 migration(s) applied", "migrate: " + HISTORY + ": 1 migration(s) applied")
+                    "migrate: 16 migration(s) applied", "migrate: " + HISTORY + ": 1 migration(s) applied")
                     .containsPattern("(?m)^PASS +Service tenant tables: RLS enabled and forced +.*intake_calls")
                     .containsPattern("(?m)^PASS +Service migrations applied \\(" + HISTORY + "\\)")
                     .doesNotContain("FAIL ");

@@ -93,6 +93,27 @@ class AuditTrailTest {
     }
 
     @Test
+    void aLongStatementIsRecordedByItsFirst2048Characters() throws SQLException {
+        // a multi-row insert's text grows with its rows, and every row's audit entry would repeat it
+        String tag = "long-statement-" + UUID.randomUUID();
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            values.append(i == 0 ? "" : ", ").append("(?::uuid, '").append(tag).append("')");
+        }
+        Object[] orgs = new Object[200];
+        java.util.Arrays.fill(orgs, orgA);
+        String sql = "insert into public.contacts (org_id, name) values " + values;
+        assertThat(sql.length()).isGreaterThan(2048);
+
+        assertThat(update(db, userA, sql, orgs)).isEqualTo(200);
+
+        assertThat(adminColumn(db, "select concat_ws(' ', count(*), min(length(statement_text)), max(length(statement_text)),"
+                + " bool_and(statement_text like 'insert into public.contacts (org_id, name) values ($1::uuid, %'))"
+                + " from public.audit_logs where table_name = 'contacts' and row_data ->> 'name' = ?", tag))
+                .containsExactly("200 2048 2048 t");
+    }
+
+    @Test
     void theServiceRoleActingForNobodyIsRecordedWithoutUser() throws SQLException {
         UUID contact = insertContact(RequestClaims.service(orgA), "Ben");
         assertThat(trailOf("contacts", contact)).containsExactly("INSERT - " + orgA + " " + orgA + " service_role public.contacts");
