@@ -1,5 +1,7 @@
 package com.voxanne.dao.internal;
 
+import static com.voxanne.dao.internal.Transactions.Mode.SINGLE_STATEMENT;
+import static com.voxanne.dao.internal.Transactions.Mode.TRANSACTION;
 import static com.voxanne.schema.jooq.Tables.APPOINTMENTS;
 import static com.voxanne.schema.jooq.Tables.CONTACTS;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
@@ -69,12 +71,16 @@ final class AppointmentsImpl implements Appointments {
         return unit.dsl();
     }
 
+    // not one statement: an advisory lock on the contact first, then the insert (and, with a caller's id, the read back)
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration) {
         return book(contactId, serviceType, start, duration, UUID.randomUUID(), false);
     }
 
+    // not one statement: an advisory lock on the contact first, then the insert (and, with a caller's id, the read back)
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration,
                             UUID appointmentId) {
         required("appointmentId", appointmentId);
@@ -119,17 +125,23 @@ final class AppointmentsImpl implements Appointments {
                 () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null)));
     }
 
+    // one SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Appointment get(UUID id) {
         return map(find(id, APPOINTMENTS.DELETED_AT.isNull()));
     }
 
+    // one SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Appointment getIncludingDeleted(UUID id) {
         return map(find(id, null));
     }
 
+    // not one statement: the row is locked and its transition checked, then updated
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment changeStatus(UUID id, AppointmentStatus to) {
         required("id", id);
         required("status", to);
@@ -144,7 +156,9 @@ final class AppointmentsImpl implements Appointments {
                 .fetchSingle());
     }
 
+    // not one statement: an advisory lock first, then the update
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment reschedule(UUID id, OffsetDateTime newStart, Duration newDuration) {
         required("id", id);
         required("newStart", newStart);
@@ -162,12 +176,16 @@ final class AppointmentsImpl implements Appointments {
                 .fetchSingle()));
     }
 
+    // one UPDATE … RETURNING
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Appointment softDelete(UUID id) {
         return updateLive(id, Map.<Field<?>, Object>of(APPOINTMENTS.DELETED_AT, currentOffsetDateTime()));
     }
 
+    // not one statement: an advisory lock first, then the update
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment restore(UUID id) {
         required("id", id);
         Optional<AppointmentsRecord> restored = translated(() -> dsl().update(APPOINTMENTS)
@@ -179,12 +197,16 @@ final class AppointmentsImpl implements Appointments {
         return map(restored.orElseGet(() -> find(id, null)));
     }
 
+    // one UPDATE … RETURNING
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Appointment markConfirmationSent(UUID id) {
         return updateLive(id, Map.<Field<?>, Object>of(APPOINTMENTS.CONFIRMATION_SENT, true));
     }
 
+    // one rendered SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Page<Appointment> list(AppointmentQuery query) {
         required("query", query);
         int limit = limit(query.limit());
@@ -253,7 +275,9 @@ final class AppointmentsImpl implements Appointments {
                 Optional.of(new AppointmentCursor(last.scheduledAt(), last.id()).encode()));
     }
 
+    // one rendered SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public List<Appointment> upcoming(int limit) {
         int checked = limit(limit);
         // Exactly the predicate of idx_appointments_upcoming, with literals, so the planner can use it.

@@ -194,7 +194,7 @@ final class BindingConnection extends DefaultConnection {
         if (singleStatement) {
             if (prepared) {
                 throw new Misuse("a unit of work run in single-statement mode prepared a second statement;"
-                        + " classify the repository method as transactional (SingleStatementMethods): " + sql);
+                        + " declare the repository method @UnitMode(TRANSACTION): " + sql);
             }
             prepared = true;
         } else if (bound) {
@@ -210,7 +210,7 @@ final class BindingConnection extends DefaultConnection {
         if (singleStatement) {
             if (executed) {
                 throw new Misuse("a unit of work run in single-statement mode executed its statement twice;"
-                        + " classify the repository method as transactional (SingleStatementMethods)");
+                        + " declare the repository method @UnitMode(TRANSACTION)");
             }
             executed = true;
         }
@@ -293,7 +293,7 @@ final class BindingConnection extends DefaultConnection {
     private void beforeOtherStatement(String what) throws SQLException {
         if (singleStatement) {
             throw new Misuse("a unit of work run in single-statement mode asked for " + what
-                    + "; classify the repository method as transactional (SingleStatementMethods)");
+                    + "; declare the repository method @UnitMode(TRANSACTION)");
         }
         if (!bound) {
             RequestBinding.bind(getDelegate(), claims, timeouts);

@@ -344,7 +344,7 @@ class BindingConnectionTest {
             dsl.fetch("select 1");
             return dsl.fetch("select 2");
         })).isExactlyInstanceOf(BindingConnection.Misuse.class)
-                .hasMessageContaining("prepared a second statement").hasMessageContaining("SingleStatementMethods");
+                .hasMessageContaining("prepared a second statement").hasMessageContaining("@UnitMode(TRANSACTION)");
         // the same work is fine as a transaction
         Object role = transactions.run(annClaims, Transactions.Mode.TRANSACTION, dsl -> {
             dsl.fetch("select 1");
@@ -622,18 +622,6 @@ class BindingConnectionTest {
                     : setter.getName() + "@" + (1 + BoundPreparedStatement.OFFSET);
             assertThat(calls).as(setter.toString()).containsExactly(expected);
         }
-    }
-
-    @Test
-    void everyClassifiedNameIsAMethodOfItsInterface() {
-        for (Map.Entry<Class<?>, Set<String>> entry : SingleStatementMethods.all().entrySet()) {
-            Set<String> methods = Arrays.stream(entry.getKey().getMethods()).map(Method::getName).collect(Collectors.toSet());
-            assertThat(methods).as(entry.getKey().getSimpleName()).containsAll(entry.getValue());
-        }
-        assertThat(SingleStatementMethods.mode(com.voxanne.dao.Contacts.class, "list"))
-                .isEqualTo(Transactions.Mode.SINGLE_STATEMENT);
-        assertThat(SingleStatementMethods.mode(com.voxanne.dao.Contacts.class, "importAll"))
-                .isEqualTo(Transactions.Mode.TRANSACTION);
     }
 
     /** A connection of the login role as {@link Transactions} hands it to a unit in transaction mode: auto-commit off. */
