@@ -17,7 +17,6 @@ import org.jooq.TransactionContext;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.postgresql.core.TransactionState;
 
 /**
  * The connection a caller's own statements run on inside a unit of work ({@code TenantTransaction.dsl()}):
@@ -66,7 +65,7 @@ final class CallerConnection {
              */
             @Override
             public void executeEnd(ExecuteContext ctx) {
-                if (Transactions.transactionState(unit.connection()) == TransactionState.IDLE
+                if (PgJdbc.transactionStatus(unit.connection()) == PgJdbc.TransactionStatus.IDLE
                         && !((BindingConnection) unit.connection()).carriesItsTransaction()) {
                     throw new IllegalStateException("a statement through tx.dsl() ended the unit's transaction"
                             + " (COMMIT, ROLLBACK or END as SQL): a unit commits or rolls back only when its work"

@@ -113,7 +113,7 @@ public final class NotificationListener implements NotificationSubscription {
                 s.execute("LISTEN " + CHANNEL);
             }
             NotificationListener subscription = new NotificationListener(connection,
-                    connection.unwrap(PGConnection.class), autoCommit, organizationId, userId, listener, timeouts);
+                    PgJdbc.pgConnection(connection), autoCommit, organizationId, userId, listener, timeouts);
             subscription.poller.start();
             return subscription;
         } catch (SQLException | RuntimeException e) {

@@ -19,8 +19,6 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.CacheType;
 import org.jooq.impl.DefaultConfiguration;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
 
 /**
  * Runs a unit of work bound to a role and claims, transaction-locally: the binding rides on the unit's
@@ -30,6 +28,20 @@ import org.postgresql.core.TransactionState;
  * earlier borrower may have left on the session ({@link com.voxanne.schema.session.RequestBinding}), so
  * neither a poisoned connection nor another tenant's lock can decide what the unit sees, what its names
  * resolve to, or how long it waits.
+ *
+ * <p>The unit of work, piece by piece:
+ * <ul>
+ *   <li>here: a connection per unit, its {@link Mode}, commit or rollback, what a failure means
+ *       ({@link SqlErrors} translates; a lost commit's outcome is unknown);</li>
+ *   <li>{@link BindingConnection}: how the unit's first statement carries the binding, in each mode
+ *       ({@code InTransaction}, {@code InOwnTransaction}); {@link BoundPreparedStatement} hides the
+ *       binding's parameters and results from the caller;</li>
+ *   <li>{@link UnitMode}: which mode a repository method runs in when called on its own, declared at
+ *       the method and read by {@link PerCallTransactions};</li>
+ *   <li>{@link Unit}: the unit's connection and jOOQ, and the caller's own statements
+ *       ({@link CallerConnection});</li>
+ *   <li>{@link PgJdbc}: what is asked of PgJDBC beyond JDBC (the transaction state it tracks).</li>
+ * </ul>
  */
 public final class Transactions {
 
@@ -147,7 +159,7 @@ public final class Transactions {
         Unit unit = null;
         boolean committing = false;
         try {
-            unit = new Unit(new BindingConnection(connection, claims, timeouts, mode), configuration);
+            unit = new Unit(BindingConnection.of(connection, claims, timeouts, mode), configuration);
             T result = work.apply(unit);
             if (singleStatement) {
                 requireEnded(connection);
@@ -186,21 +198,9 @@ public final class Transactions {
      * wrapper that hides PgJDBC's connection there is nothing to check without a round trip.
      */
     private static void requireEnded(Connection connection) {
-        TransactionState state = transactionState(connection);
-        if (state != null && state != TransactionState.IDLE) {
+        PgJdbc.TransactionStatus status = PgJdbc.transactionStatus(connection);
+        if (status != PgJdbc.TransactionStatus.IDLE && status != PgJdbc.TransactionStatus.UNKNOWN) {
             throw new BindingConnection.Misuse("a single-statement unit returned with its transaction still open");
-        }
-    }
-
-    /**
-     * The server's transaction state on {@code connection} as PgJDBC tracks it from every reply (no round
-     * trip), or null when a wrapper hides PgJDBC's connection.
-     */
-    static TransactionState transactionState(Connection connection) {
-        try {
-            return connection.unwrap(BaseConnection.class).getTransactionState();
-        } catch (SQLException notPgJdbc) {
-            return null;
         }
     }
 
@@ -252,7 +252,7 @@ public final class Transactions {
         try {
             if (!singleStatement) {
                 connection.rollback();
-            } else if (transactionState(connection) != TransactionState.IDLE) {
+            } else if (PgJdbc.transactionStatus(connection) != PgJdbc.TransactionStatus.IDLE) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("rollback");
                 }
