@@ -35,7 +35,6 @@ import java.util.function.Supplier;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.exception.DataAccessException;
 
 /**
  * {@link Appointments} inside one bound transaction. Every query also filters by the organization, so the
@@ -105,7 +104,7 @@ final class AppointmentsImpl implements Appointments {
                 return map(existing.get());
             }
         }
-        Optional<AppointmentsRecord> booked = translated(() -> dsl().insertInto(APPOINTMENTS)
+        Optional<AppointmentsRecord> booked = serialized(() -> dsl().insertInto(APPOINTMENTS)
                 .set(APPOINTMENTS.ID, id)
                 .set(APPOINTMENTS.ORG_ID, organizationId)
                 .set(APPOINTMENTS.CONTACT_ID, contactId)
@@ -168,7 +167,7 @@ final class AppointmentsImpl implements Appointments {
             throw new ConflictException("appointment " + id + " is " + current.getStatus().getLiteral()
                     + "; only pending or confirmed appointments can be rescheduled");
         }
-        return translated(() -> map(dsl().update(APPOINTMENTS)
+        return serialized(() -> map(dsl().update(APPOINTMENTS)
                 .set(APPOINTMENTS.SCHEDULED_AT, newStart)
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .where(byId(id))
@@ -188,7 +187,7 @@ final class AppointmentsImpl implements Appointments {
     @UnitMode(TRANSACTION)
     public Appointment restore(UUID id) {
         required("id", id);
-        Optional<AppointmentsRecord> restored = translated(() -> dsl().update(APPOINTMENTS)
+        Optional<AppointmentsRecord> restored = serialized(() -> dsl().update(APPOINTMENTS)
                 .setNull(APPOINTMENTS.DELETED_AT)
                 .where(byId(id), APPOINTMENTS.DELETED_AT.isNotNull())
                 .returning()
@@ -340,21 +339,18 @@ final class AppointmentsImpl implements Appointments {
     }
 
     /**
-     * Runs a write that the exclusion constraint may refuse, translating at once so that the typed
-     * {@link com.voxanne.dao.DoubleBookingException} is what code inside a unit of work sees too.
+     * Runs a write that the exclusion constraint may refuse, after this organization's other booking
+     * writes (its refusal reaches the caller typed as {@link com.voxanne.dao.DoubleBookingException},
+     * translated where every failure of the unit is: {@link Unit#failure}).
      */
-    private <T> T translated(Supplier<T> write) {
+    private <T> T serialized(Supplier<T> write) {
         // Two transactions inserting overlapping rows at once can each find the other's uncommitted row
         // in the exclusion index and wait for each other; PostgreSQL then aborts one with a deadlock
         // (40P01) instead of the 23P01 the caller should see. Serialising this organization's booking
         // writes with a transaction-scoped advisory lock (released at commit or rollback, nothing left
         // on the connection) turns that race into a clean refusal. Other organizations are not held up.
         dsl().execute("select pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext(?::text))", organizationId);
-        try {
-            return write.get();
-        } catch (DataAccessException e) {
-            throw SqlErrors.translate(e);
-        }
+        return write.get();
     }
 
     private static void required(String field, Object value) {

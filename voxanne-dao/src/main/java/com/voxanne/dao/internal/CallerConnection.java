@@ -75,13 +75,13 @@ final class CallerConnection {
 
             @Override
             public void exception(ExecuteContext ctx) {
-                if (ctx.sqlException() != null && BindingConnection.Misuse.in(ctx.exception()) == null) {
-                    ctx.exception(SqlErrors.translate(ctx.exception()));
+                if (ctx.sqlException() != null) {
+                    ctx.exception(unit.failure(ctx.exception()));
                 }
             }
         };
         return DSL.using(shared.derive(connection)
-                .derive(new Savepoints(connection))
+                .derive(new Savepoints(connection, unit))
                 .derive(new DefaultExecuteListenerProvider(translate)));
     }
 
@@ -151,9 +151,11 @@ final class CallerConnection {
      */
     private static final class Savepoints implements TransactionProvider {
         private final Connection connection;
+        private final Unit unit;
 
-        Savepoints(Connection connection) {
+        Savepoints(Connection connection, Unit unit) {
             this.connection = connection;
+            this.unit = unit;
         }
 
         @Override
@@ -161,7 +163,7 @@ final class CallerConnection {
             try {
                 ctx.transaction(new Step(connection.setSavepoint()));
             } catch (SQLException e) {
-                throw SqlErrors.translate(e);
+                throw unit.failure(e);
             }
         }
 
@@ -170,7 +172,7 @@ final class CallerConnection {
             try {
                 connection.releaseSavepoint(((Step) ctx.transaction()).savepoint);
             } catch (SQLException e) {
-                throw SqlErrors.translate(e);
+                throw unit.failure(e);
             }
         }
 
@@ -183,7 +185,7 @@ final class CallerConnection {
                 connection.rollback(step.savepoint);
                 connection.releaseSavepoint(step.savepoint);
             } catch (SQLException e) {
-                throw SqlErrors.translate(e);
+                throw unit.failure(e);
             }
         }
 

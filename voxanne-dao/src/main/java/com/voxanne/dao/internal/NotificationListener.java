@@ -103,7 +103,7 @@ public final class NotificationListener implements NotificationSubscription {
         try {
             connection = pool.getConnection();
         } catch (SQLException e) {
-            throw new DataAccessFailureException("cannot get a connection to listen on: " + e.getMessage(), e);
+            throw SqlErrors.noConnection("get a connection to listen on", e);
         }
         try {
             boolean autoCommit = connection.getAutoCommit();

@@ -113,7 +113,7 @@ public final class Transactions {
         try {
             connection = dataSource.getConnection();
         } catch (SQLException e) {
-            throw new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+            throw SqlErrors.noConnection("use a database connection", e);
         }
         T result;
         try {
@@ -122,8 +122,7 @@ public final class Transactions {
             close(connection, e);
             throw e;
         } catch (SQLException e) {
-            DataAccessFailureException failure =
-                    new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+            DataAccessFailureException failure = SqlErrors.noConnection("use a database connection", e);
             close(connection, failure);
             throw failure;
         }
@@ -164,6 +163,13 @@ public final class Transactions {
             if (singleStatement) {
                 requireEnded(connection);
             } else {
+                // The work caught a failure that aborted the transaction and returned: PostgreSQL would
+                // answer the commit by rolling back, silently. Only a unit that saw a failure, or ran the
+                // caller's SQL, can be in that state; PgJDBC tracks it (no round trip).
+                if ((unit.sawFailure() || unit.handedOutCallerDsl())
+                        && PgJdbc.transactionStatus(connection) == PgJdbc.TransactionStatus.FAILED) {
+                    throw unit.abortedAtCommit();
+                }
                 if (unit.handedOutCallerDsl()) {
                     CallerConnection.requireIntact(unit.connection(), claims);
                 }
@@ -174,13 +180,13 @@ public final class Transactions {
         } catch (RuntimeException e) {
             rollback(connection, singleStatement, e);
             // a single statement carries its commit: a connection lost while it ran may have committed it
-            throw outcome(translate(e), singleStatement);
+            throw outcome(failure(unit, e), singleStatement);
         } catch (Error e) {
             rollback(connection, singleStatement, e);
             throw e;
         } catch (SQLException e) {
             rollback(connection, singleStatement, e);
-            throw outcome(SqlErrors.translate(e), committing);
+            throw outcome(failure(unit, e), committing);
         } finally {
             if (unit != null) {
                 unit.end();
@@ -213,21 +219,14 @@ public final class Transactions {
     private static RuntimeException outcome(RuntimeException failure, boolean commitInFlight) {
         if (commitInFlight && failure instanceof DataAccessFailureException lost && !lost.outcomeUnknown()
                 && SqlErrors.connectionLost(lost.sqlState())) {
-            DataAccessFailureException unknown = new DataAccessFailureException(lost.getMessage()
-                    + "; the connection was lost while the unit committed: it may have committed or not",
-                    lost.sqlState(), true, lost.getCause());
-            for (Throwable suppressed : lost.getSuppressed()) {
-                unknown.addSuppressed(suppressed);
-            }
-            return unknown;
+            return SqlErrors.outcomeUnknown(lost);
         }
         return failure;
     }
 
-    /** A misuse of a unit of work is a bug of the DAO: it surfaces as itself, not as a data exception. */
-    private static RuntimeException translate(RuntimeException failure) {
-        BindingConnection.Misuse misuse = BindingConnection.Misuse.in(failure);
-        return misuse != null ? misuse : SqlErrors.translate(failure);
+    /** {@code failure} translated as it leaves the unit ({@link Unit#failure}); before there is one, as is. */
+    private static RuntimeException failure(Unit unit, Throwable failure) {
+        return unit != null ? unit.failure(failure) : SqlErrors.translate(failure);
     }
 
     /**
