@@ -34,7 +34,7 @@ import org.jooq.tools.jdbc.DefaultConnection;
  * flushes on its own. The transaction ends with the statement: a second statement would run in a
  * transaction of its own, unbound and not atomic with the first. So a second statement, a second
  * execution, or anything that needs a transaction is refused with an {@link IllegalStateException}: a
- * repository method classified single-statement by mistake fails in the tests instead of running
+ * repository method declared {@code @UnitMode(SINGLE_STATEMENT)} by mistake fails in the tests instead of running
  * unatomically.
  *
  * <p>Both modes bind inside an explicit transaction: PgJDBC inserts a Sync between the statements of one

@@ -26,6 +26,9 @@ final class TranslatedRepository {
             try {
                 return method.invoke(target, args);
             } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof Error error) {
+                    throw error;   // not a failure of the database: passed on as it is
+                }
                 throw unit.failure(e.getCause());
             }
         };
