@@ -1,5 +1,7 @@
 package com.voxanne.dao.internal;
 
+import static com.voxanne.dao.internal.Transactions.Mode.SINGLE_STATEMENT;
+import static com.voxanne.dao.internal.Transactions.Mode.TRANSACTION;
 import static com.voxanne.schema.jooq.Tables.APPOINTMENTS;
 import static com.voxanne.schema.jooq.Tables.CONTACTS;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
@@ -33,7 +35,6 @@ import java.util.function.Supplier;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.exception.DataAccessException;
 
 /**
  * {@link Appointments} inside one bound transaction. Every query also filters by the organization, so the
@@ -69,12 +70,16 @@ final class AppointmentsImpl implements Appointments {
         return unit.dsl();
     }
 
+    // not one statement: an advisory lock on the contact first, then the insert (and, with a caller's id, the read back)
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration) {
         return book(contactId, serviceType, start, duration, UUID.randomUUID(), false);
     }
 
+    // not one statement: an advisory lock on the contact first, then the insert (and, with a caller's id, the read back)
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration,
                             UUID appointmentId) {
         required("appointmentId", appointmentId);
@@ -99,7 +104,7 @@ final class AppointmentsImpl implements Appointments {
                 return map(existing.get());
             }
         }
-        Optional<AppointmentsRecord> booked = translated(() -> dsl().insertInto(APPOINTMENTS)
+        Optional<AppointmentsRecord> booked = serialized(() -> dsl().insertInto(APPOINTMENTS)
                 .set(APPOINTMENTS.ID, id)
                 .set(APPOINTMENTS.ORG_ID, organizationId)
                 .set(APPOINTMENTS.CONTACT_ID, contactId)
@@ -119,17 +124,23 @@ final class AppointmentsImpl implements Appointments {
                 () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null)));
     }
 
+    // one SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Appointment get(UUID id) {
         return map(find(id, APPOINTMENTS.DELETED_AT.isNull()));
     }
 
+    // one SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Appointment getIncludingDeleted(UUID id) {
         return map(find(id, null));
     }
 
+    // not one statement: the row is locked and its transition checked, then updated
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment changeStatus(UUID id, AppointmentStatus to) {
         required("id", id);
         required("status", to);
@@ -144,7 +155,9 @@ final class AppointmentsImpl implements Appointments {
                 .fetchSingle());
     }
 
+    // not one statement: an advisory lock first, then the update
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment reschedule(UUID id, OffsetDateTime newStart, Duration newDuration) {
         required("id", id);
         required("newStart", newStart);
@@ -154,7 +167,7 @@ final class AppointmentsImpl implements Appointments {
             throw new ConflictException("appointment " + id + " is " + current.getStatus().getLiteral()
                     + "; only pending or confirmed appointments can be rescheduled");
         }
-        return translated(() -> map(dsl().update(APPOINTMENTS)
+        return serialized(() -> map(dsl().update(APPOINTMENTS)
                 .set(APPOINTMENTS.SCHEDULED_AT, newStart)
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .where(byId(id))
@@ -162,15 +175,19 @@ final class AppointmentsImpl implements Appointments {
                 .fetchSingle()));
     }
 
+    // one UPDATE … RETURNING
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Appointment softDelete(UUID id) {
         return updateLive(id, Map.<Field<?>, Object>of(APPOINTMENTS.DELETED_AT, currentOffsetDateTime()));
     }
 
+    // not one statement: an advisory lock first, then the update
     @Override
+    @UnitMode(TRANSACTION)
     public Appointment restore(UUID id) {
         required("id", id);
-        Optional<AppointmentsRecord> restored = translated(() -> dsl().update(APPOINTMENTS)
+        Optional<AppointmentsRecord> restored = serialized(() -> dsl().update(APPOINTMENTS)
                 .setNull(APPOINTMENTS.DELETED_AT)
                 .where(byId(id), APPOINTMENTS.DELETED_AT.isNotNull())
                 .returning()
@@ -179,12 +196,16 @@ final class AppointmentsImpl implements Appointments {
         return map(restored.orElseGet(() -> find(id, null)));
     }
 
+    // one UPDATE … RETURNING
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Appointment markConfirmationSent(UUID id) {
         return updateLive(id, Map.<Field<?>, Object>of(APPOINTMENTS.CONFIRMATION_SENT, true));
     }
 
+    // one rendered SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Page<Appointment> list(AppointmentQuery query) {
         required("query", query);
         int limit = limit(query.limit());
@@ -253,7 +274,9 @@ final class AppointmentsImpl implements Appointments {
                 Optional.of(new AppointmentCursor(last.scheduledAt(), last.id()).encode()));
     }
 
+    // one rendered SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public List<Appointment> upcoming(int limit) {
         int checked = limit(limit);
         // Exactly the predicate of idx_appointments_upcoming, with literals, so the planner can use it.
@@ -316,21 +339,18 @@ final class AppointmentsImpl implements Appointments {
     }
 
     /**
-     * Runs a write that the exclusion constraint may refuse, translating at once so that the typed
-     * {@link com.voxanne.dao.DoubleBookingException} is what code inside a unit of work sees too.
+     * Runs a write that the exclusion constraint may refuse, after this organization's other booking
+     * writes (its refusal reaches the caller typed as {@link com.voxanne.dao.DoubleBookingException},
+     * translated where every failure of the unit is: {@link Unit#failure}).
      */
-    private <T> T translated(Supplier<T> write) {
+    private <T> T serialized(Supplier<T> write) {
         // Two transactions inserting overlapping rows at once can each find the other's uncommitted row
         // in the exclusion index and wait for each other; PostgreSQL then aborts one with a deadlock
         // (40P01) instead of the 23P01 the caller should see. Serialising this organization's booking
         // writes with a transaction-scoped advisory lock (released at commit or rollback, nothing left
         // on the connection) turns that race into a clean refusal. Other organizations are not held up.
         dsl().execute("select pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext(?::text))", organizationId);
-        try {
-            return write.get();
-        } catch (DataAccessException e) {
-            throw SqlErrors.translate(e);
-        }
+        return write.get();
     }
 
     private static void required(String field, Object value) {

@@ -74,8 +74,9 @@ final class AuditTrailImpl implements AuditTrail {
         after.ifPresent(c -> where.add(DSL.row(AUDIT_LOGS.EVENT_TIME, AUDIT_LOGS.ID).lt(c.eventTime(), c.id())));
 
         int limit = query.limit();
+        // one SELECT: a unit of its own, in one round trip
         List<AuditEvent> rows = transactions.run(RequestClaims.service(),
-                SingleStatementMethods.mode(AuditTrail.class, "events"), dsl -> dsl.selectFrom(AUDIT_LOGS)
+                Transactions.Mode.SINGLE_STATEMENT, dsl -> dsl.selectFrom(AUDIT_LOGS)
                 .where(where)
                 .orderBy(AUDIT_LOGS.EVENT_TIME.desc(), AUDIT_LOGS.ID.desc())
                 .limit(limit + 1)
@@ -110,7 +111,8 @@ final class AuditTrailImpl implements AuditTrail {
         }
         DetectSuspiciousActivity found = Routines.detectSuspiciousActivity(
                 DSL.val(organizationId, SQLDataType.UUID), DSL.val(YearToSecond.valueOf(window)), DSL.val(threshold));
-        return transactions.run(RequestClaims.service(), SingleStatementMethods.mode(AuditTrail.class, "suspiciousActivity"),
+        // one SELECT of one function
+        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT,
                 dsl -> dsl.selectFrom(found).fetch(r -> new SuspiciousActivity(
                 r.getActivity(), r.getOrgId(), r.getAuthenticatedUser(), r.getDatabaseUser(), r.getEventCount(),
                 Rows.utc(r.getFirstSeen()), Rows.utc(r.getLastSeen()), r.getDetail())));
@@ -122,7 +124,8 @@ final class AuditTrailImpl implements AuditTrail {
         if (sink == null) {
             throw new InvalidInputException("sink", "must not be null");
         }
-        return transactions.run(RequestClaims.service(), dsl -> {
+        // not one statement: a cursor (which needs a transaction), then the deleting function
+        return transactions.run(RequestClaims.service(), Transactions.Mode.TRANSACTION, dsl -> {
             // now() is the transaction's start, the same instant archive_old_audit_logs computes its
             // cutoff from: the rows streamed here are exactly the rows it may delete.
             Field<Integer> retention = DSL.val(days);

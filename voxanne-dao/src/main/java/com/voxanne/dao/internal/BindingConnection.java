@@ -11,6 +11,7 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.jooq.tools.jdbc.DefaultConnection;
 
 /**
@@ -33,7 +34,7 @@ import org.jooq.tools.jdbc.DefaultConnection;
  * flushes on its own. The transaction ends with the statement: a second statement would run in a
  * transaction of its own, unbound and not atomic with the first. So a second statement, a second
  * execution, or anything that needs a transaction is refused with an {@link IllegalStateException}: a
- * repository method classified single-statement by mistake fails in the tests instead of running
+ * repository method declared {@code @UnitMode(SINGLE_STATEMENT)} by mistake fails in the tests instead of running
  * unatomically.
  *
  * <p>Both modes bind inside an explicit transaction: PgJDBC inserts a Sync between the statements of one
@@ -42,10 +43,15 @@ import org.jooq.tools.jdbc.DefaultConnection;
  * costs a round trip, so the combined statement is server-prepared like any other
  * (docs/adr/0004-one-round-trip-binding.md).
  *
+ * <p>Each mode is a subclass with one state of its own: {@link InTransaction} whether a binding ran in
+ * the current transaction, {@link InOwnTransaction} whether its one statement was prepared. What they
+ * share (the carried strings, which calls reach the server) is here.
+ *
  * <p>Not thread-safe, like the unit of work it belongs to. The physical connection (its auto-commit,
  * commit, rollback, close) stays {@link Transactions}' business.
  */
-final class BindingConnection extends DefaultConnection {
+abstract sealed class BindingConnection extends DefaultConnection
+        permits BindingConnection.InTransaction, BindingConnection.InOwnTransaction {
 
     /** Between the binding and the statement: one string, two statements, one round trip. */
     static final String SEPARATOR = ";\n";
@@ -57,29 +63,24 @@ final class BindingConnection extends DefaultConnection {
     static final String COMMIT = "commit";
 
     /**
-     * The strings {@link #carrying} built, per statement: the same instance every time, so PgJDBC's
-     * statement cache finds it by a hash it computed once and an identity comparison, instead of a new
-     * string of a kilobyte or more per call. Cleared rather than evicted when it outgrows its bound;
-     * long statements (a bulk insert of many rows) are neither hot nor worth the memory, and not kept.
+     * Long statements (a bulk insert of many rows) are neither hot nor worth the memory: their carrying
+     * strings are built per call, not kept.
      */
-    private static final Map<String, String> IN_OWN_TRANSACTION = new ConcurrentHashMap<>();
-    private static final Map<String, String> BEHIND_BINDING = new ConcurrentHashMap<>();
     private static final int MAX_CACHED = 2048;
     private static final int MAX_CACHED_LENGTH = 8192;
 
     private final RequestClaims claims;
     private final RoleTimeouts timeouts;
-    private final boolean singleStatement;
 
-    /** Transaction mode: a binding ran in the current transaction, so statements may pass through. */
-    private boolean bound;
-    /** Single-statement mode: the one statement was prepared, and executed. */
-    private boolean prepared;
-    private boolean executed;
+    private BindingConnection(Connection physical, RequestClaims claims, RoleTimeouts timeouts) {
+        super(physical);
+        this.claims = claims;
+        this.timeouts = timeouts;
+    }
 
     /** A unit bound to {@code claims} with the default timeouts of their role. */
-    BindingConnection(Connection physical, RequestClaims claims, Transactions.Mode mode) throws SQLException {
-        this(physical, claims, RoleTimeouts.defaults(), mode);
+    static BindingConnection of(Connection physical, RequestClaims claims, Transactions.Mode mode) throws SQLException {
+        return of(physical, claims, RoleTimeouts.defaults(), mode);
     }
 
     /**
@@ -87,17 +88,16 @@ final class BindingConnection extends DefaultConnection {
      * timeouts travel as parameters of the binding, never in its text: the carried strings cached here
      * are shared by every {@link Transactions}, whatever each was configured with.
      */
-    BindingConnection(Connection physical, RequestClaims claims, RoleTimeouts timeouts, Transactions.Mode mode)
-            throws SQLException {
-        super(physical);
-        this.claims = claims;
-        this.timeouts = timeouts;
-        this.singleStatement = mode == Transactions.Mode.SINGLE_STATEMENT;
+    static BindingConnection of(Connection physical, RequestClaims claims, RoleTimeouts timeouts,
+                                Transactions.Mode mode) throws SQLException {
+        boolean singleStatement = mode == Transactions.Mode.SINGLE_STATEMENT;
         if (physical.getAutoCommit() != singleStatement) {
             throw new Misuse(singleStatement
                     ? "a single-statement unit sends its own begin and commit: turn auto-commit on first"
                     : "a unit of work binds inside an explicit transaction: turn auto-commit off first");
         }
+        return singleStatement ? new InOwnTransaction(physical, claims, timeouts)
+                : new InTransaction(physical, claims, timeouts);
     }
 
     /** {@code sql} behind the binding, in the one string that is sent in one round trip. */
@@ -106,27 +106,23 @@ final class BindingConnection extends DefaultConnection {
     }
 
     /**
-     * What the unit's first statement is sent as: behind the binding, and in single-statement mode
-     * between its own begin and commit, so that begin, binding, statement and commit travel together.
+     * {@code build(sql)} from {@code cache}: the same instance every time, so PgJDBC's statement cache
+     * finds it by a hash it computed once and an identity comparison, instead of a new string of a
+     * kilobyte or more per call. Cleared rather than evicted when it outgrows its bound.
      */
-    private String carrying(String sql) {
+    private static String cached(Map<String, String> cache, String sql, UnaryOperator<String> build) {
         if (sql.length() > MAX_CACHED_LENGTH) {
-            return build(sql);
+            return build.apply(sql);
         }
-        Map<String, String> cache = singleStatement ? IN_OWN_TRANSACTION : BEHIND_BINDING;
         String carried = cache.get(sql);
         if (carried == null) {
-            carried = build(sql);
+            carried = build.apply(sql);
             if (cache.size() >= MAX_CACHED) {
                 cache.clear();
             }
             cache.put(sql, carried);
         }
         return carried;
-    }
-
-    private String build(String sql) {
-        return singleStatement ? BEGIN + SEPARATOR + combined(sql) + SEPARATOR + COMMIT : combined(sql);
     }
 
     RequestClaims claims() {
@@ -138,8 +134,159 @@ final class BindingConnection extends DefaultConnection {
     }
 
     /** Single-statement mode: the statement sits between its own begin and commit in the same string. */
-    boolean carriesItsTransaction() {
-        return singleStatement;
+    abstract boolean carriesItsTransaction();
+
+    /**
+     * {@code sql} as this unit prepares it: carrying the binding (a {@link BoundPreparedStatement}) until
+     * one has run, passed through after.
+     */
+    abstract PreparedStatement prepare(String sql, Preparer preparer) throws SQLException;
+
+    /** A bound statement is about to be executed. */
+    abstract void beforeBoundExecute();
+
+    /** A bound statement ran: its binding holds for the rest of the transaction. */
+    abstract void afterBoundExecute();
+
+    /**
+     * Before anything that reaches the server without carrying the binding (a savepoint, a plain or
+     * callable statement, a statement returning generated keys, a batch): binds on its own first, or
+     * refuses.
+     */
+    abstract void beforeOtherStatement(String what) throws SQLException;
+
+    /**
+     * Transaction mode: binds now unless a binding already ran, for statements that cannot carry it (a
+     * batch). The caller's own jOOQ gets the connection only after this ({@link Unit#callerDsl()}).
+     */
+    void bindNow() throws SQLException {
+        beforeOtherStatement("the caller's own statements (tx.dsl())");
+    }
+
+    /** A carrying statement over the one {@code preparer} prepares from {@code carried}. */
+    final PreparedStatement carrying(String carried, Preparer preparer) throws SQLException {
+        return BoundPreparedStatement.of(preparer.prepare(carried), this);
+    }
+
+    /**
+     * Transaction mode, auto-commit off: PgJDBC puts its {@code BEGIN} in front of the first round trip;
+     * the first statement carries the binding, statements after a binding ran pass through unchanged,
+     * anything else first binds on its own. A full commit or rollback from inside the unit ends the
+     * binding with the transaction, so the next statement binds again.
+     */
+    static final class InTransaction extends BindingConnection {
+        private static final Map<String, String> BEHIND_BINDING = new ConcurrentHashMap<>();
+
+        /** A binding ran in the current transaction, so statements may pass through. */
+        private boolean bound;
+
+        private InTransaction(Connection physical, RequestClaims claims, RoleTimeouts timeouts) {
+            super(physical, claims, timeouts);
+        }
+
+        @Override
+        boolean carriesItsTransaction() {
+            return false;
+        }
+
+        @Override
+        PreparedStatement prepare(String sql, Preparer preparer) throws SQLException {
+            if (bound) {
+                return preparer.prepare(sql);
+            }
+            // Until a binding has actually run, every statement carries one: a statement prepared but never
+            // executed (or refused by the driver before it was sent) has bound nothing.
+            return carrying(cached(BEHIND_BINDING, sql, BindingConnection::combined), preparer);
+        }
+
+        @Override
+        void beforeBoundExecute() {
+            // any number of statements, each may be executed again
+        }
+
+        @Override
+        void afterBoundExecute() {
+            bound = true;
+        }
+
+        /** Binds now, on its own, unless a binding already ran: every savepoint is thus set after the binding. */
+        @Override
+        void beforeOtherStatement(String what) throws SQLException {
+            if (!bound) {
+                RequestBinding.bind(getDelegate(), claims(), timeouts());
+                bound = true;
+            }
+        }
+
+        /** A commit from inside the unit ends the binding with the transaction: the next statement binds again. */
+        @Override
+        public void commit() throws SQLException {
+            bound = false;
+            getDelegate().commit();
+        }
+
+        /** As {@link #commit()}: a full rollback ends the binding too. */
+        @Override
+        public void rollback() throws SQLException {
+            bound = false;
+            getDelegate().rollback();
+        }
+    }
+
+    /**
+     * Single-statement mode, auto-commit on: the unit is one statement, sent as
+     * {@code begin; BIND_SQL; sql; commit}, prepared once and executed once. Anything more is refused: it
+     * would run in a transaction of its own, unbound and not atomic with the first.
+     */
+    static final class InOwnTransaction extends BindingConnection {
+        private static final Map<String, String> IN_OWN_TRANSACTION = new ConcurrentHashMap<>();
+
+        /** The one statement was prepared, and executed. */
+        private boolean prepared;
+        private boolean executed;
+
+        private InOwnTransaction(Connection physical, RequestClaims claims, RoleTimeouts timeouts) {
+            super(physical, claims, timeouts);
+        }
+
+        private static String inOwnTransaction(String sql) {
+            return BEGIN + SEPARATOR + combined(sql) + SEPARATOR + COMMIT;
+        }
+
+        @Override
+        boolean carriesItsTransaction() {
+            return true;
+        }
+
+        @Override
+        PreparedStatement prepare(String sql, Preparer preparer) throws SQLException {
+            if (prepared) {
+                throw new Misuse("a unit of work run in single-statement mode prepared a second statement;"
+                        + " declare the repository method @UnitMode(TRANSACTION): " + sql);
+            }
+            prepared = true;
+            return carrying(cached(IN_OWN_TRANSACTION, sql, InOwnTransaction::inOwnTransaction), preparer);
+        }
+
+        @Override
+        void beforeBoundExecute() {
+            if (executed) {
+                throw new Misuse("a unit of work run in single-statement mode executed its statement twice;"
+                        + " declare the repository method @UnitMode(TRANSACTION)");
+            }
+            executed = true;
+        }
+
+        @Override
+        void afterBoundExecute() {
+            // the statement carried its commit: nothing may follow it
+        }
+
+        @Override
+        void beforeOtherStatement(String what) {
+            throw new Misuse("a unit of work run in single-statement mode asked for " + what
+                    + "; declare the repository method @UnitMode(TRANSACTION)");
+        }
     }
 
     // ---- the statement that carries the binding
@@ -186,41 +333,8 @@ final class BindingConnection extends DefaultConnection {
 
     /** How the physical connection prepares a statement, with the SQL it is given. */
     @FunctionalInterface
-    private interface Preparer {
+    interface Preparer {
         PreparedStatement prepare(String sql) throws SQLException;
-    }
-
-    private PreparedStatement prepare(String sql, Preparer preparer) throws SQLException {
-        if (singleStatement) {
-            if (prepared) {
-                throw new Misuse("a unit of work run in single-statement mode prepared a second statement;"
-                        + " classify the repository method as transactional (SingleStatementMethods): " + sql);
-            }
-            prepared = true;
-        } else if (bound) {
-            return preparer.prepare(sql);
-        }
-        // Until a binding has actually run, every statement carries one: a statement prepared but never
-        // executed (or refused by the driver before it was sent) has bound nothing.
-        return new BoundPreparedStatement(preparer.prepare(carrying(sql)), this);
-    }
-
-    /** A bound statement is about to be executed: single-statement mode allows exactly one execution. */
-    void beforeBoundExecute() {
-        if (singleStatement) {
-            if (executed) {
-                throw new Misuse("a unit of work run in single-statement mode executed its statement twice;"
-                        + " classify the repository method as transactional (SingleStatementMethods)");
-            }
-            executed = true;
-        }
-    }
-
-    /** A bound statement ran: the transaction is bound (transaction mode), later statements pass through. */
-    void afterBoundExecute() {
-        if (!singleStatement) {
-            bound = true;
-        }
     }
 
     // ---- everything else that reaches the server
@@ -276,46 +390,7 @@ final class BindingConnection extends DefaultConnection {
         return getDelegate().setSavepoint(name);
     }
 
-    /**
-     * Transaction mode: binds now unless a binding already ran, for statements that cannot carry it (a
-     * batch: see {@link BoundPreparedStatement#addBatch()}). The caller's own jOOQ gets the connection
-     * only after this ({@link Unit#callerDsl()}).
-     */
-    void bindNow() throws SQLException {
-        beforeOtherStatement("the caller's own statements (tx.dsl())");
-    }
-
-    /**
-     * Transaction mode: binds now, on its own, unless a binding already ran. Every savepoint is thus set
-     * after the binding, and rolling back to it keeps the binding. Single-statement mode has no
-     * transaction to bind for anything but its one prepared statement.
-     */
-    private void beforeOtherStatement(String what) throws SQLException {
-        if (singleStatement) {
-            throw new Misuse("a unit of work run in single-statement mode asked for " + what
-                    + "; classify the repository method as transactional (SingleStatementMethods)");
-        }
-        if (!bound) {
-            RequestBinding.bind(getDelegate(), claims, timeouts);
-            bound = true;
-        }
-    }
-
-    // ---- the transaction's end, as seen from inside the unit
-
-    /** A commit from inside the unit ends the binding with the transaction: the next statement binds again. */
-    @Override
-    public void commit() throws SQLException {
-        bound = false;
-        getDelegate().commit();
-    }
-
-    /** As {@link #commit()}: a full rollback ends the binding too. */
-    @Override
-    public void rollback() throws SQLException {
-        bound = false;
-        getDelegate().rollback();
-    }
+    // ---- the transaction, as seen from inside the unit
 
     /**
      * The binding is transaction-local: switching auto-commit inside a unit would end or split its

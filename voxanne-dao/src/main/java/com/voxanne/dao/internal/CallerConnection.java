@@ -17,7 +17,6 @@ import org.jooq.TransactionContext;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.postgresql.core.TransactionState;
 
 /**
  * The connection a caller's own statements run on inside a unit of work ({@code TenantTransaction.dsl()}):
@@ -66,7 +65,7 @@ final class CallerConnection {
              */
             @Override
             public void executeEnd(ExecuteContext ctx) {
-                if (Transactions.transactionState(unit.connection()) == TransactionState.IDLE
+                if (PgJdbc.transactionStatus(unit.connection()) == PgJdbc.TransactionStatus.IDLE
                         && !((BindingConnection) unit.connection()).carriesItsTransaction()) {
                     throw new IllegalStateException("a statement through tx.dsl() ended the unit's transaction"
                             + " (COMMIT, ROLLBACK or END as SQL): a unit commits or rolls back only when its work"
@@ -76,13 +75,13 @@ final class CallerConnection {
 
             @Override
             public void exception(ExecuteContext ctx) {
-                if (ctx.sqlException() != null && BindingConnection.Misuse.in(ctx.exception()) == null) {
-                    ctx.exception(SqlErrors.translate(ctx.exception()));
+                if (ctx.sqlException() != null) {
+                    ctx.exception(unit.failure(ctx.exception()));
                 }
             }
         };
         return DSL.using(shared.derive(connection)
-                .derive(new Savepoints(connection))
+                .derive(new Savepoints(connection, unit))
                 .derive(new DefaultExecuteListenerProvider(translate)));
     }
 
@@ -152,9 +151,11 @@ final class CallerConnection {
      */
     private static final class Savepoints implements TransactionProvider {
         private final Connection connection;
+        private final Unit unit;
 
-        Savepoints(Connection connection) {
+        Savepoints(Connection connection, Unit unit) {
             this.connection = connection;
+            this.unit = unit;
         }
 
         @Override
@@ -162,7 +163,7 @@ final class CallerConnection {
             try {
                 ctx.transaction(new Step(connection.setSavepoint()));
             } catch (SQLException e) {
-                throw SqlErrors.translate(e);
+                throw unit.failure(e);
             }
         }
 
@@ -171,7 +172,7 @@ final class CallerConnection {
             try {
                 connection.releaseSavepoint(((Step) ctx.transaction()).savepoint);
             } catch (SQLException e) {
-                throw SqlErrors.translate(e);
+                throw unit.failure(e);
             }
         }
 
@@ -184,7 +185,7 @@ final class CallerConnection {
                 connection.rollback(step.savepoint);
                 connection.releaseSavepoint(step.savepoint);
             } catch (SQLException e) {
-                throw SqlErrors.translate(e);
+                throw unit.failure(e);
             }
         }
 

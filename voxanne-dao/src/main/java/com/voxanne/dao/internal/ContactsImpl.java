@@ -1,5 +1,7 @@
 package com.voxanne.dao.internal;
 
+import static com.voxanne.dao.internal.Transactions.Mode.SINGLE_STATEMENT;
+import static com.voxanne.dao.internal.Transactions.Mode.TRANSACTION;
 import static com.voxanne.schema.jooq.Tables.CONTACTS;
 import static com.voxanne.schema.jooq.Tables.SEARCH_CONTACT_IDS;
 import static org.jooq.impl.DSL.count;
@@ -77,7 +79,9 @@ final class ContactsImpl implements Contacts {
         return unit.dsl();
     }
 
+    // one INSERT … RETURNING; with a caller's id one statement too (the insert and the read of an existing row in one CTE)
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Contact create(NewContact contact) {
         if (contact == null) {
             throw new InvalidInputException("contact", "must not be null");
@@ -104,7 +108,9 @@ final class ContactsImpl implements Contacts {
         return map(rows.get(0));
     }
 
+    // one SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Contact get(UUID id) {
         ContactsRecord row = dsl().selectFrom(CONTACTS)
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
@@ -112,7 +118,9 @@ final class ContactsImpl implements Contacts {
         return map(found(row, id));
     }
 
+    // one SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Optional<Contact> findByPhone(String phone) {
         String normalized = fields.phone(phone);
         if (normalized == null) {
@@ -124,7 +132,9 @@ final class ContactsImpl implements Contacts {
                 .map(ContactsImpl::map);
     }
 
+    // one UPDATE … RETURNING (an empty update: one SELECT)
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Contact update(UUID id, ContactUpdate update) {
         requireId(id);
         if (update == null) {
@@ -153,7 +163,9 @@ final class ContactsImpl implements Contacts {
                 .fetchOne(), id));
     }
 
+    // one DELETE; the contact's appointments go by ON DELETE CASCADE within it
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public void delete(UUID id) {
         int deleted = dsl().deleteFrom(CONTACTS)
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
@@ -163,7 +175,9 @@ final class ContactsImpl implements Contacts {
         }
     }
 
+    // one rendered SELECT (the page, its total and the search in one statement)
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Page<Contact> list(ContactQuery query) {
         if (query == null) {
             throw new InvalidInputException("query", "must not be null");
@@ -237,7 +251,9 @@ final class ContactsImpl implements Contacts {
                              Boolean searchViaFunction, Boolean cursorWithoutValue) {
     }
 
+    // one SELECT … GROUP BY
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Map<LeadStatusType, Long> countsByLeadStatus() {
         Map<LeadStatusType, Long> counts = new EnumMap<>(LeadStatusType.class);
         for (LeadStatusType status : LeadStatusType.values()) {
@@ -253,7 +269,9 @@ final class ContactsImpl implements Contacts {
         return Collections.unmodifiableMap(counts);
     }
 
+    // one UPDATE … RETURNING
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Contact touch(UUID id) {
         return map(found(dsl().update(CONTACTS)
                 .set(CONTACTS.LAST_CONTACT_AT, DSL.currentOffsetDateTime())
@@ -262,7 +280,9 @@ final class ContactsImpl implements Contacts {
                 .fetchOne(), id));
     }
 
+    // one UPDATE … RETURNING
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Contact recordContact(UUID id, OffsetDateTime when) {
         requireId(id);
         if (when == null) {
@@ -281,7 +301,9 @@ final class ContactsImpl implements Contacts {
                 .fetchOne(), id));
     }
 
+    // not one statement: a savepoint, the insert, and a rollback to the savepoint when a row fails
     @Override
+    @UnitMode(TRANSACTION)
     public List<Contact> importAll(List<NewContact> contacts) {
         if (contacts == null) {
             throw new InvalidInputException("contacts", "must not be null");

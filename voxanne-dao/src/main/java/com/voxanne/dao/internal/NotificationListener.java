@@ -103,7 +103,7 @@ public final class NotificationListener implements NotificationSubscription {
         try {
             connection = pool.getConnection();
         } catch (SQLException e) {
-            throw new DataAccessFailureException("cannot get a connection to listen on: " + e.getMessage(), e);
+            throw SqlErrors.noConnection("get a connection to listen on", e);
         }
         try {
             boolean autoCommit = connection.getAutoCommit();
@@ -113,7 +113,7 @@ public final class NotificationListener implements NotificationSubscription {
                 s.execute("LISTEN " + CHANNEL);
             }
             NotificationListener subscription = new NotificationListener(connection,
-                    connection.unwrap(PGConnection.class), autoCommit, organizationId, userId, listener, timeouts);
+                    PgJdbc.pgConnection(connection), autoCommit, organizationId, userId, listener, timeouts);
             subscription.poller.start();
             return subscription;
         } catch (SQLException | RuntimeException e) {

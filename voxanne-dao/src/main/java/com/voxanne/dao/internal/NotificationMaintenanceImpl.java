@@ -17,7 +17,8 @@ final class NotificationMaintenanceImpl implements NotificationMaintenance {
 
     @Override
     public int expire() {
-        return transactions.run(RequestClaims.service(), SingleStatementMethods.mode(NotificationMaintenance.class, "expire"),
+        // one call of expire_old_notifications()
+        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT,
                 dsl -> dsl.select(Routines.expireOldNotifications()).fetchSingle().value1());
     }
 }

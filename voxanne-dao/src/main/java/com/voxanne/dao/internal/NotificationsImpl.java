@@ -1,5 +1,7 @@
 package com.voxanne.dao.internal;
 
+import static com.voxanne.dao.internal.Transactions.Mode.SINGLE_STATEMENT;
+import static com.voxanne.dao.internal.Transactions.Mode.TRANSACTION;
 import static com.voxanne.schema.jooq.Tables.NOTIFICATIONS;
 import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
@@ -63,7 +65,9 @@ final class NotificationsImpl implements Notifications {
         return unit.dsl();
     }
 
+    // one call of create_notification()
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public UUID create(UUID recipientId, NewNotification n) {
         if (recipientId == null) {
             throw new InvalidInputException("userId", "must not be null");
@@ -112,7 +116,9 @@ final class NotificationsImpl implements Notifications {
         return url;
     }
 
+    // one SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Notification get(UUID id) {
         UUID user = actingUser();
         return dsl().selectFrom(NOTIFICATIONS)
@@ -122,7 +128,9 @@ final class NotificationsImpl implements Notifications {
                 .orElseThrow(() -> new NotFoundException("notification " + id));
     }
 
+    // one rendered SELECT
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public Page<Notification> list(NotificationQuery query) {
         UUID user = actingUser();
         if (query == null) {
@@ -168,7 +176,9 @@ final class NotificationsImpl implements Notifications {
                 Optional.of(new NotificationCursor(last.createdAt(), last.id()).encode()));
     }
 
+    // one SELECT count
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public int unreadCount() {
         UUID user = actingUser();
         return RenderedReads.fetchSingle(unit, "notifications.unreadCount", List.of(organizationId, user),
@@ -182,7 +192,9 @@ final class NotificationsImpl implements Notifications {
     private record ListShape(NotificationStatus status, NotificationType type, boolean cursor) {
     }
 
+    // not one statement: an UPDATE that may be followed by a SELECT of the unchanged row
     @Override
+    @UnitMode(TRANSACTION)
     public Notification markRead(UUID id) {
         UUID user = actingUser();
         // only an unread one changes: a read one keeps its first read_at, an archived one stays archived
@@ -197,7 +209,9 @@ final class NotificationsImpl implements Notifications {
                 .orElseGet(() -> get(id));
     }
 
+    // one UPDATE
     @Override
+    @UnitMode(SINGLE_STATEMENT)
     public int markAllRead() {
         UUID user = actingUser();
         return dsl().update(NOTIFICATIONS)
@@ -207,7 +221,9 @@ final class NotificationsImpl implements Notifications {
                 .execute();
     }
 
+    // not one statement: an UPDATE that may be followed by a SELECT of the unchanged row
     @Override
+    @UnitMode(TRANSACTION)
     public Notification archive(UUID id) {
         UUID user = actingUser();
         return dsl().update(NOTIFICATIONS)

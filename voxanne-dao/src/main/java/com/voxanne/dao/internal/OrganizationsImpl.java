@@ -21,37 +21,40 @@ final class OrganizationsImpl implements Organizations {
         this.inputs = inputs;
     }
 
+    // one INSERT … RETURNING
     @Override
     public Organization create(String name, String timezone) {
         String cleanName = inputs.name("name", name, 200);
         String zone = inputs.timezone(timezone);
-        return transactions.run(RequestClaims.service(), mode("create"), dsl -> map(dsl.insertInto(ORGANIZATIONS)
+        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, dsl -> map(dsl.insertInto(ORGANIZATIONS)
                 .set(ORGANIZATIONS.NAME, cleanName)
                 .set(ORGANIZATIONS.TIMEZONE, zone)
                 .returning()
                 .fetchSingle()));
     }
 
+    // one SELECT
     @Override
     public Organization get(UUID id) {
         Inputs.organizationId("organizations().get", id);
-        return transactions.run(RequestClaims.service(), mode("get"), dsl -> find(dsl, id));
+        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, dsl -> find(dsl, id));
     }
 
     @Override
     public Organization suspend(UUID id) {
         Inputs.organizationId("organizations().suspend", id);
-        return setStatus(id, OrganizationStatus.SUSPENDED, mode("suspend"));
+        return setStatus(id, OrganizationStatus.SUSPENDED);
     }
 
     @Override
     public Organization activate(UUID id) {
         Inputs.organizationId("organizations().activate", id);
-        return setStatus(id, OrganizationStatus.ACTIVE, mode("activate"));
+        return setStatus(id, OrganizationStatus.ACTIVE);
     }
 
-    private Organization setStatus(UUID id, OrganizationStatus status, Transactions.Mode mode) {
-        return transactions.run(RequestClaims.service(), mode, dsl -> {
+    /** One UPDATE … RETURNING, so suspend and activate are single-statement units. */
+    private Organization setStatus(UUID id, OrganizationStatus status) {
+        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, dsl -> {
             OrganizationsRecord row = dsl.update(ORGANIZATIONS)
                     .set(ORGANIZATIONS.STATUS, status)
                     .where(ORGANIZATIONS.ID.eq(id))
@@ -62,10 +65,6 @@ final class OrganizationsImpl implements Organizations {
             }
             return map(row);
         });
-    }
-
-    private static Transactions.Mode mode(String method) {
-        return SingleStatementMethods.mode(Organizations.class, method);
     }
 
     static Organization find(org.jooq.DSLContext dsl, UUID id) {

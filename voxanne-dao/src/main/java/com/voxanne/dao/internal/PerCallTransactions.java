@@ -1,10 +1,16 @@
 package com.voxanne.dao.internal;
 
+import com.voxanne.dao.Appointments;
+import com.voxanne.dao.Contacts;
+import com.voxanne.dao.Notifications;
 import com.voxanne.dao.TenantTransaction;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -12,10 +18,24 @@ import java.util.function.Function;
  * runs {@code inOrg(ctx, tx -> tx.contacts().get(id))}. One proxy instead of a hand-written delegate per
  * repository method, so a method added to a repository interface is available both ways at once.
  *
- * <p>A method that sends exactly one statement ({@link SingleStatementMethods}) runs in single-statement
- * mode, in one round trip; any other in transaction mode.
+ * <p>Each call runs in the {@link UnitMode} its implementation method declares: a method that sends
+ * exactly one statement in single-statement mode, in one round trip; any other in transaction mode.
  */
 public final class PerCallTransactions {
+
+    /** The tenant repositories a per-call proxy is made for, and the classes whose methods declare their modes. */
+    static final Map<Class<?>, Class<?>> IMPLEMENTATIONS = Map.of(
+            Contacts.class, ContactsImpl.class,
+            Appointments.class, AppointmentsImpl.class,
+            Notifications.class, NotificationsImpl.class);
+
+    /** Each repository's modes, by interface method: read from the annotations once per repository type. */
+    private static final ClassValue<Map<Method, Transactions.Mode>> MODES = new ClassValue<>() {
+        @Override
+        protected Map<Method, Transactions.Mode> computeValue(Class<?> repository) {
+            return declaredModes(repository);
+        }
+    };
 
     /** Runs one unit of work for the proxy, in the mode the called method needs. */
     @FunctionalInterface
@@ -28,14 +48,51 @@ public final class PerCallTransactions {
 
     /** A {@code type} whose calls each run through {@code runner} on the repository {@code select} picks. */
     public static <R> R of(Class<R> type, Runner runner, Function<TenantTransaction, R> select) {
+        Map<Method, Transactions.Mode> modes = MODES.get(type);
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {
                 return objectMethod(proxy, method, args, type);
             }
-            return runner.run(SingleStatementMethods.mode(type, method.getName()),
-                    tx -> invoke(select.apply(tx), method, args));
+            return runner.run(modes.get(method), tx -> invoke(select.apply(tx), method, args));
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+    }
+
+    /**
+     * The {@link UnitMode} of every method of {@code repository}, as its implementation declares it.
+     *
+     * @throws IllegalStateException naming the first method that declares none: a new repository method
+     *         must say how it runs on its own
+     */
+    static Map<Method, Transactions.Mode> declaredModes(Class<?> repository) {
+        Class<?> implementation = IMPLEMENTATIONS.get(repository);
+        if (implementation == null) {
+            throw new IllegalArgumentException("no per-call implementation for " + repository.getName());
+        }
+        return declaredModes(repository, implementation);
+    }
+
+    /** As {@link #declaredModes(Class)}, for any interface and its implementation (tests give their own). */
+    static Map<Method, Transactions.Mode> declaredModes(Class<?> repository, Class<?> implementation) {
+        Map<Method, Transactions.Mode> modes = new HashMap<>();
+        for (Method method : repository.getMethods()) {
+            if (Modifier.isStatic(method.getModifiers())) {
+                continue;
+            }
+            UnitMode declared;
+            try {
+                declared = implementation.getMethod(method.getName(), method.getParameterTypes())
+                        .getAnnotation(UnitMode.class);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException(implementation.getSimpleName() + " does not implement " + method, e);
+            }
+            if (declared == null) {
+                throw new IllegalStateException(implementation.getSimpleName() + "." + method.getName()
+                        + " declares no @UnitMode: say whether it runs as a single statement or a transaction");
+            }
+            modes.put(method, declared.value());
+        }
+        return Map.copyOf(modes);
     }
 
     private static Object invoke(Object target, Method method, Object[] args) {

@@ -86,7 +86,7 @@ final class RenderedReads {
                 return result;
             }
         } catch (SQLException e) {
-            throw SqlErrors.translate(e);
+            throw unit.failure(e);
         }
     }
 

@@ -43,16 +43,16 @@ public final class ServiceScopeImpl implements ServiceScope {
 
     /**
      * Runs {@code work} as {@code userId} of {@code organizationId} in {@code mode}: single-statement
-     * mode only for work that sends exactly one statement (see {@link SingleStatementMethods}).
+     * mode only for work that sends exactly one statement (see {@link UnitMode}).
      */
     public <T> T inOrg(UUID organizationId, UUID userId, Transactions.Mode mode, Function<TenantTransaction, T> work) {
         return transactions.inUnit(RequestClaims.user(organizationId, userId), mode,
                 unit -> work.apply(new TenantTransactionImpl(unit, organizationId, userId, inputs)));
     }
 
-    /** {@code userId}'s own organization, {@code organizationId}: one statement, one round trip. */
+    /** {@code userId}'s own organization, {@code organizationId}: one SELECT, so one round trip. */
     public Organization organization(UUID organizationId, UUID userId) {
-        return inOrg(organizationId, userId, SingleStatementMethods.mode(TenantTransaction.class, "organization"),
+        return inOrg(organizationId, userId, Transactions.Mode.SINGLE_STATEMENT,
                 TenantTransaction::organization);
     }
 

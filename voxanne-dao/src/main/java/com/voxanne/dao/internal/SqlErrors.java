@@ -16,7 +16,14 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
- * The one place where database failures become the DAO's exceptions, by SQLSTATE.
+ * The one place where database failures become the DAO's exceptions, by SQLSTATE: every
+ * {@link DataAccessFailureException} and every exception that translates a database error is made here.
+ * Inside a unit of work failures reach it through {@link Unit#failure}, which also knows when the unit's
+ * transaction is already aborted ({@link #unitAborted}); outside one (getting a connection, a
+ * subscription) directly.
+ *
+ * <p>A misuse of a unit of work ({@link BindingConnection.Misuse}) is a bug of the DAO, not a data
+ * failure: it comes out as itself, from wherever jOOQ wrapped it.
  *
  * <p>No exception made here carries a value of the failed statement, in its message or anywhere in its
  * cause chain: PostgreSQL quotes the row in an error's DETAIL ({@code Key (org_id, phone)=(..., +1212...)},
@@ -66,6 +73,8 @@ public final class SqlErrors {
             "prevent_org_id_change", "search_contact_ids", "set_updated_at");
 
     private static final String LOCK_TIMEOUT = "55P03";
+    /** current transaction is aborted, commands ignored until end of transaction block */
+    static final String IN_FAILED_TRANSACTION = "25P02";
     private static final String QUERY_CANCELED = "57014";
 
     private SqlErrors() {
@@ -75,6 +84,10 @@ public final class SqlErrors {
     public static RuntimeException translate(Throwable failure) {
         if (failure instanceof VoxanneDataException ours) {
             return ours;
+        }
+        BindingConnection.Misuse misuse = BindingConnection.Misuse.in(failure);
+        if (misuse != null) {
+            return misuse;
         }
         // Only what the database or jOOQ threw is ours to translate; a caller's own exception (say, a
         // handler's, even one wrapping a database error) passes through untouched.
@@ -118,6 +131,55 @@ public final class SqlErrors {
                     + (isSafe(sql) ? ": " + safeMessage(sql) : ""), state.isEmpty() ? null : state, cause);
         };
         return withSuppressed(translated, failure);
+    }
+
+    /**
+     * No connection to work on: the pool refused one (timed out, closed), or the one it lent could not be
+     * set up for the unit. {@code what} says what it was needed for.
+     */
+    static DataAccessFailureException noConnection(String what, SQLException failure) {
+        return new DataAccessFailureException("cannot " + what + ": " + failure.getMessage(), failure);
+    }
+
+    /**
+     * {@code lost} (a lost connection) as it reads when the unit's commit may have been on its way: the
+     * server may have committed before the connection broke, or not
+     * ({@link DataAccessFailureException#outcomeUnknown()}).
+     */
+    static DataAccessFailureException outcomeUnknown(DataAccessFailureException lost) {
+        DataAccessFailureException unknown = new DataAccessFailureException(lost.getMessage()
+                + "; the connection was lost while the unit committed: it may have committed or not",
+                lost.sqlState(), true, lost.getCause());
+        for (Throwable suppressed : lost.getSuppressed()) {
+            unknown.addSuppressed(suppressed);
+        }
+        return unknown;
+    }
+
+    /**
+     * A statement of a unit whose transaction an earlier failure aborted (PostgreSQL refuses everything
+     * until the transaction ends: {@value #IN_FAILED_TRANSACTION}), or the unit's commit then: says so, and
+     * names that first failure, which is the cause. {@code refusal} is the server's refusal, or null at
+     * commit (PostgreSQL answers a COMMIT of an aborted transaction by rolling it back).
+     * {@code firstFailure} is null when the failure that aborted it never left the DAO translated (raw
+     * JDBC through {@code tx.dsl().connection(…)}).
+     */
+    static DataAccessFailureException unitAborted(RuntimeException firstFailure, RuntimeException refusal) {
+        String first = "an earlier statement failed";
+        if (firstFailure != null) {
+            // the first failure's database error as scrubbed when it was translated: SQLSTATE and names only
+            SQLException database = findSqlException(firstFailure);
+            first = "an earlier call failed: " + firstFailure.getClass().getSimpleName() + " (" + firstFailure.getMessage()
+                    + (database instanceof ScrubbedSqlException ? "; " + database.getMessage() : "") + ")";
+        }
+        DataAccessFailureException aborted = new DataAccessFailureException("the unit of work is aborted, " + first
+                + "; PostgreSQL refuses every further statement of the unit and it commits nothing. Let the first"
+                + " failure end the unit, or run a call that may fail inside tx.dsl().transaction(…), a savepoint,"
+                + " to go on after it", IN_FAILED_TRANSACTION, firstFailure);
+        if (refusal != null) {
+            aborted.addSuppressed(refusal);
+        }
+        return aborted;
     }
 
     /**

@@ -25,10 +25,10 @@ final class TenantTransactionImpl implements TenantTransaction {
         this.organizationId = organizationId;
         this.userId = userId;
         // translated here, not only where the unit ends: code inside the unit sees the DAO's exceptions
-        this.contacts = TranslatedRepository.of(Contacts.class, new ContactsImpl(unit, organizationId, inputs));
-        this.appointments = TranslatedRepository.of(Appointments.class, new AppointmentsImpl(unit, organizationId, inputs));
+        this.contacts = TranslatedRepository.of(Contacts.class, new ContactsImpl(unit, organizationId, inputs), unit);
+        this.appointments = TranslatedRepository.of(Appointments.class, new AppointmentsImpl(unit, organizationId, inputs), unit);
         this.notifications = TranslatedRepository.of(Notifications.class,
-                new NotificationsImpl(unit, organizationId, userId, inputs));
+                new NotificationsImpl(unit, organizationId, userId, inputs), unit);
     }
 
     @Override

@@ -19,8 +19,6 @@ import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.CacheType;
 import org.jooq.impl.DefaultConfiguration;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.core.TransactionState;
 
 /**
  * Runs a unit of work bound to a role and claims, transaction-locally: the binding rides on the unit's
@@ -30,6 +28,20 @@ import org.postgresql.core.TransactionState;
  * earlier borrower may have left on the session ({@link com.voxanne.schema.session.RequestBinding}), so
  * neither a poisoned connection nor another tenant's lock can decide what the unit sees, what its names
  * resolve to, or how long it waits.
+ *
+ * <p>The unit of work, piece by piece:
+ * <ul>
+ *   <li>here: a connection per unit, its {@link Mode}, commit or rollback, what a failure means
+ *       ({@link SqlErrors} translates; a lost commit's outcome is unknown);</li>
+ *   <li>{@link BindingConnection}: how the unit's first statement carries the binding, in each mode
+ *       ({@code InTransaction}, {@code InOwnTransaction}); {@link BoundPreparedStatement} hides the
+ *       binding's parameters and results from the caller;</li>
+ *   <li>{@link UnitMode}: which mode a repository method runs in when called on its own, declared at
+ *       the method and read by {@link PerCallTransactions};</li>
+ *   <li>{@link Unit}: the unit's connection and jOOQ, and the caller's own statements
+ *       ({@link CallerConnection});</li>
+ *   <li>{@link PgJdbc}: what is asked of PgJDBC beyond JDBC (the transaction state it tracks).</li>
+ * </ul>
  */
 public final class Transactions {
 
@@ -101,7 +113,7 @@ public final class Transactions {
         try {
             connection = dataSource.getConnection();
         } catch (SQLException e) {
-            throw new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+            throw SqlErrors.noConnection("use a database connection", e);
         }
         T result;
         try {
@@ -110,8 +122,7 @@ public final class Transactions {
             close(connection, e);
             throw e;
         } catch (SQLException e) {
-            DataAccessFailureException failure =
-                    new DataAccessFailureException("cannot use a database connection: " + e.getMessage(), e);
+            DataAccessFailureException failure = SqlErrors.noConnection("use a database connection", e);
             close(connection, failure);
             throw failure;
         }
@@ -147,11 +158,18 @@ public final class Transactions {
         Unit unit = null;
         boolean committing = false;
         try {
-            unit = new Unit(new BindingConnection(connection, claims, timeouts, mode), configuration);
+            unit = new Unit(BindingConnection.of(connection, claims, timeouts, mode), configuration);
             T result = work.apply(unit);
             if (singleStatement) {
                 requireEnded(connection);
             } else {
+                // The work caught a failure that aborted the transaction and returned: PostgreSQL would
+                // answer the commit by rolling back, silently. Only a unit that saw a failure, or ran the
+                // caller's SQL, can be in that state; PgJDBC tracks it (no round trip).
+                if ((unit.sawFailure() || unit.handedOutCallerDsl())
+                        && PgJdbc.transactionStatus(connection) == PgJdbc.TransactionStatus.FAILED) {
+                    throw unit.abortedAtCommit();
+                }
                 if (unit.handedOutCallerDsl()) {
                     CallerConnection.requireIntact(unit.connection(), claims);
                 }
@@ -162,13 +180,13 @@ public final class Transactions {
         } catch (RuntimeException e) {
             rollback(connection, singleStatement, e);
             // a single statement carries its commit: a connection lost while it ran may have committed it
-            throw outcome(translate(e), singleStatement);
+            throw outcome(failure(unit, e), singleStatement);
         } catch (Error e) {
             rollback(connection, singleStatement, e);
             throw e;
         } catch (SQLException e) {
             rollback(connection, singleStatement, e);
-            throw outcome(SqlErrors.translate(e), committing);
+            throw outcome(failure(unit, e), committing);
         } finally {
             if (unit != null) {
                 unit.end();
@@ -186,21 +204,9 @@ public final class Transactions {
      * wrapper that hides PgJDBC's connection there is nothing to check without a round trip.
      */
     private static void requireEnded(Connection connection) {
-        TransactionState state = transactionState(connection);
-        if (state != null && state != TransactionState.IDLE) {
+        PgJdbc.TransactionStatus status = PgJdbc.transactionStatus(connection);
+        if (status != PgJdbc.TransactionStatus.IDLE && status != PgJdbc.TransactionStatus.UNKNOWN) {
             throw new BindingConnection.Misuse("a single-statement unit returned with its transaction still open");
-        }
-    }
-
-    /**
-     * The server's transaction state on {@code connection} as PgJDBC tracks it from every reply (no round
-     * trip), or null when a wrapper hides PgJDBC's connection.
-     */
-    static TransactionState transactionState(Connection connection) {
-        try {
-            return connection.unwrap(BaseConnection.class).getTransactionState();
-        } catch (SQLException notPgJdbc) {
-            return null;
         }
     }
 
@@ -213,21 +219,14 @@ public final class Transactions {
     private static RuntimeException outcome(RuntimeException failure, boolean commitInFlight) {
         if (commitInFlight && failure instanceof DataAccessFailureException lost && !lost.outcomeUnknown()
                 && SqlErrors.connectionLost(lost.sqlState())) {
-            DataAccessFailureException unknown = new DataAccessFailureException(lost.getMessage()
-                    + "; the connection was lost while the unit committed: it may have committed or not",
-                    lost.sqlState(), true, lost.getCause());
-            for (Throwable suppressed : lost.getSuppressed()) {
-                unknown.addSuppressed(suppressed);
-            }
-            return unknown;
+            return SqlErrors.outcomeUnknown(lost);
         }
         return failure;
     }
 
-    /** A misuse of a unit of work is a bug of the DAO: it surfaces as itself, not as a data exception. */
-    private static RuntimeException translate(RuntimeException failure) {
-        BindingConnection.Misuse misuse = BindingConnection.Misuse.in(failure);
-        return misuse != null ? misuse : SqlErrors.translate(failure);
+    /** {@code failure} translated as it leaves the unit ({@link Unit#failure}); before there is one, as is. */
+    private static RuntimeException failure(Unit unit, Throwable failure) {
+        return unit != null ? unit.failure(failure) : SqlErrors.translate(failure);
     }
 
     /**
@@ -252,7 +251,7 @@ public final class Transactions {
         try {
             if (!singleStatement) {
                 connection.rollback();
-            } else if (transactionState(connection) != TransactionState.IDLE) {
+            } else if (PgJdbc.transactionStatus(connection) != PgJdbc.TransactionStatus.IDLE) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("rollback");
                 }

@@ -17,8 +17,8 @@ final class TranslatedRepository {
     private TranslatedRepository() {
     }
 
-    /** {@code target} behind {@code type}, its database failures translated by {@link SqlErrors}. */
-    static <R> R of(Class<R> type, R target) {
+    /** {@code target} behind {@code type}, its failures translated as they leave {@code unit} ({@link Unit#failure}). */
+    static <R> R of(Class<R> type, R target, Unit unit) {
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {
                 return objectMethod(proxy, method, args, target);
@@ -26,22 +26,13 @@ final class TranslatedRepository {
             try {
                 return method.invoke(target, args);
             } catch (InvocationTargetException e) {
-                throw translated(e.getCause());
+                if (e.getCause() instanceof Error error) {
+                    throw error;   // not a failure of the database: passed on as it is
+                }
+                throw unit.failure(e.getCause());
             }
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
-    }
-
-    private static Throwable translated(Throwable failure) {
-        // a misuse of the unit is a bug of the DAO and surfaces as itself (as at the unit's end)
-        BindingConnection.Misuse misuse = BindingConnection.Misuse.in(failure);
-        if (misuse != null) {
-            return misuse;
-        }
-        if (failure instanceof org.jooq.exception.DataAccessException) {
-            return SqlErrors.translate(failure);
-        }
-        return failure;
     }
 
     private static Object objectMethod(Object proxy, Method method, Object[] args, Object target) {

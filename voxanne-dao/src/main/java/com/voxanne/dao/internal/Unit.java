@@ -1,5 +1,7 @@
 package com.voxanne.dao.internal;
 
+import com.voxanne.dao.DataAccessFailureException;
+import com.voxanne.dao.VoxanneDataException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.jooq.Configuration;
@@ -18,6 +20,8 @@ final class Unit {
     /** The caller's context ({@code TenantTransaction.dsl()}), if one was handed out. */
     private DSLContext callerDsl;
     private boolean ended;
+    /** The last database failure that left a call of this unit: what aborted its transaction, if it is. */
+    private RuntimeException lastFailure;
 
     Unit(Connection connection, Configuration shared) {
         this.connection = connection;
@@ -51,11 +55,48 @@ final class Unit {
             try {
                 ((BindingConnection) connection).bindNow();
             } catch (SQLException e) {
-                throw SqlErrors.translate(e);
+                throw failure(e);
             }
             callerDsl = CallerConnection.dsl(this, shared);
         }
         return callerDsl;
+    }
+
+    /**
+     * {@code failure} as it leaves this unit's code for the caller: the one way failures inside a unit are
+     * translated (by {@link SqlErrors}; a repository call, the caller's own statements, the unit's end),
+     * so it may pass here more than once. A database failure aborts the unit's transaction, and
+     * PostgreSQL then refuses every further statement with {@value SqlErrors#IN_FAILED_TRANSACTION}: a
+     * caller that caught the first failure and went on gets an exception that says the unit is aborted
+     * and whose cause is that first failure, instead of a bare 25P02.
+     */
+    RuntimeException failure(Throwable failure) {
+        RuntimeException translated = SqlErrors.translate(failure);
+        if (!(translated instanceof VoxanneDataException) || SqlErrors.findSqlException(translated) == null) {
+            return translated;   // a misuse, the caller's own exception, or a refusal before any SQL
+        }
+        if (translated instanceof DataAccessFailureException refused
+                && SqlErrors.IN_FAILED_TRANSACTION.equals(refused.sqlState())) {
+            if (lastFailure == null || refused.getCause() == lastFailure || refused == lastFailure) {
+                return translated;  // already said, or nothing of this unit to name
+            }
+            return SqlErrors.unitAborted(lastFailure, refused);
+        }
+        lastFailure = translated;
+        return translated;
+    }
+
+    /** Whether a database failure left a call of this unit (the work may have caught it). */
+    boolean sawFailure() {
+        return lastFailure != null;
+    }
+
+    /**
+     * The unit's transaction is aborted and its work returned anyway (it caught a failure): PostgreSQL
+     * would answer the commit by rolling back, and the caller would take the unit for committed.
+     */
+    RuntimeException abortedAtCommit() {
+        return SqlErrors.unitAborted(lastFailure, null);
     }
 
     /** Whether {@link #callerDsl()} was handed out: the unit then checks its binding before it commits. */

@@ -62,7 +62,7 @@ final class WebhookEventsImpl implements WebhookEvents {
             throw new com.voxanne.dao.InvalidInputException("age", "must be zero or positive");
         }
         OffsetDateTime before = OffsetDateTime.now(ZoneOffset.UTC).minus(age);
-        return transactions.run(RequestClaims.service(), SingleStatementMethods.mode(WebhookEvents.class, "cleanup"),
+        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, // one DELETE
                 dsl -> dsl.deleteFrom(PROCESSED_WEBHOOK_EVENTS)
                 .where(PROCESSED_WEBHOOK_EVENTS.PROCESSED_AT.lt(before))
                 .execute());

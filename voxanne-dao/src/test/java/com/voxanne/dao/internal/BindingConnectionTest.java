@@ -66,11 +66,11 @@ class BindingConnectionTest {
     @Test
     void theBoundStatementReturnsExactlyTheQuerysRowsAsTheBoundUser() throws SQLException {
         try (Connection physical = singleStatementUnit()) {
-            BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
                     "select current_setting('role'), current_setting('request.jwt.claims', true)::jsonb ->> 'sub',"
                             + " g from generate_series(1, ?) g")) {
-                assertThat(ps).isInstanceOf(BoundPreparedStatement.class);
+                assertThat(BoundPreparedStatement.carriesBinding(ps)).isTrue();
                 ps.setInt(1, 3);
                 List<String> rows = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -92,7 +92,7 @@ class BindingConnectionTest {
     void executeTellsWhetherTheQueryNotTheBindingReturnedRows() throws SQLException {
         try (Connection physical = unit()) {
             try {
-                BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION);
+                BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.TRANSACTION);
                 try (PreparedStatement ps = bound.prepareStatement("select 1 where false")) {
                     assertThat(ps.execute()).as("an empty result set is still a result set").isTrue();
                     try (ResultSet rs = ps.getResultSet()) {
@@ -103,7 +103,7 @@ class BindingConnectionTest {
                 physical.rollback();
             }
             physical.setAutoCommit(true);
-            BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
                     "update public.contacts set notes = ? where org_id = ? and false")) {
                 ps.setString(1, "never");
@@ -124,13 +124,13 @@ class BindingConnectionTest {
             }
         });
         try (Connection physical = singleStatementUnit()) {
-            BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("update public.contacts set notes = ? where org_id = ?")) {
                 ps.setString(1, "seen");
                 ps.setObject(2, ann.organization().id());
                 assertThat(ps.executeUpdate()).isEqualTo(3);
             }
-            bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("delete from public.contacts where org_id = ? and notes = ?")) {
                 ps.setObject(1, ann.organization().id());
                 ps.setString(2, "seen");
@@ -145,7 +145,7 @@ class BindingConnectionTest {
         UUID id = UUID.randomUUID();
         OffsetDateTime when = OffsetDateTime.of(2031, 2, 3, 4, 5, 6, 0, ZoneOffset.UTC);
         try (Connection physical = singleStatementUnit()) {
-            BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select ?::uuid, ?::public.lead_status_type, ?::text,"
                     + " ?::timestamptz, ?::int, ?::text[], ?::jsonb ->> 'k', ?::bigint is null, ?::boolean")) {
                 ps.setObject(1, id);
@@ -176,7 +176,7 @@ class BindingConnectionTest {
     @Test
     void clearParametersKeepsTheBindingAndDescribingBeforeExecutionIsRefused() throws SQLException {
         try (Connection physical = singleStatementUnit()) {
-            BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement(
                     "select current_setting('request.jwt.claims', true)::jsonb ->> 'sub', ?::int, ?::text")) {
                 // describing would mark the combined SQL "described" in PgJDBC's statement cache, and PgJDBC
@@ -207,7 +207,7 @@ class BindingConnectionTest {
     void theSameSqlStaysBoundHoweverOftenItRunsOnAConnection() throws SQLException {
         try (Connection physical = singleStatementUnit()) {
             for (int i = 0; i < 20; i++) {
-                BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+                BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
                 try (PreparedStatement ps = bound.prepareStatement("select current_setting('role'),"
                         + " current_setting('request.jwt.claims', true)::jsonb ->> 'sub', ?::public.lead_status_type, ?::text")) {
                     if (i % 2 == 0) {
@@ -230,7 +230,7 @@ class BindingConnectionTest {
     @Test
     void batchesAreRefusedOnTheBoundStatement() throws SQLException {
         try (Connection physical = singleStatementUnit()) {
-            BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select ?::int")) {
                 ps.setInt(1, 1);
                 assertThatThrownBy(ps::addBatch).isInstanceOf(SQLFeatureNotSupportedException.class)
@@ -242,14 +242,14 @@ class BindingConnectionTest {
     @Test
     void aFailingStatementLeavesNothingBehindOnceItsUnitRollsBack(Tenants tenants) throws SQLException {
         try (Connection physical = singleStatementUnit()) {
-            BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("insert into public.contacts (org_id, name) values (?, ?)")) {
                 ps.setObject(1, ann.organization().id());
                 ps.setString(2, "");   // ck: a name is not blank
                 assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class);
             }
-            assertThat(Transactions.transactionState(physical)).as("aborted: the failed statement skipped its commit")
-                    .isEqualTo(TransactionState.FAILED);
+            assertThat(PgJdbc.transactionStatus(physical)).as("aborted: the failed statement skipped its commit")
+                    .isEqualTo(PgJdbc.TransactionStatus.FAILED);
             try (Statement rollback = physical.createStatement()) {
                 rollback.execute("rollback");   // as Transactions does in single-statement mode
             }
@@ -308,11 +308,11 @@ class BindingConnectionTest {
     @Test
     void eachModeRefusesAConnectionInTheOtherAutoCommitMode() throws SQLException {
         try (Connection physical = unit()) {
-            assertThatThrownBy(() -> new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT))
+            assertThatThrownBy(() -> BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT))
                     .isInstanceOf(BindingConnection.Misuse.class).hasMessageContaining("turn auto-commit on");
         }
         try (Connection physical = singleStatementUnit()) {
-            assertThatThrownBy(() -> new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION))
+            assertThatThrownBy(() -> BindingConnection.of(physical, annClaims, Transactions.Mode.TRANSACTION))
                     .isInstanceOf(BindingConnection.Misuse.class).hasMessageContaining("turn auto-commit off");
         }
     }
@@ -320,7 +320,7 @@ class BindingConnectionTest {
     @Test
     void singleStatementModeRefusesASecondStatementLoudly() throws SQLException {
         try (Connection physical = singleStatementUnit()) {
-            BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select 1")) {
                 ps.executeQuery().close();
                 assertThatThrownBy(ps::executeQuery).isInstanceOf(IllegalStateException.class)
@@ -344,7 +344,7 @@ class BindingConnectionTest {
             dsl.fetch("select 1");
             return dsl.fetch("select 2");
         })).isExactlyInstanceOf(BindingConnection.Misuse.class)
-                .hasMessageContaining("prepared a second statement").hasMessageContaining("SingleStatementMethods");
+                .hasMessageContaining("prepared a second statement").hasMessageContaining("@UnitMode(TRANSACTION)");
         // the same work is fine as a transaction
         Object role = transactions.run(annClaims, Transactions.Mode.TRANSACTION, dsl -> {
             dsl.fetch("select 1");
@@ -357,15 +357,15 @@ class BindingConnectionTest {
     void inTransactionModeLaterStatementsPassThroughAndSeeTheBinding() throws SQLException {
         try (Connection physical = unit()) {
             try {
-                BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION);
+                BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.TRANSACTION);
                 PreparedStatement first = bound.prepareStatement("select 1");
-                assertThat(first).isInstanceOf(BoundPreparedStatement.class);
+                assertThat(BoundPreparedStatement.carriesBinding(first)).isTrue();
                 PreparedStatement beforeExecution = bound.prepareStatement("select 2");
-                assertThat(beforeExecution).as("nothing bound yet: this one carries the binding too")
-                        .isInstanceOf(BoundPreparedStatement.class);
+                assertThat(BoundPreparedStatement.carriesBinding(beforeExecution))
+                        .as("nothing bound yet: this one carries the binding too").isTrue();
                 first.executeQuery().close();
                 try (PreparedStatement later = bound.prepareStatement(WHO); ResultSet rs = later.executeQuery()) {
-                    assertThat(later).isNotInstanceOf(BoundPreparedStatement.class);
+                    assertThat(BoundPreparedStatement.carriesBinding(later)).isFalse();
                     rs.next();
                     assertThat(rs.getString(1)).isEqualTo("authenticated");
                     assertThat(rs.getString(2)).isEqualTo(ann.id().toString());
@@ -375,8 +375,8 @@ class BindingConnectionTest {
                 beforeExecution.close();
                 bound.commit();
                 try (PreparedStatement afterCommit = bound.prepareStatement(WHO)) {
-                    assertThat(afterCommit).as("a commit ends the binding: the next statement binds again")
-                            .isInstanceOf(BoundPreparedStatement.class);
+                    assertThat(BoundPreparedStatement.carriesBinding(afterCommit))
+                            .as("a commit ends the binding: the next statement binds again").isTrue();
                     try (ResultSet rs = afterCommit.executeQuery()) {
                         rs.next();
                         assertThat(rs.getString(1)).isEqualTo("authenticated");
@@ -393,10 +393,10 @@ class BindingConnectionTest {
     void aSavepointFirstBindsFirstSoRollingBackToItKeepsTheBinding() throws SQLException {
         try (Connection physical = unit()) {
             try {
-                BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION);
+                BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.TRANSACTION);
                 Savepoint savepoint = bound.setSavepoint();
                 try (PreparedStatement ps = bound.prepareStatement("select 1")) {
-                    assertThat(ps).as("already bound by the savepoint's binding").isNotInstanceOf(BoundPreparedStatement.class);
+                    assertThat(BoundPreparedStatement.carriesBinding(ps)).as("already bound by the savepoint's binding").isFalse();
                     ps.executeQuery().close();
                 }
                 bound.rollback(savepoint);
@@ -420,7 +420,7 @@ class BindingConnectionTest {
     void aCursorBehindTheBindingStillStreams() throws SQLException {
         try (Connection physical = unit()) {
             try {
-                BindingConnection bound = new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION);
+                BindingConnection bound = BindingConnection.of(physical, annClaims, Transactions.Mode.TRANSACTION);
                 try (PreparedStatement ps = bound.prepareStatement("select g from generate_series(1, 10000) g")) {
                     ps.setFetchSize(100);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -470,7 +470,7 @@ class BindingConnectionTest {
             for (Map.Entry<RequestClaims, List<Integer>> e : expected.entrySet()) {
                 for (Transactions.Mode mode : Transactions.Mode.values()) {
                     physical.setAutoCommit(mode == Transactions.Mode.SINGLE_STATEMENT);
-                    BindingConnection bound = new BindingConnection(physical, e.getKey(), mode);
+                    BindingConnection bound = BindingConnection.of(physical, e.getKey(), mode);
                     List<Integer> seen = new ArrayList<>();
                     try (PreparedStatement ps = bound.prepareStatement(TIMEOUTS); ResultSet rs = ps.executeQuery()) {
                         rs.next();
@@ -509,7 +509,7 @@ class BindingConnectionTest {
             // and describes the query separately: the last run sleeps.
             for (int i = 0; i < 8; i++) {
                 boolean sleeps = i == 7;
-                BindingConnection bound = new BindingConnection(physical, annClaims, quarterSecond,
+                BindingConnection bound = BindingConnection.of(physical, annClaims, quarterSecond,
                         Transactions.Mode.SINGLE_STATEMENT);
                 try (PreparedStatement ps = bound.prepareStatement("select current_setting('role'), pg_sleep(?::float8)")) {
                     ps.setObject(1, sleeps ? "10" : "0", Types.OTHER);
@@ -533,9 +533,9 @@ class BindingConnectionTest {
 
             physical.setAutoCommit(false);
             try {
-                BindingConnection bound = new BindingConnection(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
+                BindingConnection bound = BindingConnection.of(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
                 try (PreparedStatement first = bound.prepareStatement("select pg_sleep(10)")) {
-                    assertThat(first).isInstanceOf(BoundPreparedStatement.class);
+                    assertThat(BoundPreparedStatement.carriesBinding(first)).isTrue();
                     assertThatThrownBy(first::executeQuery).isInstanceOfSatisfying(SQLException.class,
                             e -> assertThat(e.getSQLState()).isEqualTo("57014"));
                 }
@@ -543,12 +543,12 @@ class BindingConnectionTest {
                 physical.rollback();
             }
             try {
-                BindingConnection bound = new BindingConnection(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
+                BindingConnection bound = BindingConnection.of(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
                 try (PreparedStatement first = bound.prepareStatement("select pg_sleep(0.01)")) {
                     first.executeQuery().close();
                 }
                 try (PreparedStatement later = bound.prepareStatement("select pg_sleep(10)")) {
-                    assertThat(later).as("passes through, after the binding").isNotInstanceOf(BoundPreparedStatement.class);
+                    assertThat(BoundPreparedStatement.carriesBinding(later)).as("passes through, after the binding").isFalse();
                     assertThatThrownBy(later::executeQuery).isInstanceOfSatisfying(SQLException.class,
                             e -> assertThat(e.getSQLState()).isEqualTo("57014"));
                 }
@@ -556,7 +556,7 @@ class BindingConnectionTest {
                 physical.rollback();
             }
             try {
-                BindingConnection bound = new BindingConnection(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
+                BindingConnection bound = BindingConnection.of(physical, annClaims, quarterSecond, Transactions.Mode.TRANSACTION);
                 try (Statement plain = bound.createStatement()) {
                     assertThatThrownBy(() -> plain.execute("select pg_sleep(10)")).as("a plain statement, bound on its own first")
                             .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("57014"));
@@ -574,7 +574,7 @@ class BindingConnectionTest {
     void aStatementWithinTheTimeoutRuns() throws SQLException {
         RoleTimeouts oneSecond = RoleTimeouts.defaults().withStatementTimeout(ApiRole.AUTHENTICATED, Duration.ofSeconds(1));
         try (Connection physical = singleStatementUnit()) {
-            BindingConnection bound = new BindingConnection(physical, annClaims, oneSecond, Transactions.Mode.SINGLE_STATEMENT);
+            BindingConnection bound = BindingConnection.of(physical, annClaims, oneSecond, Transactions.Mode.SINGLE_STATEMENT);
             try (PreparedStatement ps = bound.prepareStatement("select pg_sleep(0.1), current_setting('statement_timeout')");
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -597,8 +597,8 @@ class BindingConnectionTest {
                 });
         Connection physical = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {Connection.class}, (proxy, method, args) -> defaultValue(method.getReturnType()));
-        BoundPreparedStatement bound = new BoundPreparedStatement(recorder,
-                new BindingConnection(physical, annClaims, Transactions.Mode.TRANSACTION));
+        PreparedStatement bound = BoundPreparedStatement.of(recorder,
+                BindingConnection.of(physical, annClaims, Transactions.Mode.TRANSACTION));
         // the proxy connection reports auto-commit off: an explicit transaction, so no prepare threshold is set
         assertThat(calls).as("the binding's parameters: role, claims, statement and lock timeouts")
                 .containsExactly("setString@1", "setString@2", "setString@3", "setString@4");
@@ -622,18 +622,6 @@ class BindingConnectionTest {
                     : setter.getName() + "@" + (1 + BoundPreparedStatement.OFFSET);
             assertThat(calls).as(setter.toString()).containsExactly(expected);
         }
-    }
-
-    @Test
-    void everyClassifiedNameIsAMethodOfItsInterface() {
-        for (Map.Entry<Class<?>, Set<String>> entry : SingleStatementMethods.all().entrySet()) {
-            Set<String> methods = Arrays.stream(entry.getKey().getMethods()).map(Method::getName).collect(Collectors.toSet());
-            assertThat(methods).as(entry.getKey().getSimpleName()).containsAll(entry.getValue());
-        }
-        assertThat(SingleStatementMethods.mode(com.voxanne.dao.Contacts.class, "list"))
-                .isEqualTo(Transactions.Mode.SINGLE_STATEMENT);
-        assertThat(SingleStatementMethods.mode(com.voxanne.dao.Contacts.class, "importAll"))
-                .isEqualTo(Transactions.Mode.TRANSACTION);
     }
 
     /** A connection of the login role as {@link Transactions} hands it to a unit in transaction mode: auto-commit off. */
