@@ -91,16 +91,16 @@ final class Probes {
 
     /** As the verifying role (the trigger runs for it too): org_id cannot move to another organization or to NULL. */
     Verdict orgIdImmutable() throws SQLException {
-        List<String> accepted = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         if (accepted("update public.contacts set org_id = ? where org_id = ?", orgB, orgA)) {
-            accepted.add("'set org_id = ?' was accepted");
+            problems.add("moving a contact to another organization was accepted");
         }
         if (accepted("update public.contacts set org_id = null where org_id = ?", orgA)) {
-            accepted.add("'set org_id = null' was accepted");
+            problems.add("setting a contact's org_id to NULL was accepted");
         }
-        return accepted.isEmpty() ? Verdict.pass("changing org_id is refused, to another organization and to NULL")
-                : Verdict.fail(String.join("; ", accepted) + " on public.contacts: its trigger org_id_immutable_contacts"
-                        + " is missing or disabled (see item " + VerifyCheck.ORG_ID_IMMUTABILITY_TRIGGERS.title() + ")");
+        return problems.isEmpty() ? Verdict.pass("changing org_id is refused, to another organization and to NULL")
+                : Verdict.fail(String.join("; ", problems) + ": the trigger org_id_immutable_contacts is missing or"
+                        + " disabled (see the item \"" + VerifyCheck.ORG_ID_IMMUTABILITY_TRIGGERS.title() + "\")");
     }
 
     Verdict orgIsolation() throws SQLException {
@@ -116,7 +116,8 @@ final class Probes {
                     + " that is not scoped by (select auth_org_id()))");
         }
         if (accepted("insert into public.contacts (org_id, name) values (?, 'intruder')", orgB)) {
-            problems.add("a user of org A inserted a contact into org B");
+            problems.add("a user of org A inserted a contact into org B (look for a policy on public.contacts whose"
+                    + " WITH CHECK is not scoped by (select auth_org_id()))");
         }
         bind(RequestClaims.anonymous());
         Savepoint sp = c.setSavepoint();
@@ -200,7 +201,7 @@ final class Probes {
         }
         actAsVerifyingRole();
         if (count("select count(*) from public.audit_logs where org_id = ? and table_name = 'contacts'", orgA) == 0) {
-            problems.add("inserting a contact wrote no audit row (see item " + VerifyCheck.AUDIT_TRIGGERS.title() + ")");
+            problems.add("inserting a contact wrote no audit row (see the item \"" + VerifyCheck.AUDIT_TRIGGERS.title() + "\")");
         }
         return Verdict.of(problems, "create_notification and log_audit_event work for service_role; row changes are audited");
     }

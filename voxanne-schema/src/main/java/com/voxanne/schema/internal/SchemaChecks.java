@@ -78,7 +78,8 @@ final class SchemaChecks {
         List<String> open = catalog.policiesNotForApiRoles(Expectations.VOXANNE_TABLES);
         if (!open.isEmpty()) {
             problems.add("policies not limited to authenticated/service_role: " + open
-                    + " (a policy TO public or anon applies to every role)");
+                    + " (a policy TO public or anon applies to every role: drop it, or recreate it TO authenticated"
+                    + " scoped by (select auth_org_id()))");
         }
         for (String table : Expectations.USER_TABLES) {
             if (!catalog.authenticatedPolicyCommands(table).contains("SELECT")) {
