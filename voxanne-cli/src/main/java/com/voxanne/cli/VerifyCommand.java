@@ -1,5 +1,7 @@
 package com.voxanne.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -31,7 +33,7 @@ final class VerifyCommand extends DatabaseCommand {
         VerifyReport report = schema(database).verify();
         if (json) {
             out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(new JsonReport(report.passed(), report.checks())));
+                    .writeValueAsString(JsonReport.of(report)));
             out().flush();
             return report.passed() ? ExitCode.OK : ExitCode.VERIFY_FAILED;
         }
@@ -50,6 +52,20 @@ final class VerifyCommand extends DatabaseCommand {
     }
 
     /** The JSON document: a stable shape for scripts, independent of how the report prints itself. */
-    record JsonReport(boolean passed, List<VerifyReport.Check> checks) {
+    record JsonReport(boolean passed, List<JsonCheck> checks) {
+
+        static JsonReport of(VerifyReport report) {
+            return new JsonReport(report.passed(), report.checks().stream()
+                    .map(c -> new JsonCheck(c.id().name(), c.item(), c.table(), c.status(), c.reason())).toList());
+        }
+    }
+
+    /**
+     * One item: {@code id} is the stable {@link com.voxanne.schema.VerifyCheck} name scripts select by;
+     * {@code item} the title an operator reads; {@code table} only on an item made once per table.
+     */
+    @JsonPropertyOrder({"id", "item", "table", "status", "reason"})
+    record JsonCheck(String id, String item, @JsonInclude(JsonInclude.Include.NON_NULL) String table,
+                     VerifyReport.Status status, String reason) {
     }
 }

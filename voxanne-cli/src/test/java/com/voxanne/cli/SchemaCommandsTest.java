@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.voxanne.schema.VerifyCheck;
 import com.voxanne.testkit.postgres.TestDatabase;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Each subcommand against a real server, through the same entry point as {@code java -jar}. */
@@ -20,7 +22,7 @@ class SchemaCommandsTest {
 
             assertThat(run.exitCode()).as(run.toString()).isZero();
             assertThat(run.out()).contains("applied V1 ", "applied V6 ", "from an empty database to version")
-                    .contains("STATUS", "RLS enabled and forced", "verify: ").doesNotContain("FAIL ");
+                    .contains("STATUS", VerifyCheck.RLS_ENABLED_AND_FORCED.title(), "verify: ").doesNotContain("FAIL ");
             assertThat(run.err()).contains("as " + Cli.admin(db).getUser(), "(from --url)");
 
             Cli.Run again = onDatabase(db, "migrate");
@@ -49,24 +51,41 @@ class SchemaCommandsTest {
         try (TestDatabase db = Cli.migratedDatabase()) {
             Cli.Run table = onDatabase(db, "verify");
             assertThat(table.exitCode()).as(table.toString()).isZero();
-            assertThat(table.out()).contains("PASS    RLS enabled and forced", "verify: ");
+            // the table shows each item's title for an operator
+            assertThat(table.out()).contains("PASS    " + VerifyCheck.RLS_ENABLED_AND_FORCED.title(), "verify: ");
 
             Cli.Run json = onDatabase(db, "verify", "--json");
             assertThat(json.exitCode()).as(json.toString()).isZero();
             JsonNode report = new ObjectMapper().readTree(json.out());
             assertThat(report.get("passed").asBoolean()).isTrue();
-            assertThat(report.get("checks").get(0).fieldNames()).toIterable().containsExactly("item", "status", "reason");
+            assertThat(report.get("checks").get(0).fieldNames()).toIterable().containsExactly("id", "item", "status", "reason");
+            assertThat(check(report, VerifyCheck.RLS_ENABLED_AND_FORCED).get("item").asText())
+                    .isEqualTo(VerifyCheck.RLS_ENABLED_AND_FORCED.title());
+            assertThat(check(report, VerifyCheck.RLS_ENABLED_AND_FORCED).get("status").asText()).isEqualTo("PASS");
 
             execute(db.adminDataSource(), "alter table public.contacts no force row level security");
             Cli.Run failing = onDatabase(db, "verify");
             assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(ExitCode.VERIFY_FAILED.code);
-            assertThat(failing.out()).containsPattern("(?m)^FAIL +RLS enabled and forced");
+            assertThat(failing.out()).containsPattern("(?m)^FAIL +" + Pattern.quote(VerifyCheck.RLS_ENABLED_AND_FORCED.title()));
             Cli.Run failingJson = onDatabase(db, "verify", "--json");
             assertThat(failingJson.exitCode()).isEqualTo(ExitCode.VERIFY_FAILED.code);
-            assertThat(new ObjectMapper().readTree(failingJson.out()).get("passed").asBoolean()).isFalse();
+            JsonNode failed = new ObjectMapper().readTree(failingJson.out());
+            assertThat(failed.get("passed").asBoolean()).isFalse();
+            assertThat(check(failed, VerifyCheck.RLS_ENABLED_AND_FORCED).get("status").asText()).isEqualTo("FAIL");
+            assertThat(check(failed, VerifyCheck.RLS_ENABLED_AND_FORCED).get("reason").asText()).contains("contacts");
             Cli.Run migrateVerify = onDatabase(db, "migrate", "--verify");
             assertThat(migrateVerify.exitCode()).as(migrateVerify.toString()).isEqualTo(ExitCode.VERIFY_FAILED.code);
         }
+    }
+
+    /** The item of {@code verify --json}'s document with this id. */
+    static JsonNode check(JsonNode report, VerifyCheck id) {
+        for (JsonNode check : report.get("checks")) {
+            if (check.get("id").asText().equals(id.name())) {
+                return check;
+            }
+        }
+        throw new AssertionError("no check " + id + " in " + report);
     }
 
     @Test

@@ -4,6 +4,9 @@ import static com.voxanne.cli.Cli.execute;
 import static com.voxanne.cli.Cli.onDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.voxanne.schema.VerifyCheck;
 import com.voxanne.testkit.postgres.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,11 +46,16 @@ class ServiceMigrationsCommandTest {
         try (TestDatabase db = Cli.server().createDatabase()) {
             Cli.Run run = onDatabase(db, "migrate", "--service-migrations", option, "--verify");
             assertThat(run.exitCode()).as(run.toString()).isZero();
-            assertThat(run.out()).containsSubsequence("applied V15 ", "applied " + HISTORY + " V1 ",
+            assertThat(run.out()).containsSubsequence("applied V16 ", "applied " + HISTORY + " V1 ",
                     "migrate: 16 migration(s) applied", "migrate: " + HISTORY + ": 1 migration(s) applied")
-                    .containsPattern("(?m)^PASS +Service tenant tables: RLS enabled and forced +.*intake_calls")
-                    .containsPattern("(?m)^PASS +Service migrations applied \\(" + HISTORY + "\\)")
-                    .doesNotContain("FAIL ");
+                    .contains("Service migrations applied (" + HISTORY + ")").doesNotContain("FAIL ");
+            JsonNode verified = json(onDatabase(db, "verify", "--json", "--service-migrations", option));
+            assertThat(status(verified, VerifyCheck.SERVICE_TENANT_TABLES_RLS)).isEqualTo("PASS");
+            assertThat(reason(verified, VerifyCheck.SERVICE_TENANT_TABLES_RLS)).contains("intake_calls");
+            JsonNode applied = SchemaCommandsTest.check(verified, VerifyCheck.SERVICE_MIGRATIONS_APPLIED);
+            assertThat(applied.get("table").asText()).isEqualTo(HISTORY);
+            assertThat(applied.get("item").asText()).isEqualTo("Service migrations applied (" + HISTORY + ")");
+            assertThat(applied.get("status").asText()).isEqualTo("PASS");
 
             Cli.Run again = onDatabase(db, "migrate", "--service-migrations", option);
             assertThat(again.exitCode()).as(again.toString()).isZero();
@@ -61,11 +69,12 @@ class ServiceMigrationsCommandTest {
 
             // the service's tenant table loses FORCE: verify finds it without being told of the service
             execute(db.adminDataSource(), "alter table public.intake_calls no force row level security");
-            Cli.Run failing = onDatabase(db, "verify");
+            Cli.Run failing = onDatabase(db, "verify", "--json");
             assertThat(failing.exitCode()).as(failing.toString()).isEqualTo(ExitCode.VERIFY_FAILED.code);
-            assertThat(failing.out())
-                    .containsPattern("(?m)^FAIL +Service tenant tables: RLS enabled and forced +not enabled and forced on \\[intake_calls\\]")
-                    .containsPattern("(?m)^PASS +RLS enabled and forced");
+            JsonNode failed = json(failing);
+            assertThat(status(failed, VerifyCheck.SERVICE_TENANT_TABLES_RLS)).isEqualTo("FAIL");
+            assertThat(reason(failed, VerifyCheck.SERVICE_TENANT_TABLES_RLS)).contains("not enabled and forced on [intake_calls]");
+            assertThat(status(failed, VerifyCheck.RLS_ENABLED_AND_FORCED)).isEqualTo("PASS");
         }
     }
 
@@ -75,16 +84,31 @@ class ServiceMigrationsCommandTest {
         try (TestDatabase db = Cli.migratedDatabase()) {
             Flyway.configure().dataSource(db.adminDataSource()).locations(location()).table(HISTORY)
                     .baselineOnMigrate(true).baselineVersion("0").load().migrate();
-            Cli.Run verify = onDatabase(db, "verify");
+            Cli.Run verify = onDatabase(db, "verify", "--json");
             assertThat(verify.exitCode()).as(verify.toString()).isZero();
-            assertThat(verify.out()).containsPattern("(?m)^PASS +Migration history tables: .*" + HISTORY)
-                    .doesNotContain("FAIL ");
+            JsonNode passed = json(verify);
+            assertThat(status(passed, VerifyCheck.MIGRATION_HISTORY_PRIVILEGES)).isEqualTo("PASS");
+            assertThat(reason(passed, VerifyCheck.MIGRATION_HISTORY_PRIVILEGES)).contains(HISTORY);
 
             execute(db.adminDataSource(), "grant select on public." + HISTORY + " to authenticated");
-            Cli.Run exposed = onDatabase(db, "verify", "--service-migrations", HISTORY + "=" + location());
+            Cli.Run exposed = onDatabase(db, "verify", "--json", "--service-migrations", HISTORY + "=" + location());
             assertThat(exposed.exitCode()).as(exposed.toString()).isEqualTo(ExitCode.VERIFY_FAILED.code);
-            assertThat(exposed.out()).containsPattern("(?m)^FAIL +Migration history tables: .*authenticated: SELECT");
+            JsonNode failed = json(exposed);
+            assertThat(status(failed, VerifyCheck.MIGRATION_HISTORY_PRIVILEGES)).isEqualTo("FAIL");
+            assertThat(reason(failed, VerifyCheck.MIGRATION_HISTORY_PRIVILEGES)).contains(HISTORY + " (authenticated: SELECT");
         }
+    }
+
+    private static JsonNode json(Cli.Run run) throws IOException {
+        return new ObjectMapper().readTree(run.out());
+    }
+
+    private static String status(JsonNode report, VerifyCheck id) {
+        return SchemaCommandsTest.check(report, id).get("status").asText();
+    }
+
+    private static String reason(JsonNode report, VerifyCheck id) {
+        return SchemaCommandsTest.check(report, id).get("reason").asText();
     }
 
     @Test

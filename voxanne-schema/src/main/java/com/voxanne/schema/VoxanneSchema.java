@@ -80,8 +80,9 @@ public final class VoxanneSchema {
     }
 
     /**
-     * Checks the database against the brief's verification checklist, one line per item; read-only
-     * (behavioural probes run in a transaction that is rolled back). Voxanne's own tables are judged by
+     * Checks the database against the verification checklist, one {@link VerifyReport.Check} per item,
+     * each identified by a {@link VerifyCheck}; read-only (catalog reads, and probes that act as a user or
+     * the service role in a transaction that is rolled back). Voxanne's own tables are judged by
      * Voxanne's items. Every other table in schema public is a service's, judged by items named
      * "Service …": one with an {@code org_id} column is a tenant table and must have row-level security
      * enabled and forced, policies only for {@code authenticated} and {@code service_role}, and nothing

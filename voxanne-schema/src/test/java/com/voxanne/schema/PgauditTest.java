@@ -28,7 +28,6 @@ class PgauditTest {
     private static final String PGAUDIT_REPORT =
             "select count || ' ' || detail from public.voxanne_migration_report where migration = 'V10' and item = 'pgaudit'";
     private static final String PGAUDIT_EXTENSION = "select extname from pg_extension where extname = 'pgaudit'";
-    private static final String VERIFY_ITEM = "Audit logging enabled (pgaudit)";
 
     private static VoxanneSchema schema(TestDatabase db) {
         return VoxanneSchema.configure().dataSource(db.adminDataSource()).load();
@@ -46,7 +45,7 @@ class PgauditTest {
     }
 
     private static Check pgauditCheck(VoxanneSchema schema) {
-        return schema.verify().checks().stream().filter(c -> c.item().equals(VERIFY_ITEM)).findFirst().orElseThrow();
+        return schema.verify().check(VerifyCheck.PGAUDIT).orElseThrow();
     }
 
     private static void assertPgauditEnabled(TestDatabase db, VoxanneSchema schema) throws SQLException {

@@ -27,11 +27,11 @@ class ServiceMigrationsTest {
     static final String HISTORY = "intake_schema_history";
     static final String LOCATION = "classpath:db/intake/migration";
 
-    static final String SERVICE_RLS = "Service tenant tables: RLS enabled and forced";
-    static final String SERVICE_POLICIES = "Service tenant tables: policies";
-    static final String SERVICE_ANON = "Service tables: anon has no privileges";
-    static final String NOT_TENANT_KEYED = "Service tables without org_id";
-    static final String HISTORY_TABLES = "Migration history tables: API roles have no privileges";
+    static final VerifyCheck SERVICE_RLS = VerifyCheck.SERVICE_TENANT_TABLES_RLS;
+    static final VerifyCheck SERVICE_POLICIES = VerifyCheck.SERVICE_TENANT_TABLES_POLICIES;
+    static final VerifyCheck SERVICE_ANON = VerifyCheck.SERVICE_TABLES_ANON;
+    static final VerifyCheck NOT_TENANT_KEYED = VerifyCheck.SERVICE_TABLES_WITHOUT_ORG_ID;
+    static final VerifyCheck HISTORY_TABLES = VerifyCheck.MIGRATION_HISTORY_PRIVILEGES;
 
     private static VoxanneSchema withService(TestDatabase db) {
         return VoxanneSchema.configure().dataSource(db.adminDataSource()).serviceMigrations(HISTORY, LOCATION).load();
@@ -46,9 +46,14 @@ class ServiceMigrationsTest {
         return template.newDatabase();
     }
 
-    private static Check item(VerifyReport report, String name) {
-        return report.checks().stream().filter(c -> c.item().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no check named " + name + " in\n" + report));
+    private static Check item(VerifyReport report, VerifyCheck id) {
+        return report.check(id).orElseThrow(() -> new AssertionError("no check " + id + " in\n" + report));
+    }
+
+    /** The item saying whether the intake service's migrations are all applied. */
+    private static Check serviceMigrationsApplied(VerifyReport report) {
+        return report.check(VerifyCheck.SERVICE_MIGRATIONS_APPLIED, HISTORY)
+                .orElseThrow(() -> new AssertionError("no check SERVICE_MIGRATIONS_APPLIED for " + HISTORY + " in\n" + report));
     }
 
     @Test
@@ -98,15 +103,15 @@ class ServiceMigrationsTest {
         try (TestDatabase db = migratedWithService()) {
             VerifyReport report = withService(db).verify();
             assertThat(report.passed()).as(report.toString()).isTrue();
-            assertThat(report.withStatus(Status.WARN)).extracting(Check::item)
-                    .allMatch(i -> i.equals("Audit logging enabled (pgaudit)"));
-            assertThat(item(report, "Service migrations applied (" + HISTORY + ")").reason())
-                    .isEqualTo("2 migrations applied, none pending");
+            assertThat(report.withStatus(Status.WARN)).extracting(Check::id).allMatch(id -> id == VerifyCheck.PGAUDIT);
+            Check applied = serviceMigrationsApplied(report);
+            assertThat(applied.reason()).isEqualTo("2 migrations applied, none pending");
+            assertThat(applied.item()).isEqualTo("Service migrations applied (" + HISTORY + ")");
             assertThat(item(report, SERVICE_RLS).reason()).contains("intake_calls");
             assertThat(item(report, SERVICE_POLICIES).status()).isEqualTo(Status.PASS);
             assertThat(item(report, NOT_TENANT_KEYED).reason()).contains("intake_settings");
             assertThat(item(report, HISTORY_TABLES).reason()).contains(HISTORY, VoxanneSchema.HISTORY_TABLE);
-            assertThat(item(report, "RLS enabled and forced").reason()).contains("of Voxanne's tables");
+            assertThat(item(report, VerifyCheck.RLS_ENABLED_AND_FORCED).reason()).contains("of Voxanne's tables");
         }
     }
 
@@ -126,7 +131,7 @@ class ServiceMigrationsTest {
 
             VerifyReport report = VoxanneSchema.configure().dataSource(db.adminDataSource()).load().verify();
             assertThat(report.passed()).as(report.toString()).isTrue();
-            assertThat(item(report, "RLS enabled and forced").status()).isEqualTo(Status.PASS);
+            assertThat(item(report, VerifyCheck.RLS_ENABLED_AND_FORCED).status()).isEqualTo(Status.PASS);
             assertThat(item(report, HISTORY_TABLES).reason()).contains(HISTORY);
             assertThat(item(report, SERVICE_RLS).reason()).contains("intake_calls");
         }
@@ -142,7 +147,7 @@ class ServiceMigrationsTest {
             Check check = item(report, SERVICE_RLS);
             assertThat(check.status()).as(report.toString()).isEqualTo(Status.FAIL);
             assertThat(check.reason()).contains("[intake_calls]", "force row level security");
-            assertThat(item(report, "RLS enabled and forced").status()).isEqualTo(Status.PASS);
+            assertThat(item(report, VerifyCheck.RLS_ENABLED_AND_FORCED).status()).isEqualTo(Status.PASS);
             assertThat(report.passed()).isFalse();
         }
     }
@@ -185,7 +190,7 @@ class ServiceMigrationsTest {
             }
             // a history table is never asked for row-level security
             assertThat(item(report, SERVICE_RLS).status()).isEqualTo(Status.PASS);
-            assertThat(item(report, "RLS enabled and forced").status()).isEqualTo(Status.PASS);
+            assertThat(item(report, VerifyCheck.RLS_ENABLED_AND_FORCED).status()).isEqualTo(Status.PASS);
 
             admin(db, "revoke all on public.intake_schema_history from public, anon, authenticated");
             assertThat(item(withService(db).verify(), HISTORY_TABLES).status()).isEqualTo(Status.PASS);
@@ -215,8 +220,8 @@ class ServiceMigrationsTest {
             assertThat(item(report, SERVICE_ANON).status()).isEqualTo(Status.FAIL);
             assertThat(item(report, SERVICE_ANON).reason()).contains("intake_calls (SELECT)");
             // Voxanne's own items judge Voxanne's tables only
-            assertThat(item(report, "Policies").status()).isEqualTo(Status.PASS);
-            assertThat(item(report, "anon has no table privileges").status()).isEqualTo(Status.PASS);
+            assertThat(item(report, VerifyCheck.POLICIES).status()).isEqualTo(Status.PASS);
+            assertThat(item(report, VerifyCheck.ANON_TABLE_PRIVILEGES).status()).isEqualTo(Status.PASS);
         }
     }
 
@@ -249,7 +254,7 @@ class ServiceMigrationsTest {
     void configuredServiceMigrationsNotAppliedFailVerify() {
         try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
             VerifyReport report = withService(db).verify();
-            Check check = item(report, "Service migrations applied (" + HISTORY + ")");
+            Check check = serviceMigrationsApplied(report);
             assertThat(check.status()).isEqualTo(Status.FAIL);
             assertThat(check.reason()).contains(HISTORY + " V1 pending", HISTORY + " V2 pending");
         }

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,19 +28,21 @@ import org.junit.jupiter.api.Test;
  */
 class VerifySecurityChecksTest {
 
-    private static final String NAME_RESOLUTION = "Function name resolution";
-    private static final String TEMPORARY_OBJECTS = "Temporary objects";
-    private static final String DEFAULT_PRIVILEGES = "Default privileges on new functions";
-    private static final String ROLE_TIME_LIMITS = "API role time limits";
+    private static final VerifyCheck NAME_RESOLUTION = VerifyCheck.FUNCTION_NAME_RESOLUTION;
+    private static final VerifyCheck TEMPORARY_OBJECTS = VerifyCheck.TEMPORARY_OBJECTS;
+    private static final VerifyCheck DEFAULT_PRIVILEGES = VerifyCheck.DEFAULT_FUNCTION_PRIVILEGES;
+    private static final VerifyCheck ROLE_TIME_LIMITS = VerifyCheck.API_ROLE_TIME_LIMITS;
 
     private static VerifyReport verify(TestDatabase db) {
         return VoxanneSchema.configure().dataSource(db.adminDataSource()).load().verify();
     }
 
-    private static Check item(TestDatabase db, String name) {
-        VerifyReport report = verify(db);
-        return report.checks().stream().filter(c -> c.item().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no check named " + name + " in\n" + report));
+    private static Check item(TestDatabase db, VerifyCheck id) {
+        return item(verify(db), id);
+    }
+
+    private static Check item(VerifyReport report, VerifyCheck id) {
+        return report.check(id).orElseThrow(() -> new AssertionError("no check " + id + " in\n" + report));
     }
 
     private static void assertStatus(Check check, Status status) {
@@ -50,13 +53,12 @@ class VerifySecurityChecksTest {
     void aFreshlyMigratedDatabasePassesAllFour() {
         try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
             VerifyReport report = verify(db);
-            for (String name : List.of(NAME_RESOLUTION, TEMPORARY_OBJECTS, DEFAULT_PRIVILEGES, ROLE_TIME_LIMITS)) {
-                Check check = report.checks().stream().filter(c -> c.item().equals(name)).findFirst().orElseThrow();
-                assertStatus(check, Status.PASS);
+            for (VerifyCheck id : List.of(NAME_RESOLUTION, TEMPORARY_OBJECTS, DEFAULT_PRIVILEGES, ROLE_TIME_LIMITS)) {
+                assertStatus(item(report, id), Status.PASS);
             }
             // placed after the function grants, in checklist order
-            List<String> items = report.checks().stream().map(Check::item).toList();
-            assertThat(items).containsSubsequence("Function grants and search_path", NAME_RESOLUTION, TEMPORARY_OBJECTS,
+            List<VerifyCheck> ids = report.checks().stream().map(Check::id).toList();
+            assertThat(ids).containsSubsequence(VerifyCheck.FUNCTION_GRANTS_AND_SEARCH_PATH, NAME_RESOLUTION, TEMPORARY_OBJECTS,
                     DEFAULT_PRIVILEGES, ROLE_TIME_LIMITS);
         }
     }
@@ -190,7 +192,7 @@ class VerifySecurityChecksTest {
             admin(db, "create function public.svc_format(p text) returns text language plpgsql"
                     + " set search_path = '' as $$ begin return p; end $$");
             VerifyReport report = verify(db);
-            Check check = report.checks().stream().filter(c -> c.item().equals(NAME_RESOLUTION)).findFirst().orElseThrow();
+            Check check = item(report, NAME_RESOLUTION);
             assertStatus(check, Status.WARN);
             assertThat(check.reason()).contains("public.svc_purge_cache()", "does not manage", "pg_temp is searched first")
                     .doesNotContain("svc_format");
@@ -210,14 +212,16 @@ class VerifySecurityChecksTest {
             admin(db, "alter function public.search_contact_ids(text) set search_path = ''");
             admin(db, "alter function public.contact_search_tokens(uuid, text, text, text) set search_path = ''");
             VerifyReport report = verify(db);
-            for (String[] expected : new String[][] {{"Contact search function", "search_path is not fixed to pg_catalog, pg_temp"},
-                    {"Contact search index", "search_path is not fixed to pg_catalog, pg_temp"},
-                    {"Function grants and search_path", "search_contact_ids"},
-                    {NAME_RESOLUTION, "public.contact_search_tokens(uuid, text, text, text)"}}) {
-                Check check = report.checks().stream().filter(c -> c.item().equals(expected[0])).findFirst().orElseThrow();
+            Map<VerifyCheck, String> expected = Map.of(
+                    VerifyCheck.CONTACT_SEARCH_FUNCTION, "search_path is not fixed to pg_catalog, pg_temp",
+                    VerifyCheck.CONTACT_SEARCH_INDEX, "search_path is not fixed to pg_catalog, pg_temp",
+                    VerifyCheck.FUNCTION_GRANTS_AND_SEARCH_PATH, "search_contact_ids",
+                    NAME_RESOLUTION, "public.contact_search_tokens(uuid, text, text, text)");
+            expected.forEach((id, mentions) -> {
+                Check check = item(report, id);
                 assertStatus(check, Status.FAIL);
-                assertThat(check.reason()).contains(expected[1]);
-            }
+                assertThat(check.reason()).contains(mentions);
+            });
         }
     }
 
@@ -358,7 +362,7 @@ class VerifySecurityChecksTest {
                 assertThat(adminColumn(db, "select (datacl is null)::text from pg_database where datname = ?", name))
                         .containsExactly("true");
                 VerifyReport report = VoxanneSchema.configure().dataSource(db.server().adminDataSource(name)).load().verify();
-                Check check = report.checks().stream().filter(c -> c.item().equals(TEMPORARY_OBJECTS)).findFirst().orElseThrow();
+                Check check = item(report, TEMPORARY_OBJECTS);
                 assertStatus(check, Status.FAIL);
                 assertThat(check.reason()).contains("no ACL of its own",
                         "revoke temporary on database \"" + name + "\" from public, anon, authenticated, service_role");

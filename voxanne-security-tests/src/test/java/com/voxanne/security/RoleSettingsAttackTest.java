@@ -10,6 +10,7 @@ import static com.voxanne.security.PrivilegeAttackSupport.sqlState;
 import static com.voxanne.security.PrivilegeAttackSupport.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.voxanne.schema.VerifyCheck;
 import com.voxanne.schema.VerifyReport;
 import com.voxanne.schema.VerifyReport.Check;
 import com.voxanne.schema.VoxanneSchema;
@@ -204,8 +205,7 @@ class RoleSettingsAttackTest {
                 return execute(c, "alter role authenticated" + in + " set lock_timeout = 0");
             });
             VerifyReport report = VoxanneSchema.configure().dataSource(db.adminDataSource()).load().verify();
-            Check limits = report.checks().stream().filter(c -> c.item().equals("API role time limits")).findFirst()
-                    .orElseThrow();
+            Check limits = report.check(VerifyCheck.API_ROLE_TIME_LIMITS).orElseThrow();
             assertThat(limits.status()).isEqualTo(VerifyReport.Status.WARN);
             assertThat(limits.reason()).contains("authenticated statement_timeout = 0 (no limit)",
                     "authenticated lock_timeout = 0 (no limit)");

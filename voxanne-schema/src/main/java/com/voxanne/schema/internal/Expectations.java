@@ -4,7 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What the verification checklist expects to find: the brief's tables, enums and index names. */
+/** What the verification checklist expects to find: Voxanne's tables, columns, enums, indexes and functions. */
 final class Expectations {
 
     private Expectations() {
@@ -28,10 +28,14 @@ final class Expectations {
     /** Tables with an updated_at column kept by trigger. */
     static final List<String> UPDATED_AT_TABLES = List.of("organizations", "contacts", "appointments", "notifications");
 
+    /** Tables whose row changes the audit trigger records. */
+    static final List<String> AUDITED_TABLES = List.of("organizations", "contacts", "appointments", "notifications",
+            "processed_webhook_events");
+
     /** Tables an authenticated user works with through org-scoped policies (webhooks are service-only). */
     static final List<String> USER_TABLES = List.of("contacts", "appointments", "notifications");
 
-    /** Every table the brief names, with the columns it names. */
+    /** Voxanne's tables, with the columns the data layer relies on. */
     static final Map<String, List<String>> TABLES = new LinkedHashMap<>();
 
     static {
@@ -48,7 +52,7 @@ final class Expectations {
                 "authenticated_user", "org_id", "statement_text", "row_data", "event_time", "client_addr"));
     }
 
-    /** The brief's enums with their labels, in order. */
+    /** Voxanne's enums with their labels, in order. */
     static final Map<String, List<String>> ENUMS = new LinkedHashMap<>();
 
     static {
@@ -61,7 +65,7 @@ final class Expectations {
         ENUMS.put("notification_priority", List.of("low", "normal", "high", "urgent"));
     }
 
-    /** Index names the brief gives. */
+    /** Voxanne's named indexes. */
     static final List<String> INDEXES = List.of(
             "idx_appointments_org_scheduled_at", "idx_appointments_contact", "idx_appointments_org_status",
             "idx_appointments_upcoming",

@@ -8,6 +8,7 @@ import com.voxanne.schema.NewerSchemaException;
 import com.voxanne.schema.RollbackResult;
 import com.voxanne.schema.SchemaException;
 import com.voxanne.schema.ServiceMigrations;
+import com.voxanne.schema.VerifyCheck;
 import com.voxanne.schema.VerifyReport;
 import com.voxanne.schema.VoxanneSchema;
 import java.sql.Connection;
@@ -172,9 +173,9 @@ public final class SchemaOperations {
     /** Runs the checklist; with services, also whether each service's migrations are applied. */
     public VerifyReport verify() {
         List<VerifyReport.Check> history = new ArrayList<>();
-        history.add(historyCheck("Migrations applied", this::voxanneInfo, "V"));
+        history.add(historyCheck(VerifyCheck.MIGRATIONS_APPLIED, null, this::voxanneInfo, "V"));
         for (ServiceMigrations service : services) {
-            history.add(historyCheck("Service migrations applied (" + service.historyTable() + ")",
+            history.add(historyCheck(VerifyCheck.SERVICE_MIGRATIONS_APPLIED, service.historyTable(),
                     () -> info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable())),
                             service.historyTable()), service.historyTable() + " V"));
         }
@@ -182,7 +183,9 @@ public final class SchemaOperations {
                 .run(history);
     }
 
-    private static VerifyReport.Check historyCheck(String item, Supplier<List<MigrationStatus>> info, String prefix) {
+    /** Whether every migration of one history table is applied; {@code table} is the service's, null for Voxanne's. */
+    private static VerifyReport.Check historyCheck(VerifyCheck id, String table, Supplier<List<MigrationStatus>> info,
+                                                   String prefix) {
         try {
             List<MigrationStatus> statuses = info.get();
             List<String> notApplied = statuses.stream()
@@ -191,10 +194,11 @@ public final class SchemaOperations {
                     .collect(Collectors.toList());
             long applied = statuses.stream().filter(s -> s.state() == MigrationStatus.State.APPLIED).count();
             return notApplied.isEmpty()
-                    ? new VerifyReport.Check(item, VerifyReport.Status.PASS, applied + " migrations applied, none pending")
-                    : new VerifyReport.Check(item, VerifyReport.Status.FAIL, "not applied: " + String.join(", ", notApplied));
+                    ? new VerifyReport.Check(id, table, VerifyReport.Status.PASS, applied + " migrations applied, none pending")
+                    : new VerifyReport.Check(id, table, VerifyReport.Status.FAIL, "not applied: " + String.join(", ", notApplied)
+                            + " (run migrate" + (table == null ? "" : " with this service's migrations") + ")");
         } catch (SchemaException e) {
-            return new VerifyReport.Check(item, VerifyReport.Status.FAIL, e.getMessage());
+            return new VerifyReport.Check(id, table, VerifyReport.Status.FAIL, e.getMessage());
         }
     }
 

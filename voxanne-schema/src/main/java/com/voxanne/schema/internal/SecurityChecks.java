@@ -1,10 +1,7 @@
 package com.voxanne.schema.internal;
 
-import com.voxanne.schema.VerifyReport.Check;
-import com.voxanne.schema.internal.Verifier.Catalog;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,19 +15,7 @@ import java.util.Map;
  */
 final class SecurityChecks {
 
-    /** Item: no function of Voxanne's lets a temporary object win name resolution. */
-    static final String NAME_RESOLUTION = "Function name resolution";
-
-    /** Item: the API roles may not create temporary objects in the database. */
-    static final String TEMPORARY_OBJECTS = "Temporary objects";
-
-    /** Item: a function the verifying role creates in public is not executable by PUBLIC, anon or authenticated. */
-    static final String DEFAULT_PRIVILEGES = "Default privileges on new functions";
-
-    /** Item: a direct login as anon or authenticated runs with a statement and a lock timeout. */
-    static final String ROLE_TIME_LIMITS = "API role time limits";
-
-    /** Role, setting, the value V14 sets where the role has none. */
+    /** Role, setting, and the value the migrations give the role for it (the fix where it has none). */
     private static final List<List<String>> TIME_LIMITS = List.of(
             List.of("authenticated", "statement_timeout", "8s"), List.of("authenticated", "lock_timeout", "3s"),
             List.of("anon", "statement_timeout", "3s"), List.of("anon", "lock_timeout", "1s"));
@@ -39,10 +24,6 @@ final class SecurityChecks {
     private static final List<String> NO_DEFAULT_EXECUTE = List.of("anon", "authenticated");
 
     private SecurityChecks() {
-    }
-
-    private static String[] array(List<String> values) {
-        return values.toArray(String[]::new);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -59,51 +40,28 @@ final class SecurityChecks {
      * Voxanne's functions failing this FAIL; other SECURITY DEFINER functions in public WARN (a service's
      * own, which the operator should fix but which Voxanne does not manage).
      */
-    static Check nameResolution(Catalog catalog) throws SQLException {
-        Map<String, String> creators = new HashMap<>();
-        for (List<String> row : catalog.rows("select n.nspname, array_to_string(array("
-                + "   select x.who from (select 0 as k, 'PUBLIC' as who where exists (select 1"
-                + "       from aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a"
-                + "       where a.grantee = 0 and a.privilege_type = 'CREATE')"
-                + "     union all select 1, r.rolname::text from pg_roles r where r.rolname = any(?::text[])"
-                + "       and has_schema_privilege(r.oid, n.oid, 'CREATE')) x order by x.k, x.who), ', ')"
-                + " from pg_namespace n", (Object) array(Expectations.API_ROLES))) {
-            creators.put(row.get(0), row.get(1));
-        }
-        List<List<String>> functions = catalog.rows("select quote_ident(n.nspname) || '.' || quote_ident(p.proname)"
-                + "   || '(' || oidvectortypes(p.proargtypes) || ')',"
-                + " (n.nspname = 'auth' or p.proname = any(?::text[]))::text,"
-                + " (p.prosqlbody is not null)::text,"
-                + " (select substr(s, length('search_path=') + 1) from unnest(p.proconfig) s"
-                + "   where starts_with(s, 'search_path=') limit 1)"
-                + " from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
-                + " where (n.nspname = 'public' and (p.proname = any(?::text[]) or p.prosecdef))"
-                // the shim is ours only where V2 made it: marked, and owned as Voxanne's own helper is
-                + "    or (n.nspname = 'auth' and p.proname = any(?::text[]) and p.pronargs = 0"
-                + "        and starts_with(coalesce(obj_description(p.oid, 'pg_proc'), ''), ?)"
-                + "        and p.proowner = (select f.proowner from pg_proc f where f.oid = to_regprocedure('public.auth_org_id()')))"
-                + " order by 1",
-                array(Expectations.VOXANNE_FUNCTIONS), array(Expectations.VOXANNE_FUNCTIONS),
-                array(Expectations.AUTH_SHIM_FUNCTIONS), Expectations.AUTH_SHIM_MARK);
+    static Verdict nameResolution(Catalog catalog) throws SQLException {
+        Map<String, List<String>> creators = catalog.schemaCreators(Expectations.API_ROLES);
+        List<Catalog.ResolvedFunction> functions = catalog.functionsToResolve(Expectations.VOXANNE_FUNCTIONS,
+                Expectations.AUTH_SHIM_FUNCTIONS, Expectations.AUTH_SHIM_MARK);
         // why -> functions, so that twenty functions with the same problem read as one line
         Map<String, List<String>> ours = new LinkedHashMap<>();
         Map<String, List<String>> others = new LinkedHashMap<>();
         List<String> ourFixes = new ArrayList<>();
         List<String> otherNames = new ArrayList<>();
         int oursChecked = 0;
-        for (List<String> f : functions) {
-            boolean isOurs = f.get(1).equals("true");
-            oursChecked += isOurs ? 1 : 0;
-            String why = f.get(2).equals("true") ? null : unsafePath(f.get(3), creators);
+        for (Catalog.ResolvedFunction f : functions) {
+            oursChecked += f.voxannes() ? 1 : 0;
+            String why = f.standardBody() ? null : unsafePath(f.searchPath(), creators);
             if (why == null) {
                 continue;
             }
-            if (isOurs) {
-                ours.computeIfAbsent(why, k -> new ArrayList<>()).add(f.get(0));
-                ourFixes.add("alter function " + f.get(0) + " set search_path = " + SearchPath.REQUIRED);
+            if (f.voxannes()) {
+                ours.computeIfAbsent(why, k -> new ArrayList<>()).add(f.signature());
+                ourFixes.add("alter function " + f.signature() + " set search_path = " + SearchPath.REQUIRED);
             } else {
-                others.computeIfAbsent(why, k -> new ArrayList<>()).add(f.get(0));
-                otherNames.add(f.get(0));
+                others.computeIfAbsent(why, k -> new ArrayList<>()).add(f.signature());
+                otherNames.add(f.signature());
             }
         }
         String otherDetail = others.isEmpty() ? "" : "SECURITY DEFINER functions in public that Voxanne does not manage"
@@ -111,14 +69,14 @@ final class SecurityChecks {
                 + ". Qualify every name in their bodies and run: alter function <name> set search_path = "
                 + SearchPath.REQUIRED + " for " + String.join(", ", otherNames);
         if (!ours.isEmpty()) {
-            return Verifier.fail("a temporary table or type can shadow a name used by " + grouped(ours)
+            return Verdict.fail("a temporary table or type can shadow a name used by " + grouped(ours)
                     + ". Fix: " + String.join("; ", ourFixes)
                     + (otherDetail.isEmpty() ? "" : ". Also: " + otherDetail));
         }
         if (!others.isEmpty()) {
-            return Verifier.warn(otherDetail);
+            return Verdict.warn(otherDetail);
         }
-        return Verifier.pass(oursChecked + " functions of Voxanne's have a SQL-standard body or search_path "
+        return Verdict.pass(oursChecked + " functions of Voxanne's have a SQL-standard body or search_path "
                 + SearchPath.REQUIRED + " (pg_temp last); no other SECURITY DEFINER function in public is exposed");
     }
 
@@ -131,9 +89,9 @@ final class SecurityChecks {
     /**
      * Why a function with this search_path setting ({@code null}: none) lets a temporary object win, or
      * null when it does not. {@code creators} maps each schema to the roles (and PUBLIC) that may create
-     * in it, "" when none.
+     * in it.
      */
-    static String unsafePath(String setting, Map<String, String> creators) {
+    static String unsafePath(String setting, Map<String, List<String>> creators) {
         if (setting == null) {
             return "no search_path of its own: the caller's applies";
         }
@@ -161,7 +119,7 @@ final class SecurityChecks {
             } else if (!creators.containsKey(schema)) {
                 problems.add("schema " + schema + " does not exist (whoever creates it decides what it holds)");
             } else if (!creators.get(schema).isEmpty()) {
-                problems.add(creators.get(schema) + " may create in " + schema);
+                problems.add(String.join(", ", creators.get(schema)) + " may create in " + schema);
             }
         }
         return problems.isEmpty() ? null : "search_path " + setting + ": " + String.join(", ", problems);
@@ -239,39 +197,26 @@ final class SecurityChecks {
      * datacl NULL, has the built-in default: CONNECT and TEMPORARY for PUBLIC). For the API roles the
      * server's own has_database_privilege answers, which counts PUBLIC and inherited grants too.
      */
-    static Check temporaryObjects(Catalog catalog) throws SQLException {
-        List<String> row = catalog.rows("select quote_ident(d.datname), (d.datacl is null)::text,"
-                + " exists (select 1 from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a"
-                + "   where a.grantee = 0 and a.privilege_type = 'TEMPORARY')::text,"
-                + " array_to_string(array(select r.rolname from pg_roles r where r.rolname = any(?::text[])"
-                + "   and has_database_privilege(r.oid, d.oid, 'TEMPORARY') order by 1), ', '),"
-                // other roles whose TEMPORARY an API role inherits: revoking from the API role alone leaves it
-                + " array_to_string(array(select distinct quote_ident(g.rolname)"
-                + "   from aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a join pg_roles g on g.oid = a.grantee"
-                + "   where a.privilege_type = 'TEMPORARY' and g.oid <> d.datdba and not (g.rolname = any(?::text[]))"
-                + "   and exists (select 1 from pg_roles r where r.rolname = any(?::text[]) and pg_has_role(r.oid, g.oid, 'USAGE'))"
-                + "   order by 1), ', ')"
-                + " from pg_database d where d.datname = current_database()",
-                array(Expectations.API_ROLES), array(Expectations.API_ROLES), array(Expectations.API_ROLES)).get(0);
-        String database = row.get(0);
-        boolean noAcl = row.get(1).equals("true");
-        boolean publicHasIt = row.get(2).equals("true");
-        String roles = row.get(3);
-        String through = row.get(4);
+    static Verdict temporaryObjects(Catalog catalog) throws SQLException {
+        Catalog.TemporaryPrivilege temporary = catalog.temporaryPrivilege(Expectations.API_ROLES);
+        String database = temporary.database();
+        boolean publicHasIt = temporary.publicHasIt();
+        String roles = String.join(", ", temporary.apiRoles());
+        String through = String.join(", ", temporary.inheritedFrom());
         if (!publicHasIt && roles.isEmpty()) {
-            return Verifier.pass("neither PUBLIC nor " + String.join(", ", Expectations.API_ROLES)
+            return Verdict.pass("neither PUBLIC nor " + String.join(", ", Expectations.API_ROLES)
                     + " may create temporary objects in database " + database);
         }
         List<String> holders = new ArrayList<>();
         if (publicHasIt) {
-            holders.add(noAcl ? "PUBLIC (the database has no ACL of its own, and the default grants TEMPORARY to PUBLIC)"
+            holders.add(temporary.noAcl() ? "PUBLIC (the database has no ACL of its own, and the default grants TEMPORARY to PUBLIC)"
                     : "PUBLIC");
         }
         if (!roles.isEmpty()) {
             holders.add(roles);
         }
         String revokeFrom = "public, " + String.join(", ", Expectations.API_ROLES) + (through.isEmpty() ? "" : ", " + through);
-        return Verifier.fail(String.join(", ", holders) + " may create temporary tables, types and functions in database "
+        return Verdict.fail(String.join(", ", holders) + " may create temporary tables, types and functions in database "
                 + database + (through.isEmpty() ? "" : " (inherited from " + through + ")")
                 + "; such an object can shadow a name a function resolves."
                 + " Fix: revoke temporary on database " + database + " from " + revokeFrom
@@ -292,43 +237,29 @@ final class SecurityChecks {
      * standby and by a role without CREATE on public), and it executes no DDL that pgaudit would log or that
      * event triggers (PostgREST's schema reload on Supabase) would react to.
      */
-    static Check defaultPrivileges(Catalog catalog) throws SQLException {
-        List<List<String>> grants = catalog.rows("with me as (select r.oid, r.rolname from pg_roles r where r.rolname = current_user),"
-                + " entries as ("
-                + "   select 'global' as scope, coalesce((select a.defaclacl from pg_default_acl a where a.defaclrole = me.oid"
-                + "       and a.defaclnamespace = 0 and a.defaclobjtype = 'f'), acldefault('f', me.oid)) as acl,"
-                + "     not exists (select 1 from pg_default_acl a where a.defaclrole = me.oid"
-                + "       and a.defaclnamespace = 0 and a.defaclobjtype = 'f') as builtin from me"
-                + "   union all"
-                + "   select 'public', a.defaclacl, false from pg_default_acl a, me where a.defaclrole = me.oid"
-                + "     and a.defaclobjtype = 'f' and a.defaclnamespace = (select n.oid from pg_namespace n where n.nspname = 'public'))"
-                + " select e.scope, e.builtin::text, case when x.grantee = 0 then 'public' else quote_ident(g.rolname) end,"
-                + "   array_to_string(array(select r.rolname from pg_roles r where r.rolname = any(?::text[])"
-                + "     and (x.grantee = 0 or pg_has_role(r.oid, x.grantee, 'USAGE')) order by 1), ', ')"
-                + " from entries e cross join lateral aclexplode(e.acl) x left join pg_roles g on g.oid = x.grantee"
-                + " where x.privilege_type = 'EXECUTE' and x.grantee <> (select oid from me)"
-                + " order by 1, 3", (Object) array(NO_DEFAULT_EXECUTE));
-        String me = catalog.list("select quote_ident(current_user)").get(0);
+    static Verdict defaultPrivileges(Catalog catalog) throws SQLException {
+        List<Catalog.DefaultExecute> grants = catalog.defaultExecuteOnNewFunctions(NO_DEFAULT_EXECUTE);
+        String me = catalog.currentRole();
         // scope -> grantees to revoke from; what each grant reaches, for the detail
         Map<String, List<String>> revoke = new LinkedHashMap<>();
         List<String> found = new ArrayList<>();
-        for (List<String> g : grants) {
-            String scope = g.get(0);
-            String grantee = g.get(2);
-            String reaches = g.get(3);
+        for (Catalog.DefaultExecute g : grants) {
+            String scope = g.global() ? "global" : "public";
+            String grantee = g.grantee();
+            String reaches = String.join(", ", g.reaches());
             if (!grantee.equals("public") && reaches.isEmpty()) {
                 continue;
             }
             revoke.computeIfAbsent(scope, k -> new ArrayList<>()).add(grantee);
-            String where = scope.equals("global")
-                    ? (g.get(1).equals("true") ? "built-in default, the role has no global default privileges for functions"
+            String where = g.global()
+                    ? (g.builtin() ? "built-in default, the role has no global default privileges for functions"
                             : "global default privileges")
                     : "default privileges in schema public";
             String who = grantee.equals("public") ? "PUBLIC" : grantee;
             found.add(who + (reaches.isEmpty() || reaches.equals(who) ? "" : " (so " + reaches + ")") + " by the " + where);
         }
         if (found.isEmpty()) {
-            return Verifier.pass("a function " + me + " creates in schema public is executable by neither PUBLIC nor "
+            return Verdict.pass("a function " + me + " creates in schema public is executable by neither PUBLIC nor "
                     + String.join(" nor ", NO_DEFAULT_EXECUTE) + " until granted");
         }
         List<String> fixes = new ArrayList<>();
@@ -336,7 +267,7 @@ final class SecurityChecks {
             fixes.add("alter default privileges for role " + me + (r.getKey().equals("global") ? "" : " in schema public")
                     + " revoke execute on functions from " + String.join(", ", r.getValue()));
         }
-        return Verifier.fail("a function " + me + " creates in schema public would be executable by " + String.join("; ", found)
+        return Verdict.fail("a function " + me + " creates in schema public would be executable by " + String.join("; ", found)
                 + ". Fix: " + String.join("; ", fixes));
     }
 
@@ -351,30 +282,26 @@ final class SecurityChecks {
      * these protect direct logins only, and PostgreSQL lets any role change its own settings, so they
      * are no guarantee against a session of that role.
      */
-    static Check roleTimeLimits(Catalog catalog) throws SQLException {
-        String database = catalog.list("select quote_ident(current_database())").get(0);
+    static Verdict roleTimeLimits(Catalog catalog) throws SQLException {
+        String database = catalog.currentDatabase();
         List<String> set = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         List<String> fixes = new ArrayList<>();
         for (List<String> limit : TIME_LIMITS) {
-            List<String> value = catalog.list("select substr(c, length(?) + 2) from pg_db_role_setting s"
-                    + " join pg_roles r on r.oid = s.setrole, unnest(s.setconfig) c"
-                    + " where r.rolname = ? and s.setdatabase in (0, (select d.oid from pg_database d"
-                    + "   where d.datname = current_database())) and split_part(c, '=', 1) = ?"
-                    + " order by s.setdatabase desc limit 1", limit.get(1), limit.get(0), limit.get(1));
+            String value = catalog.roleSetting(limit.get(0), limit.get(1));
             String name = limit.get(0) + " " + limit.get(1);
-            if (value.isEmpty() || value.get(0).matches("0+[a-z]*")) {
-                missing.add(name + (value.isEmpty() ? " not set" : " = " + value.get(0) + " (no limit)"));
+            if (value == null || value.matches("0+[a-z]*")) {
+                missing.add(name + (value == null ? " not set" : " = " + value + " (no limit)"));
                 fixes.add("alter role " + limit.get(0) + " in database " + database + " set " + limit.get(1)
                         + " = '" + limit.get(2) + "'");
             } else {
-                set.add(name + " = " + value.get(0));
+                set.add(name + " = " + value);
             }
         }
         if (missing.isEmpty()) {
-            return Verifier.pass(String.join(", ", set) + " for a direct login (DAO units set their own per transaction)");
+            return Verdict.pass(String.join(", ", set) + " for a direct login (DAO units set their own per transaction)");
         }
-        return Verifier.warn(String.join(", ", missing) + ": a direct login as that role (or PostgREST acting as it)"
+        return Verdict.warn(String.join(", ", missing) + ": a direct login as that role (or PostgREST acting as it)"
                 + " runs without that limit; DAO units are not affected (they set their own per transaction)."
                 + " Any role may change its own settings, so check this after an incident. Fix: " + String.join("; ", fixes));
     }

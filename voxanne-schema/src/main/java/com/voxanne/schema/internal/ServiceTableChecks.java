@@ -1,7 +1,5 @@
 package com.voxanne.schema.internal;
 
-import com.voxanne.schema.VerifyReport.Check;
-import com.voxanne.schema.internal.Verifier.Catalog;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,21 +19,6 @@ import java.util.List;
  * Catalog reads only. Table names are given bare, as Voxanne's items give theirs (all are in public).
  */
 final class ServiceTableChecks {
-
-    /** Item: row-level security on a service's tenant tables. */
-    static final String TENANT_RLS = "Service tenant tables: RLS enabled and forced";
-
-    /** Item: who a service's tenant tables' policies are for. */
-    static final String TENANT_POLICIES = "Service tenant tables: policies";
-
-    /** Item: anon on a service's tables and views. */
-    static final String ANON = "Service tables: anon has no privileges";
-
-    /** Item: a service's tables without org_id that authenticated may use without row-level security. */
-    static final String NOT_TENANT_KEYED = "Service tables without org_id";
-
-    /** Item: who may read or write the migration history tables. */
-    static final String HISTORY = "Migration history tables: API roles have no privileges";
 
     /** The privileges has_table_privilege is asked for, one at a time (a list answers "any of them"). */
     private static final List<String> PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE",
@@ -79,7 +62,7 @@ final class ServiceTableChecks {
         all[2] = array(historyTables);
         all[3] = array(Expectations.VOXANNE_TABLES);
         System.arraycopy(params, 0, all, 4, params.length);
-        return catalog.list(RELATIONS + " select k.relname from kind k where k.kind = '" + kind + "' and (" + condition
+        return catalog.strings(RELATIONS + " select k.relname from kind k where k.kind = '" + kind + "' and (" + condition
                 + ") order by 1", all);
     }
 
@@ -114,21 +97,21 @@ final class ServiceTableChecks {
     }
 
     /** Tenant tables of a service: RLS enabled and forced, as Voxanne's item asks of Voxanne's. */
-    Check tenantRls() throws SQLException {
+    Verdict tenantRls() throws SQLException {
         List<String> all = names("tenant", "true");
         if (all.isEmpty()) {
-            return Verifier.pass("no table of a service in public has org_id");
+            return Verdict.pass("no table of a service in public has org_id");
         }
         List<String> open = names("tenant", "not (select c.relrowsecurity and c.relforcerowsecurity from pg_class c"
                 + " where c.oid = k.oid)");
         if (open.isEmpty()) {
-            return Verifier.pass("all " + all.size() + " tables with org_id that are not Voxanne's: " + all);
+            return Verdict.pass("all " + all.size() + " tables with org_id that are not Voxanne's: " + all);
         }
         List<String> fixes = new ArrayList<>();
         for (String table : open) {
             fixes.add("alter table public." + quote(table) + " enable row level security, force row level security");
         }
-        return Verifier.fail("not enabled and forced on " + open + " (tables with org_id, not Voxanne's: tenant data"
+        return Verdict.fail("not enabled and forced on " + open + " (tables with org_id, not Voxanne's: tenant data"
                 + " of a service). Fix: " + String.join("; ", fixes));
     }
 
@@ -137,33 +120,33 @@ final class ServiceTableChecks {
      * anon applies to anyone); a policy for authenticated that names neither the caller's organization
      * nor the caller is a WARN, since it may let one organization's users see another's rows.
      */
-    Check tenantPolicies() throws SQLException {
+    Verdict tenantPolicies() throws SQLException {
         List<String> tenants = names("tenant", "true");
         if (tenants.isEmpty()) {
-            return Verifier.pass("no table of a service in public has org_id");
+            return Verdict.pass("no table of a service in public has org_id");
         }
         String[] tables = array(tenants);
-        List<String> open = catalog.list("select tablename || '.' || policyname from pg_policies where schemaname = 'public'"
+        List<String> open = catalog.strings("select tablename || '.' || policyname from pg_policies where schemaname = 'public'"
                 + " and tablename = any(?::text[]) and not (roles <@ array['authenticated', 'service_role']::name[])"
                 + " order by 1", (Object) tables);
         if (!open.isEmpty()) {
-            return Verifier.fail("policies not limited to authenticated/service_role: " + open
+            return Verdict.fail("policies not limited to authenticated/service_role: " + open
                     + " (a policy TO public or anon applies to every role)");
         }
-        List<String> unscoped = catalog.list("select tablename || '.' || policyname from pg_policies"
+        List<String> unscoped = catalog.strings("select tablename || '.' || policyname from pg_policies"
                 + " where schemaname = 'public' and tablename = any(?::text[]) and 'authenticated' = any(roles)"
                 + " and coalesce(qual, '') || ' ' || coalesce(with_check, '') !~ '(auth_org_id|auth_user_id|uid)\\(\\)'"
                 + " order by 1", (Object) tables);
         if (!unscoped.isEmpty()) {
-            return Verifier.warn("policies for authenticated that name neither auth_org_id() nor the caller"
+            return Verdict.warn("policies for authenticated that name neither auth_org_id() nor the caller"
                     + " (auth_user_id(), auth.uid()): " + unscoped + "; make sure they keep each organization's rows"
                     + " to its own users, e.g. using (org_id = (select public.auth_org_id()))");
         }
-        return Verifier.pass("policies on " + tenants + " only for authenticated and service_role");
+        return Verdict.pass("policies on " + tenants + " only for authenticated and service_role");
     }
 
     /** anon holds nothing on a service's tables or views, as on Voxanne's (history tables: {@link #history}). */
-    Check anon() throws SQLException {
+    Verdict anon() throws SQLException {
         List<String> exposed = new ArrayList<>();
         for (String kind : List.of("tenant", "other", "view")) {
             for (String table : names(kind, anyPrivilege("anon"))) {
@@ -171,9 +154,9 @@ final class ServiceTableChecks {
             }
         }
         if (exposed.isEmpty()) {
-            return Verifier.pass("anon is granted nothing on any table or view of a service in public");
+            return Verdict.pass("anon is granted nothing on any table or view of a service in public");
         }
-        return Verifier.fail("anon holds privileges on " + exposed + " (on Supabase, the platform's default privileges"
+        return Verdict.fail("anon holds privileges on " + exposed + " (on Supabase, the platform's default privileges"
                 + " grant them on every new table in public). Fix: revoke all on <table> from anon"
                 + " (and from public, when granted to PUBLIC)");
     }
@@ -183,10 +166,10 @@ final class ServiceTableChecks {
      * authenticated may use without row-level security is shared by every organization's users. A WARN:
      * a catalog of services or a settings table is legitimately shared, patient data is not.
      */
-    Check notTenantKeyed() throws SQLException {
+    Verdict notTenantKeyed() throws SQLException {
         List<String> others = names("other", "true");
         if (others.isEmpty()) {
-            return Verifier.pass("no table of a service in public is without org_id");
+            return Verdict.pass("no table of a service in public is without org_id");
         }
         List<String> shared = new ArrayList<>();
         for (String table : names("other", anyPrivilege("authenticated")
@@ -194,10 +177,10 @@ final class ServiceTableChecks {
             shared.add(table + " (" + privileges("authenticated", table) + ")");
         }
         if (shared.isEmpty()) {
-            return Verifier.pass(others.size() + " tables without org_id, none open to authenticated without row-level"
+            return Verdict.pass(others.size() + " tables without org_id, none open to authenticated without row-level"
                     + " security: " + others);
         }
-        return Verifier.warn("not tenant-keyed (no org_id) and open to authenticated without row-level security: "
+        return Verdict.warn("not tenant-keyed (no org_id) and open to authenticated without row-level security: "
                 + shared + ": every user of every organization may use these rows. If they belong to an"
                 + " organization, add org_id, enable and force row-level security and scope the policies; if they"
                 + " are shared on purpose, grant authenticated SELECT only");
@@ -211,7 +194,7 @@ final class ServiceTableChecks {
      * ALL on new tables, so an unprotected history table is open to the internet through the REST API.
      * service_role is not judged: it already bypasses row-level security everywhere.
      */
-    Check history() throws SQLException {
+    Verdict history() throws SQLException {
         List<String> all = names("history", "true");
         List<String> exposed = new ArrayList<>();
         List<String> fixes = new ArrayList<>();
@@ -227,11 +210,11 @@ final class ServiceTableChecks {
             fixes.add("revoke all on public." + quote(table) + " from public, anon, authenticated");
         }
         if (!exposed.isEmpty()) {
-            return Verifier.fail("API roles may read or write migration history: " + exposed
+            return Verdict.fail("API roles may read or write migration history: " + exposed
                     + " (a write changes what the next migrate runs). Fix: " + String.join("; ", fixes)
                     + " (VoxanneSchema's serviceMigrations does this when it migrates)");
         }
-        return Verifier.pass(all.isEmpty() ? "no migration history table in public"
+        return Verdict.pass(all.isEmpty() ? "no migration history table in public"
                 : "no privilege for anon or authenticated on " + all + " (history tables need no row-level security)");
     }
 }
