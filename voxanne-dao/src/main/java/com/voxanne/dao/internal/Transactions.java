@@ -1,6 +1,7 @@
 package com.voxanne.dao.internal;
 
 import com.voxanne.dao.DataAccessFailureException;
+import com.voxanne.schema.internal.JooqBanner;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.sql.Connection;
