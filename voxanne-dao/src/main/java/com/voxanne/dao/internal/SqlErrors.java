@@ -42,7 +42,11 @@ public final class SqlErrors {
     private static final Map<String, String> DUPLICATES = Map.of(
             "uq_contacts_org_phone", "a contact with this phone number already exists in this organization",
             "uq_processed_webhook_events_org_event", "this webhook event was already processed for this organization",
-            "organizations_pkey", "an organization with this id already exists");
+            "organizations_pkey", "an organization with this id already exists",
+            // caller-chosen ids: the same id held by a row the caller may not take over
+            "contacts_pkey", "a contact with this id already exists",
+            "appointments_pkey", "an appointment with this id already exists",
+            "notifications_pkey", "a notification with this id already exists");
 
     /**
      * SQLSTATEs whose primary message PostgreSQL words from identifiers and fixed text only, never from a
