@@ -78,7 +78,7 @@ class ServiceMigrationsCommandTest {
         }
     }
 
-    /** Issue #16: a service migrated with Flyway directly made {@code voxanne verify} exit 3 on its history table. */
+    /** A service migrated with Flyway directly: its history table must not make {@code voxanne verify} exit 3. */
     @Test
     void verifyPassesBesideAServiceMigratedWithFlywayDirectly() throws Exception {
         try (TestDatabase db = Cli.migratedDatabase()) {
