@@ -20,7 +20,6 @@ import com.voxanne.schema.jooq.enums.AppointmentStatus;
 import com.voxanne.schema.jooq.tables.records.AppointmentsRecord;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -33,6 +32,7 @@ import java.util.function.Supplier;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.impl.DSL;
 import org.jooq.exception.DataAccessException;
 
 /**
@@ -199,52 +199,27 @@ final class AppointmentsImpl implements Appointments {
                 ? Set.of() : EnumSet.copyOf(query.statuses());
         AppointmentCursor after = query.cursor() == null ? null : AppointmentCursor.decode(query.cursor());
 
-        // The values, in the order the query below binds them (RenderedReads checks it per shape).
-        List<Object> binds = new ArrayList<>(7);
-        binds.add(organizationId);
+        RenderedReads.Read read = RenderedReads.select("appointments.list", LIST)
+                .where(organizationId, org -> APPOINTMENTS.ORG_ID.eq(org));
         if (query.from() != null) {
-            binds.add(query.from());
+            read.where(query.from(), from -> APPOINTMENTS.SCHEDULED_AT.ge(from));
         }
         if (query.until() != null) {
-            binds.add(query.until());
+            read.where(query.until(), until -> APPOINTMENTS.SCHEDULED_AT.lt(until));
+        }
+        if (!statuses.isEmpty()) {
+            read.whereInline(statuses, in -> APPOINTMENTS.STATUS.in(in.stream().map(s -> inline(s)).toList()));
         }
         if (query.contactId() != null) {
-            binds.add(query.contactId());
+            read.where(query.contactId(), contact -> APPOINTMENTS.CONTACT_ID.eq(contact));
+        }
+        if (!query.includeDeleted()) {
+            read.where(() -> APPOINTMENTS.DELETED_AT.isNull());
         }
         if (after != null) {
-            binds.add(after.scheduledAt());
-            binds.add(after.id());
+            read.where(after.scheduledAt(), after.id(), (time, id) -> row(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID).gt(time, id));
         }
-        binds.add((long) limit + 1);
-        ListShape shape = new ListShape(query.from() != null, query.until() != null, statuses,
-                query.contactId() != null, query.includeDeleted(), after != null);
-
-        List<Appointment> rows = RenderedReads.fetch(unit, shape, binds, () -> {
-            List<Condition> where = new ArrayList<>();
-            where.add(APPOINTMENTS.ORG_ID.eq(organizationId));
-            if (query.from() != null) {
-                where.add(APPOINTMENTS.SCHEDULED_AT.ge(query.from()));
-            }
-            if (query.until() != null) {
-                where.add(APPOINTMENTS.SCHEDULED_AT.lt(query.until()));
-            }
-            if (!statuses.isEmpty()) {
-                where.add(APPOINTMENTS.STATUS.in(statuses.stream().map(s -> inline(s)).toList()));
-            }
-            if (query.contactId() != null) {
-                where.add(APPOINTMENTS.CONTACT_ID.eq(query.contactId()));
-            }
-            if (!query.includeDeleted()) {
-                where.add(APPOINTMENTS.DELETED_AT.isNull());
-            }
-            if (after != null) {
-                where.add(row(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID).gt(after.scheduledAt(), after.id()));
-            }
-            return dsl().selectFrom(APPOINTMENTS)
-                    .where(where)
-                    .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
-                    .limit(limit + 1);
-        }, Rows::appointment);
+        List<Appointment> rows = read.limit(limit + 1L).fetch(unit, Rows::appointment);
         if (rows.size() <= limit) {
             return new Page<>(rows, Optional.empty());
         }
@@ -257,21 +232,18 @@ final class AppointmentsImpl implements Appointments {
     public List<Appointment> upcoming(int limit) {
         int checked = limit(limit);
         // Exactly the predicate of idx_appointments_upcoming, with literals, so the planner can use it.
-        return RenderedReads.fetch(unit, "appointments.upcoming", List.of(organizationId, (long) checked),
-                () -> dsl().selectFrom(APPOINTMENTS)
-                        .where(APPOINTMENTS.ORG_ID.eq(organizationId),
-                                APPOINTMENTS.DELETED_AT.isNull(),
-                                APPOINTMENTS.STATUS.in(inline(AppointmentStatus.PENDING), inline(AppointmentStatus.CONFIRMED)),
-                                APPOINTMENTS.SCHEDULED_AT.ge(currentOffsetDateTime()))
-                        .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
-                        .limit(checked),
-                Rows::appointment);
+        return RenderedReads.select("appointments.upcoming", LIST)
+                .where(organizationId, org -> APPOINTMENTS.ORG_ID.eq(org))
+                .where(() -> APPOINTMENTS.DELETED_AT.isNull())
+                .where(() -> APPOINTMENTS.STATUS.in(inline(AppointmentStatus.PENDING), inline(AppointmentStatus.CONFIRMED)))
+                .where(() -> APPOINTMENTS.SCHEDULED_AT.ge(currentOffsetDateTime()))
+                .limit(checked)
+                .fetch(unit, Rows::appointment);
     }
 
-    /** What makes the SQL of a list differ: which filters are present, and the inlined statuses. */
-    private record ListShape(boolean from, boolean until, Set<AppointmentStatus> statuses, boolean contact,
-                             boolean includeDeleted, boolean cursor) {
-    }
+    /** The query every list of appointments starts from: whole rows, soonest first. */
+    private static final RenderedReads.From LIST =
+            () -> DSL.selectFrom(APPOINTMENTS).orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID);
 
     private Condition byId(UUID id) {
         return APPOINTMENTS.ORG_ID.eq(organizationId).and(APPOINTMENTS.ID.eq(id));
