@@ -17,7 +17,6 @@ import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.Page;
 import com.voxanne.dao.ServiceType;
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
-import com.voxanne.schema.jooq.tables.records.AppointmentsRecord;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.EnumMap;
@@ -94,12 +93,12 @@ final class AppointmentsImpl implements Appointments {
         }
         if (chosen) {
             // Before the insert, so that a retry returns the booking even if its slot would now be refused.
-            Optional<AppointmentsRecord> existing = dsl().selectFrom(APPOINTMENTS).where(byId(id)).fetchOptional();
+            Optional<Appointment> existing = Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(byId(id)), Rows::appointment);
             if (existing.isPresent()) {
-                return map(existing.get());
+                return existing.get();
             }
         }
-        Optional<AppointmentsRecord> booked = translated(() -> dsl().insertInto(APPOINTMENTS)
+        Optional<Appointment> booked = translated(() -> Rows.fetchOptional(dsl().insertInto(APPOINTMENTS)
                 .set(APPOINTMENTS.ID, id)
                 .set(APPOINTMENTS.ORG_ID, organizationId)
                 .set(APPOINTMENTS.CONTACT_ID, contactId)
@@ -108,40 +107,38 @@ final class AppointmentsImpl implements Appointments {
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .set(APPOINTMENTS.STATUS, AppointmentStatus.PENDING)
                 .onConflict(APPOINTMENTS.ID).doNothing()
-                .returning()
-                .fetchOptional());
+                .returning(), Rows::appointment));
         if (booked.isPresent()) {
-            return map(booked.get());
+            return booked.get();
         }
         // The id is taken: by a concurrent booking with it that committed meanwhile (a new statement sees
         // it), or by another organization's row, reported as a random id's collision would be.
-        return map(dsl().selectFrom(APPOINTMENTS).where(byId(id)).fetchOptional().orElseThrow(
-                () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null)));
+        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(byId(id)), Rows::appointment).orElseThrow(
+                () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null));
     }
 
     @Override
     public Appointment get(UUID id) {
-        return map(find(id, APPOINTMENTS.DELETED_AT.isNull()));
+        return find(id, APPOINTMENTS.DELETED_AT.isNull());
     }
 
     @Override
     public Appointment getIncludingDeleted(UUID id) {
-        return map(find(id, null));
+        return find(id, null);
     }
 
     @Override
     public Appointment changeStatus(UUID id, AppointmentStatus to) {
         required("id", id);
         required("status", to);
-        AppointmentsRecord current = lock(id);
-        if (!TRANSITIONS.getOrDefault(current.getStatus(), Set.of()).contains(to)) {
-            throw new InvalidTransitionException("appointment " + id, current.getStatus(), to);
+        Appointment current = lock(id);
+        if (!TRANSITIONS.getOrDefault(current.status(), Set.of()).contains(to)) {
+            throw new InvalidTransitionException("appointment " + id, current.status(), to);
         }
-        return map(dsl().update(APPOINTMENTS)
+        return Rows.fetchSingle(dsl().update(APPOINTMENTS)
                 .set(APPOINTMENTS.STATUS, to)
                 .where(byId(id))
-                .returning()
-                .fetchSingle());
+                .returning(), Rows::appointment);
     }
 
     @Override
@@ -149,17 +146,16 @@ final class AppointmentsImpl implements Appointments {
         required("id", id);
         required("newStart", newStart);
         int minutes = minutes("newDuration", newDuration);
-        AppointmentsRecord current = lock(id);
-        if (!RESCHEDULABLE.contains(current.getStatus())) {
-            throw new ConflictException("appointment " + id + " is " + current.getStatus().getLiteral()
+        Appointment current = lock(id);
+        if (!RESCHEDULABLE.contains(current.status())) {
+            throw new ConflictException("appointment " + id + " is " + current.status().getLiteral()
                     + "; only pending or confirmed appointments can be rescheduled");
         }
-        return translated(() -> map(dsl().update(APPOINTMENTS)
+        return translated(() -> Rows.fetchSingle(dsl().update(APPOINTMENTS)
                 .set(APPOINTMENTS.SCHEDULED_AT, newStart)
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .where(byId(id))
-                .returning()
-                .fetchSingle()));
+                .returning(), Rows::appointment));
     }
 
     @Override
@@ -170,13 +166,12 @@ final class AppointmentsImpl implements Appointments {
     @Override
     public Appointment restore(UUID id) {
         required("id", id);
-        Optional<AppointmentsRecord> restored = translated(() -> dsl().update(APPOINTMENTS)
+        Optional<Appointment> restored = translated(() -> Rows.fetchOptional(dsl().update(APPOINTMENTS)
                 .setNull(APPOINTMENTS.DELETED_AT)
                 .where(byId(id), APPOINTMENTS.DELETED_AT.isNotNull())
-                .returning()
-                .fetchOptional());
+                .returning(), Rows::appointment));
         // Nothing restored: either it is not deleted (returned as it is) or there is no such appointment.
-        return map(restored.orElseGet(() -> find(id, null)));
+        return restored.orElseGet(() -> find(id, null));
     }
 
     @Override
@@ -252,39 +247,30 @@ final class AppointmentsImpl implements Appointments {
     /** Applies {@code changes} to the non-deleted appointment in one statement. */
     private Appointment updateLive(UUID id, Map<Field<?>, Object> changes) {
         required("id", id);
-        return dsl().update(APPOINTMENTS)
-                .set(changes)
-                .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
-                .returning()
-                .fetchOptional()
-                .map(AppointmentsImpl::map)
+        return Rows.fetchOptional(dsl().update(APPOINTMENTS)
+                        .set(changes)
+                        .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
+                        .returning(), Rows::appointment)
                 .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
     /** The row, deleted or not as {@code extra} says ({@code null}: either). */
-    private AppointmentsRecord find(UUID id, Condition extra) {
+    private Appointment find(UUID id, Condition extra) {
         required("id", id);
         Condition where = extra == null ? byId(id) : byId(id).and(extra);
-        AppointmentsRecord row = dsl().selectFrom(APPOINTMENTS).where(where).fetchOne();
-        if (row == null) {
-            throw new NotFoundException("appointment " + id);
-        }
-        return row;
+        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(where), Rows::appointment)
+                .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
     /**
      * The non-deleted row, locked until the transaction ends: a concurrent change waits here and then
      * sees what this one wrote, so two changes cannot both be checked against the same old state.
      */
-    private AppointmentsRecord lock(UUID id) {
-        AppointmentsRecord row = dsl().selectFrom(APPOINTMENTS)
-                .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
-                .forUpdate()
-                .fetchOne();
-        if (row == null) {
-            throw new NotFoundException("appointment " + id);
-        }
-        return row;
+    private Appointment lock(UUID id) {
+        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS)
+                        .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
+                        .forUpdate(), Rows::appointment)
+                .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
     /**
@@ -330,10 +316,4 @@ final class AppointmentsImpl implements Appointments {
         return limit;
     }
 
-    static Appointment map(AppointmentsRecord r) {
-        return new Appointment(r.getId(), r.getOrgId(), r.getContactId(), ServiceType.of(r.getServiceType()),
-                Rows.utc(r.getScheduledAt()), Duration.ofMinutes(r.getDurationMinutes()), r.getStatus(),
-                r.getCalendarLink(), r.getConfirmationSent(), r.getNotes(), Rows.utc(r.getDeletedAt()),
-                Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
-    }
 }

@@ -43,6 +43,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.InsertValuesStep9;
 import org.jooq.JSONB;
+import org.jooq.ResultQuery;
 import org.jooq.SortField;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
@@ -82,32 +83,30 @@ final class ContactsImpl implements Contacts {
         }
         ContactFields.Valid valid = fields.validate(contact);
         if (contact.id() == null) {
-            return map(insert(List.of(valid), List.of(UUID.randomUUID())).returning().fetchSingle());
+            return Rows.fetchSingle(insert(List.of(valid), List.of(UUID.randomUUID())).returning(), Rows::contact);
         }
         // One statement, so that a call of its own stays one round trip: the insert unless the id is
         // taken, else the row of this organization that has it. None: the id is another organization's
         // (invisible under row-level security), or a concurrent create's that committed after this
         // statement's snapshot; reported as a random id's collision would be.
         Field<?>[] columns = Arrays.stream(CONTACTS.fields()).map(f -> DSL.field(DSL.name(f.getName()))).toArray(Field[]::new);
-        List<ContactsRecord> rows = dsl().resultQuery(
+        List<Contact> rows = Rows.fetch(dsl().resultQuery(
                         "with created as ({0}) select {1} from created"
                                 + " union all select {1} from {2} where {3} and not exists (select from created)",
                         insert(List.of(valid), List.of(contact.id())).onConflict(CONTACTS.ID).doNothing().returning(),
                         DSL.list(columns), CONTACTS, CONTACTS.ORG_ID.eq(organizationId).and(CONTACTS.ID.eq(contact.id())))
-                .coerce(CONTACTS)
-                .fetch();
+                .coerce(CONTACTS), Rows::contact);
         if (rows.isEmpty()) {
             throw new DuplicateException("contacts_pkey", "a contact with this id already exists", null);
         }
-        return map(rows.get(0));
+        return rows.get(0);
     }
 
     @Override
     public Contact get(UUID id) {
-        ContactsRecord row = dsl().selectFrom(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
-                .fetchOne();
-        return map(found(row, id));
+        return Rows.fetchOptional(dsl().selectFrom(CONTACTS)
+                        .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id))), Rows::contact)
+                .orElseThrow(() -> notFound(id));
     }
 
     @Override
@@ -116,10 +115,8 @@ final class ContactsImpl implements Contacts {
         if (normalized == null) {
             throw new InvalidInputException("phone", "must not be blank");
         }
-        return dsl().selectFrom(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.PHONE.eq(normalized))
-                .fetchOptional()
-                .map(ContactsImpl::map);
+        return Rows.fetchOptional(dsl().selectFrom(CONTACTS)
+                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.PHONE.eq(normalized)), Rows::contact);
     }
 
     @Override
@@ -145,10 +142,9 @@ final class ContactsImpl implements Contacts {
                 case NOTES -> changes.setNotes(fields.notes(update.notes()));
             }
         }
-        return map(found(dsl().update(CONTACTS).set(changes)
+        return found(dsl().update(CONTACTS).set(changes)
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
-                .returning()
-                .fetchOne(), id));
+                .returning(), id);
     }
 
     @Override
@@ -232,11 +228,10 @@ final class ContactsImpl implements Contacts {
 
     @Override
     public Contact touch(UUID id) {
-        return map(found(dsl().update(CONTACTS)
+        return found(dsl().update(CONTACTS)
                 .set(CONTACTS.LAST_CONTACT_AT, DSL.currentOffsetDateTime())
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
-                .returning()
-                .fetchOne(), id));
+                .returning(), id);
     }
 
     @Override
@@ -248,14 +243,13 @@ final class ContactsImpl implements Contacts {
         if (when.isAfter(OffsetDateTime.now().plus(FUTURE_TOLERANCE))) {
             throw new InvalidInputException("when", "must not be in the future");
         }
-        return map(found(dsl().update(CONTACTS)
+        return found(dsl().update(CONTACTS)
                 // greatest() ignores NULL: the first contact sets it, an older one never moves it back.
                 .set(CONTACTS.LAST_CONTACT_AT, greatest(CONTACTS.LAST_CONTACT_AT, val(when)))
                 .set(CONTACTS.LEAD_STATUS, DSL.when(CONTACTS.LEAD_STATUS.eq(inline(LeadStatusType.NEW)),
                         inline(LeadStatusType.CONTACTED)).otherwise(CONTACTS.LEAD_STATUS))
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
-                .returning()
-                .fetchOne(), id));
+                .returning(), id);
     }
 
     @Override
@@ -278,10 +272,9 @@ final class ContactsImpl implements Contacts {
         // savepoint takes back the rows that were inserted, even if the caller catches the exception and
         // goes on with its unit of work.
         Savepoint savepoint = dsl().connectionResult(connection -> connection.setSavepoint());
-        Map<UUID, Contact> inserted = insert(rows, ids)
-                .onConflict(CONTACTS.ORG_ID, CONTACTS.PHONE).where(CONTACTS.PHONE.isNotNull()).doNothing()
-                .returning()
-                .fetch(ContactsImpl::map)
+        Map<UUID, Contact> inserted = Rows.fetch(insert(rows, ids)
+                        .onConflict(CONTACTS.ORG_ID, CONTACTS.PHONE).where(CONTACTS.PHONE.isNotNull()).doNothing()
+                        .returning(), Rows::contact)
                 .stream()
                 .collect(Collectors.toMap(Contact::id, Function.identity()));
         if (inserted.size() < rows.size()) {
@@ -442,20 +435,12 @@ final class ContactsImpl implements Contacts {
         return id;
     }
 
-    private static ContactsRecord found(ContactsRecord row, UUID id) {
-        if (row == null) {
-            throw notFound(id);
-        }
-        return row;
+    /** The contact {@code query} returns, or not found. */
+    private static Contact found(ResultQuery<?> query, UUID id) {
+        return Rows.fetchOptional(query, Rows::contact).orElseThrow(() -> notFound(id));
     }
 
     private static NotFoundException notFound(UUID id) {
         return new NotFoundException("contact " + id);
-    }
-
-    static Contact map(ContactsRecord r) {
-        return new Contact(r.getId(), r.getOrgId(), r.getName(), r.getPhone(), r.getEmail(), r.getServiceInterests(),
-                r.getLeadScore(), r.getLeadStatus(), Rows.utc(r.getLastContactAt()), r.getNotes(),
-                Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
     }
 }

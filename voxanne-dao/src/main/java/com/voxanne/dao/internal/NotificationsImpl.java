@@ -18,7 +18,6 @@ import com.voxanne.dao.TenantContextException;
 import com.voxanne.schema.jooq.Routines;
 import com.voxanne.schema.jooq.enums.NotificationStatus;
 import com.voxanne.schema.jooq.enums.NotificationType;
-import com.voxanne.schema.jooq.tables.records.NotificationsRecord;
 import com.voxanne.schema.jsonb.NotificationChannel;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
@@ -116,10 +115,8 @@ final class NotificationsImpl implements Notifications {
     @Override
     public Notification get(UUID id) {
         UUID user = actingUser();
-        return dsl().selectFrom(NOTIFICATIONS)
-                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)))
-                .fetchOptional()
-                .map(NotificationsImpl::map)
+        return Rows.fetchOptional(dsl().selectFrom(NOTIFICATIONS)
+                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id))), Rows::notification)
                 .orElseThrow(() -> new NotFoundException("notification " + id));
     }
 
@@ -172,14 +169,12 @@ final class NotificationsImpl implements Notifications {
     public Notification markRead(UUID id) {
         UUID user = actingUser();
         // only an unread one changes: a read one keeps its first read_at, an archived one stays archived
-        return dsl().update(NOTIFICATIONS)
-                .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
-                .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
-                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
-                        NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
-                .returning()
-                .fetchOptional()
-                .map(NotificationsImpl::map)
+        return Rows.fetchOptional(dsl().update(NOTIFICATIONS)
+                        .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
+                        .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
+                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
+                                NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
+                        .returning(), Rows::notification)
                 .orElseGet(() -> get(id));
     }
 
@@ -196,13 +191,11 @@ final class NotificationsImpl implements Notifications {
     @Override
     public Notification archive(UUID id) {
         UUID user = actingUser();
-        return dsl().update(NOTIFICATIONS)
-                .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.ARCHIVED))
-                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
-                        NOTIFICATIONS.STATUS.ne(inline(NotificationStatus.ARCHIVED)))
-                .returning()
-                .fetchOptional()
-                .map(NotificationsImpl::map)
+        return Rows.fetchOptional(dsl().update(NOTIFICATIONS)
+                        .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.ARCHIVED))
+                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
+                                NOTIFICATIONS.STATUS.ne(inline(NotificationStatus.ARCHIVED)))
+                        .returning(), Rows::notification)
                 .orElseGet(() -> get(id));
     }
 
@@ -247,10 +240,4 @@ final class NotificationsImpl implements Notifications {
         return id;
     }
 
-    private static Notification map(NotificationsRecord r) {
-        return new Notification(r.getId(), r.getOrgId(), r.getUserId(), r.getType(), r.getTitle(), r.getMessage(),
-                r.getRelatedEntityType() == null ? null : RelatedEntityType.fromLiteral(r.getRelatedEntityType()),
-                r.getRelatedEntityId(), r.getStatus(), Rows.utc(r.getReadAt()), r.getActionUrl(), r.getPriority(),
-                r.getChannels(), Rows.utc(r.getExpiresAt()), Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
-    }
 }

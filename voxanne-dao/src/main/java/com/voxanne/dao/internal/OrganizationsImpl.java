@@ -6,7 +6,6 @@ import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.Organization;
 import com.voxanne.dao.Organizations;
 import com.voxanne.schema.jooq.enums.OrganizationStatus;
-import com.voxanne.schema.jooq.tables.records.OrganizationsRecord;
 import com.voxanne.schema.session.RequestClaims;
 import java.util.UUID;
 
@@ -25,11 +24,10 @@ final class OrganizationsImpl implements Organizations {
     public Organization create(String name, String timezone) {
         String cleanName = inputs.name("name", name, 200);
         String zone = inputs.timezone(timezone);
-        return transactions.run(RequestClaims.service(), mode("create"), dsl -> map(dsl.insertInto(ORGANIZATIONS)
+        return transactions.run(RequestClaims.service(), mode("create"), dsl -> Rows.fetchSingle(dsl.insertInto(ORGANIZATIONS)
                 .set(ORGANIZATIONS.NAME, cleanName)
                 .set(ORGANIZATIONS.TIMEZONE, zone)
-                .returning()
-                .fetchSingle()));
+                .returning(), Rows::organization));
     }
 
     @Override
@@ -52,15 +50,11 @@ final class OrganizationsImpl implements Organizations {
 
     private Organization setStatus(UUID id, OrganizationStatus status, Transactions.Mode mode) {
         return transactions.run(RequestClaims.service(), mode, dsl -> {
-            OrganizationsRecord row = dsl.update(ORGANIZATIONS)
-                    .set(ORGANIZATIONS.STATUS, status)
-                    .where(ORGANIZATIONS.ID.eq(id))
-                    .returning()
-                    .fetchOne();
-            if (row == null) {
-                throw new NotFoundException("organization " + id);
-            }
-            return map(row);
+            return Rows.fetchOptional(dsl.update(ORGANIZATIONS)
+                            .set(ORGANIZATIONS.STATUS, status)
+                            .where(ORGANIZATIONS.ID.eq(id))
+                            .returning(), Rows::organization)
+                    .orElseThrow(() -> new NotFoundException("organization " + id));
         });
     }
 
@@ -69,15 +63,7 @@ final class OrganizationsImpl implements Organizations {
     }
 
     static Organization find(org.jooq.DSLContext dsl, UUID id) {
-        OrganizationsRecord row = dsl.selectFrom(ORGANIZATIONS).where(ORGANIZATIONS.ID.eq(id)).fetchOne();
-        if (row == null) {
-            throw new NotFoundException("organization " + id);
-        }
-        return map(row);
-    }
-
-    static Organization map(OrganizationsRecord r) {
-        return new Organization(r.getId(), r.getName(), r.getStatus(), r.getTimezone(), Rows.utc(r.getCreatedAt()),
-                Rows.utc(r.getUpdatedAt()));
+        return Rows.fetchOptional(dsl.selectFrom(ORGANIZATIONS).where(ORGANIZATIONS.ID.eq(id)), Rows::organization)
+                .orElseThrow(() -> new NotFoundException("organization " + id));
     }
 }
