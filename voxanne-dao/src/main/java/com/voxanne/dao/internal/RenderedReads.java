@@ -38,7 +38,8 @@ import org.jooq.impl.SQLDataType;
  * function with the literals it inlines. Functions are compared by identity, so they must be lambdas that
  * capture nothing (or constants): what they return depends only on their arguments, and the JVM makes
  * such a lambda once. A lambda that captured a value would still be correct (a new instance is a new
- * shape, rendered for that call) but would render on every call.
+ * shape, rendered for that call) but would render on every call; {@code RenderedReadsTest} runs the
+ * repositories' reads twice with other values and fails if the second pass renders anything.
  */
 final class RenderedReads {
 
@@ -147,7 +148,10 @@ final class RenderedReads {
             return part(condition, null).value(a).value(b);
         }
 
-        /** Adds {@code condition} on {@code literal}, inlined: each literal is a shape of its own. */
+        /**
+         * Adds {@code condition} on {@code literal}, inlined: each literal is a shape of its own, so it must
+         * be a value with value equality from a small set (an enum constant, a set of them).
+         */
         <L> Read whereInline(L literal, Inline<L> condition) {
             return part(condition, literal);
         }
