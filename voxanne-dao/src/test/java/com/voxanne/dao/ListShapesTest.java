@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
  * Every shape of every list the DAO renders once and then runs on plain JDBC (ADR 0006): each filter
  * present or not, every order, both ways of searching, and cursors with and without a time, paged two
  * rows at a time. Each list must give exactly what filtering and sorting the rows read one by one with
- * {@code get} gives, and another clinic's rows never. A shape whose values disagree with its query
- * would fail here on its first use.
+ * {@code get} gives, and another clinic's rows never.
  */
 @VoxannePostgres
 class ListShapesTest extends TwoClinicsTest {

@@ -19,10 +19,8 @@ import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.Page;
 import com.voxanne.dao.ServiceType;
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
-import com.voxanne.schema.jooq.tables.records.AppointmentsRecord;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,6 +33,7 @@ import java.util.function.Supplier;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.impl.DSL;
 
 /**
  * {@link Appointments} inside one bound transaction. Every query also filters by the organization, so the
@@ -99,12 +98,12 @@ final class AppointmentsImpl implements Appointments {
         }
         if (chosen) {
             // Before the insert, so that a retry returns the booking even if its slot would now be refused.
-            Optional<AppointmentsRecord> existing = dsl().selectFrom(APPOINTMENTS).where(byId(id)).fetchOptional();
+            Optional<Appointment> existing = Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(byId(id)), Rows::appointment);
             if (existing.isPresent()) {
-                return map(existing.get());
+                return existing.get();
             }
         }
-        Optional<AppointmentsRecord> booked = serialized(() -> dsl().insertInto(APPOINTMENTS)
+        Optional<Appointment> booked = serialized(() -> Rows.fetchOptional(dsl().insertInto(APPOINTMENTS)
                 .set(APPOINTMENTS.ID, id)
                 .set(APPOINTMENTS.ORG_ID, organizationId)
                 .set(APPOINTMENTS.CONTACT_ID, contactId)
@@ -113,29 +112,28 @@ final class AppointmentsImpl implements Appointments {
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .set(APPOINTMENTS.STATUS, AppointmentStatus.PENDING)
                 .onConflict(APPOINTMENTS.ID).doNothing()
-                .returning()
-                .fetchOptional());
+                .returning(), Rows::appointment));
         if (booked.isPresent()) {
-            return map(booked.get());
+            return booked.get();
         }
         // The id is taken: by a concurrent booking with it that committed meanwhile (a new statement sees
         // it), or by another organization's row, reported as a random id's collision would be.
-        return map(dsl().selectFrom(APPOINTMENTS).where(byId(id)).fetchOptional().orElseThrow(
-                () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null)));
+        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(byId(id)), Rows::appointment).orElseThrow(
+                () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null));
     }
 
     // one SELECT
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Appointment get(UUID id) {
-        return map(find(id, APPOINTMENTS.DELETED_AT.isNull()));
+        return find(id, APPOINTMENTS.DELETED_AT.isNull());
     }
 
     // one SELECT
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Appointment getIncludingDeleted(UUID id) {
-        return map(find(id, null));
+        return find(id, null);
     }
 
     // not one statement: the row is locked and its transition checked, then updated
@@ -144,15 +142,14 @@ final class AppointmentsImpl implements Appointments {
     public Appointment changeStatus(UUID id, AppointmentStatus to) {
         required("id", id);
         required("status", to);
-        AppointmentsRecord current = lock(id);
-        if (!TRANSITIONS.getOrDefault(current.getStatus(), Set.of()).contains(to)) {
-            throw new InvalidTransitionException("appointment " + id, current.getStatus(), to);
+        Appointment current = lock(id);
+        if (!TRANSITIONS.getOrDefault(current.status(), Set.of()).contains(to)) {
+            throw new InvalidTransitionException("appointment " + id, current.status(), to);
         }
-        return map(dsl().update(APPOINTMENTS)
+        return Rows.fetchSingle(dsl().update(APPOINTMENTS)
                 .set(APPOINTMENTS.STATUS, to)
                 .where(byId(id))
-                .returning()
-                .fetchSingle());
+                .returning(), Rows::appointment);
     }
 
     // not one statement: an advisory lock first, then the update
@@ -162,17 +159,16 @@ final class AppointmentsImpl implements Appointments {
         required("id", id);
         required("newStart", newStart);
         int minutes = minutes("newDuration", newDuration);
-        AppointmentsRecord current = lock(id);
-        if (!RESCHEDULABLE.contains(current.getStatus())) {
-            throw new ConflictException("appointment " + id + " is " + current.getStatus().getLiteral()
+        Appointment current = lock(id);
+        if (!RESCHEDULABLE.contains(current.status())) {
+            throw new ConflictException("appointment " + id + " is " + current.status().getLiteral()
                     + "; only pending or confirmed appointments can be rescheduled");
         }
-        return serialized(() -> map(dsl().update(APPOINTMENTS)
+        return serialized(() -> Rows.fetchSingle(dsl().update(APPOINTMENTS)
                 .set(APPOINTMENTS.SCHEDULED_AT, newStart)
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .where(byId(id))
-                .returning()
-                .fetchSingle()));
+                .returning(), Rows::appointment));
     }
 
     // one UPDATE … RETURNING
@@ -187,13 +183,12 @@ final class AppointmentsImpl implements Appointments {
     @UnitMode(TRANSACTION)
     public Appointment restore(UUID id) {
         required("id", id);
-        Optional<AppointmentsRecord> restored = serialized(() -> dsl().update(APPOINTMENTS)
+        Optional<Appointment> restored = serialized(() -> Rows.fetchOptional(dsl().update(APPOINTMENTS)
                 .setNull(APPOINTMENTS.DELETED_AT)
                 .where(byId(id), APPOINTMENTS.DELETED_AT.isNotNull())
-                .returning()
-                .fetchOptional());
+                .returning(), Rows::appointment));
         // Nothing restored: either it is not deleted (returned as it is) or there is no such appointment.
-        return map(restored.orElseGet(() -> find(id, null)));
+        return restored.orElseGet(() -> find(id, null));
     }
 
     // one UPDATE … RETURNING
@@ -220,52 +215,27 @@ final class AppointmentsImpl implements Appointments {
                 ? Set.of() : EnumSet.copyOf(query.statuses());
         AppointmentCursor after = query.cursor() == null ? null : AppointmentCursor.decode(query.cursor());
 
-        // The values, in the order the query below binds them (RenderedReads checks it per shape).
-        List<Object> binds = new ArrayList<>(7);
-        binds.add(organizationId);
+        RenderedReads.Read read = RenderedReads.select("appointments.list", LIST)
+                .where(organizationId, org -> APPOINTMENTS.ORG_ID.eq(org));
         if (query.from() != null) {
-            binds.add(query.from());
+            read.where(query.from(), from -> APPOINTMENTS.SCHEDULED_AT.ge(from));
         }
         if (query.until() != null) {
-            binds.add(query.until());
+            read.where(query.until(), until -> APPOINTMENTS.SCHEDULED_AT.lt(until));
+        }
+        if (!statuses.isEmpty()) {
+            read.whereInline(statuses, in -> APPOINTMENTS.STATUS.in(in.stream().map(s -> inline(s)).toList()));
         }
         if (query.contactId() != null) {
-            binds.add(query.contactId());
+            read.where(query.contactId(), contact -> APPOINTMENTS.CONTACT_ID.eq(contact));
+        }
+        if (!query.includeDeleted()) {
+            read.where(() -> APPOINTMENTS.DELETED_AT.isNull());
         }
         if (after != null) {
-            binds.add(after.scheduledAt());
-            binds.add(after.id());
+            read.where(after.scheduledAt(), after.id(), (time, id) -> row(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID).gt(time, id));
         }
-        binds.add((long) limit + 1);
-        ListShape shape = new ListShape(query.from() != null, query.until() != null, statuses,
-                query.contactId() != null, query.includeDeleted(), after != null);
-
-        List<Appointment> rows = RenderedReads.fetch(unit, shape, binds, () -> {
-            List<Condition> where = new ArrayList<>();
-            where.add(APPOINTMENTS.ORG_ID.eq(organizationId));
-            if (query.from() != null) {
-                where.add(APPOINTMENTS.SCHEDULED_AT.ge(query.from()));
-            }
-            if (query.until() != null) {
-                where.add(APPOINTMENTS.SCHEDULED_AT.lt(query.until()));
-            }
-            if (!statuses.isEmpty()) {
-                where.add(APPOINTMENTS.STATUS.in(statuses.stream().map(s -> inline(s)).toList()));
-            }
-            if (query.contactId() != null) {
-                where.add(APPOINTMENTS.CONTACT_ID.eq(query.contactId()));
-            }
-            if (!query.includeDeleted()) {
-                where.add(APPOINTMENTS.DELETED_AT.isNull());
-            }
-            if (after != null) {
-                where.add(row(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID).gt(after.scheduledAt(), after.id()));
-            }
-            return dsl().selectFrom(APPOINTMENTS)
-                    .where(where)
-                    .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
-                    .limit(limit + 1);
-        }, Rows::appointment);
+        List<Appointment> rows = read.limit(limit + 1L).fetch(unit, Rows::appointment);
         if (rows.size() <= limit) {
             return new Page<>(rows, Optional.empty());
         }
@@ -280,21 +250,18 @@ final class AppointmentsImpl implements Appointments {
     public List<Appointment> upcoming(int limit) {
         int checked = limit(limit);
         // Exactly the predicate of idx_appointments_upcoming, with literals, so the planner can use it.
-        return RenderedReads.fetch(unit, "appointments.upcoming", List.of(organizationId, (long) checked),
-                () -> dsl().selectFrom(APPOINTMENTS)
-                        .where(APPOINTMENTS.ORG_ID.eq(organizationId),
-                                APPOINTMENTS.DELETED_AT.isNull(),
-                                APPOINTMENTS.STATUS.in(inline(AppointmentStatus.PENDING), inline(AppointmentStatus.CONFIRMED)),
-                                APPOINTMENTS.SCHEDULED_AT.ge(currentOffsetDateTime()))
-                        .orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID)
-                        .limit(checked),
-                Rows::appointment);
+        return RenderedReads.select("appointments.upcoming", LIST)
+                .where(organizationId, org -> APPOINTMENTS.ORG_ID.eq(org))
+                .where(() -> APPOINTMENTS.DELETED_AT.isNull())
+                .where(() -> APPOINTMENTS.STATUS.in(inline(AppointmentStatus.PENDING), inline(AppointmentStatus.CONFIRMED)))
+                .where(() -> APPOINTMENTS.SCHEDULED_AT.ge(currentOffsetDateTime()))
+                .limit(checked)
+                .fetch(unit, Rows::appointment);
     }
 
-    /** What makes the SQL of a list differ: which filters are present, and the inlined statuses. */
-    private record ListShape(boolean from, boolean until, Set<AppointmentStatus> statuses, boolean contact,
-                             boolean includeDeleted, boolean cursor) {
-    }
+    /** The query every list of appointments starts from: whole rows, soonest first. */
+    private static final RenderedReads.From LIST =
+            () -> DSL.selectFrom(APPOINTMENTS).orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID);
 
     private Condition byId(UUID id) {
         return APPOINTMENTS.ORG_ID.eq(organizationId).and(APPOINTMENTS.ID.eq(id));
@@ -303,39 +270,30 @@ final class AppointmentsImpl implements Appointments {
     /** Applies {@code changes} to the non-deleted appointment in one statement. */
     private Appointment updateLive(UUID id, Map<Field<?>, Object> changes) {
         required("id", id);
-        return dsl().update(APPOINTMENTS)
-                .set(changes)
-                .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
-                .returning()
-                .fetchOptional()
-                .map(AppointmentsImpl::map)
+        return Rows.fetchOptional(dsl().update(APPOINTMENTS)
+                        .set(changes)
+                        .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
+                        .returning(), Rows::appointment)
                 .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
     /** The row, deleted or not as {@code extra} says ({@code null}: either). */
-    private AppointmentsRecord find(UUID id, Condition extra) {
+    private Appointment find(UUID id, Condition extra) {
         required("id", id);
         Condition where = extra == null ? byId(id) : byId(id).and(extra);
-        AppointmentsRecord row = dsl().selectFrom(APPOINTMENTS).where(where).fetchOne();
-        if (row == null) {
-            throw new NotFoundException("appointment " + id);
-        }
-        return row;
+        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(where), Rows::appointment)
+                .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
     /**
      * The non-deleted row, locked until the transaction ends: a concurrent change waits here and then
      * sees what this one wrote, so two changes cannot both be checked against the same old state.
      */
-    private AppointmentsRecord lock(UUID id) {
-        AppointmentsRecord row = dsl().selectFrom(APPOINTMENTS)
-                .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
-                .forUpdate()
-                .fetchOne();
-        if (row == null) {
-            throw new NotFoundException("appointment " + id);
-        }
-        return row;
+    private Appointment lock(UUID id) {
+        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS)
+                        .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
+                        .forUpdate(), Rows::appointment)
+                .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
     /**
@@ -378,10 +336,4 @@ final class AppointmentsImpl implements Appointments {
         return limit;
     }
 
-    static Appointment map(AppointmentsRecord r) {
-        return new Appointment(r.getId(), r.getOrgId(), r.getContactId(), ServiceType.of(r.getServiceType()),
-                Rows.utc(r.getScheduledAt()), Duration.ofMinutes(r.getDurationMinutes()), r.getStatus(),
-                r.getCalendarLink(), r.getConfirmationSent(), r.getNotes(), Rows.utc(r.getDeletedAt()),
-                Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
-    }
 }

@@ -14,10 +14,11 @@ import com.voxanne.dao.SuspiciousActivity;
 import com.voxanne.dao.TenantContextException;
 import com.voxanne.schema.jooq.Routines;
 import com.voxanne.schema.jooq.tables.DetectSuspiciousActivity;
-import com.voxanne.schema.jooq.tables.records.AuditLogsRecord;
 import com.voxanne.schema.session.RequestClaims;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +26,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Condition;
-import org.jooq.Cursor;
 import org.jooq.Field;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.types.YearToSecond;
@@ -76,11 +77,10 @@ final class AuditTrailImpl implements AuditTrail {
         int limit = query.limit();
         // one SELECT: a unit of its own, in one round trip
         List<AuditEvent> rows = transactions.run(RequestClaims.service(),
-                Transactions.Mode.SINGLE_STATEMENT, dsl -> dsl.selectFrom(AUDIT_LOGS)
+                Transactions.Mode.SINGLE_STATEMENT, dsl -> Rows.fetch(dsl.selectFrom(AUDIT_LOGS)
                 .where(where)
                 .orderBy(AUDIT_LOGS.EVENT_TIME.desc(), AUDIT_LOGS.ID.desc())
-                .limit(limit + 1)
-                .fetch(AuditTrailImpl::map));
+                .limit(limit + 1), Rows::auditEvent));
         if (rows.size() <= limit) {
             return new Page<>(rows, Optional.empty());
         }
@@ -135,16 +135,20 @@ final class AuditTrailImpl implements AuditTrail {
             long throughId = 0;
             // fetchSize on a non-autocommit connection makes PgJDBC read through a server-side portal,
             // ARCHIVE_FETCH_SIZE rows at a time: memory stays constant however many rows are old.
-            try (Cursor<AuditLogsRecord> rows = dsl.selectFrom(AUDIT_LOGS).where(old).orderBy(AUDIT_LOGS.ID)
-                    .fetchSize(ARCHIVE_FETCH_SIZE).fetchLazy()) {
-                for (AuditLogsRecord row : rows) {
-                    sink.accept(map(row));
+            try (ResultSet rows = dsl.selectFrom(AUDIT_LOGS).where(old).orderBy(AUDIT_LOGS.ID)
+                    .fetchSize(ARCHIVE_FETCH_SIZE).fetchResultSet()) {
+                while (rows.next()) {
+                    AuditEvent event = Rows.auditEvent(rows);
+                    sink.accept(event);
                     exported++;
-                    throughId = row.getId();
+                    throughId = event.id();
                 }
                 sink.complete();
             } catch (IOException e) {
                 throw new UncheckedIOException("the audit sink failed; nothing was deleted: " + e.getMessage(), e);
+            } catch (SQLException e) {
+                // as jOOQ reports a failure while it reads rows (see Rows.fetch), translated as any of jOOQ's
+                throw new DataAccessException("reading the audit rows to archive failed", e);
             }
             long deleted = dsl.select(Routines.archiveOldAuditLogs(retention, DSL.val(throughId)))
                     .fetchSingle().value1();
@@ -173,10 +177,4 @@ final class AuditTrailImpl implements AuditTrail {
         return (int) olderThan.toDays();
     }
 
-    static AuditEvent map(AuditLogsRecord r) {
-        return new AuditEvent(r.getId(), r.getEventType(), r.getOperation(), r.getSchemaName(), r.getTableName(),
-                r.getDatabaseUser(), r.getSessionUserName(), r.getAuthenticatedUser(), r.getOrgId(),
-                r.getClaimsOrgId(), r.getStatementText(), r.getRowData(), r.getOldData(), Rows.utc(r.getEventTime()),
-                r.getClientAddr());
-    }
 }

@@ -41,15 +41,14 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.InsertValuesStep9;
 import org.jooq.JSONB;
+import org.jooq.ResultQuery;
 import org.jooq.SortField;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 /**
  * {@link Contacts} inside one bound transaction. Every query also filters by the organization, so the
@@ -88,34 +87,32 @@ final class ContactsImpl implements Contacts {
         }
         ContactFields.Valid valid = fields.validate(contact);
         if (contact.id() == null) {
-            return map(insert(List.of(valid), List.of(UUID.randomUUID())).returning().fetchSingle());
+            return Rows.fetchSingle(insert(List.of(valid), List.of(UUID.randomUUID())).returning(), Rows::contact);
         }
         // One statement, so that a call of its own stays one round trip: the insert unless the id is
         // taken, else the row of this organization that has it. None: the id is another organization's
         // (invisible under row-level security), or a concurrent create's that committed after this
         // statement's snapshot; reported as a random id's collision would be.
         Field<?>[] columns = Arrays.stream(CONTACTS.fields()).map(f -> DSL.field(DSL.name(f.getName()))).toArray(Field[]::new);
-        List<ContactsRecord> rows = dsl().resultQuery(
+        List<Contact> rows = Rows.fetch(dsl().resultQuery(
                         "with created as ({0}) select {1} from created"
                                 + " union all select {1} from {2} where {3} and not exists (select from created)",
                         insert(List.of(valid), List.of(contact.id())).onConflict(CONTACTS.ID).doNothing().returning(),
                         DSL.list(columns), CONTACTS, CONTACTS.ORG_ID.eq(organizationId).and(CONTACTS.ID.eq(contact.id())))
-                .coerce(CONTACTS)
-                .fetch();
+                .coerce(CONTACTS), Rows::contact);
         if (rows.isEmpty()) {
             throw new DuplicateException("contacts_pkey", "a contact with this id already exists", null);
         }
-        return map(rows.get(0));
+        return rows.get(0);
     }
 
     // one SELECT
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Contact get(UUID id) {
-        ContactsRecord row = dsl().selectFrom(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
-                .fetchOne();
-        return map(found(row, id));
+        return Rows.fetchOptional(dsl().selectFrom(CONTACTS)
+                        .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id))), Rows::contact)
+                .orElseThrow(() -> notFound(id));
     }
 
     // one SELECT
@@ -126,10 +123,8 @@ final class ContactsImpl implements Contacts {
         if (normalized == null) {
             throw new InvalidInputException("phone", "must not be blank");
         }
-        return dsl().selectFrom(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.PHONE.eq(normalized))
-                .fetchOptional()
-                .map(ContactsImpl::map);
+        return Rows.fetchOptional(dsl().selectFrom(CONTACTS)
+                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.PHONE.eq(normalized)), Rows::contact);
     }
 
     // one UPDATE … RETURNING (an empty update: one SELECT)
@@ -157,10 +152,9 @@ final class ContactsImpl implements Contacts {
                 case NOTES -> changes.setNotes(fields.notes(update.notes()));
             }
         }
-        return map(found(dsl().update(CONTACTS).set(changes)
+        return found(dsl().update(CONTACTS).set(changes)
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
-                .returning()
-                .fetchOne(), id));
+                .returning(), id);
     }
 
     // one DELETE; the contact's appointments go by ON DELETE CASCADE within it
@@ -191,50 +185,29 @@ final class ContactsImpl implements Contacts {
         SearchTerm search = query.search().filter(text -> !text.isBlank()).map(text -> SearchTerm.of(text.strip()))
                 .orElse(null);
         ContactCursor after = query.cursor().map(cursor -> ContactCursor.decode(cursor, sort)).orElse(null);
-        long limit = query.limit() + 1L;   // one more than the page tells whether a next page exists
 
-        // The values, in the order the query below binds them (RenderedReads checks it per shape).
-        List<Object> binds = new ArrayList<>(8);
-        binds.add(organizationId);
-        if (score != null) {
-            binds.add(score);
-        }
-        if (interest != null) {
-            binds.add(interest);
-        }
-        if (search != null) {
-            search.bindTo(binds);
-        }
-        if (after != null) {
-            afterBinds(after, binds);
-        }
-        binds.add(limit);
-        ListShape shape = new ListShape(sort, status, score != null, interest != null,
-                search == null ? null : search.viaFunction(), after == null ? null : after.value() == null);
-
-        List<Contact> rows = RenderedReads.fetch(unit, shape, binds, () -> {
-            List<Condition> where = new ArrayList<>();
-            where.add(CONTACTS.ORG_ID.eq(organizationId));
+        RenderedReads.Read read = RenderedReads.select("contacts.list", LIST_BY_SORT.get(sort))
+                .where(organizationId, org -> CONTACTS.ORG_ID.eq(org));
+        if (status != null) {
             // Inlined, not bound: only a literal lets the planner prove the predicate of the partial index
             // idx_contacts_org_updated_<status>; enum equality is not LEAKPROOF, so under RLS it could not be
             // an index condition otherwise.
-            if (status != null) {
-                where.add(CONTACTS.LEAD_STATUS.eq(inline(status)));
-            }
-            if (score != null) {
-                where.add(CONTACTS.LEAD_SCORE.eq(score));
-            }
-            if (interest != null) {
-                where.add(DSL.condition("{0} @> {1}", CONTACTS.SERVICE_INTERESTS, val(interest, SQLDataType.JSONB)));
-            }
-            if (search != null) {
-                where.add(search.condition());
-            }
-            if (after != null) {
-                where.add(after(after));
-            }
-            return dsl().selectFrom(CONTACTS).where(where).orderBy(order(sort)).limit(limit);
-        }, Rows::contact);
+            read.whereInline(status, s -> CONTACTS.LEAD_STATUS.eq(inline(s)));
+        }
+        if (score != null) {
+            read.where(score, s -> CONTACTS.LEAD_SCORE.eq(s));
+        }
+        if (interest != null) {
+            read.where(interest, i -> DSL.condition("{0} @> {1}", CONTACTS.SERVICE_INTERESTS, i));
+        }
+        if (search != null) {
+            search.addTo(read);
+        }
+        if (after != null) {
+            after(after, read);
+        }
+        // one more than the page tells whether a next page exists
+        List<Contact> rows = read.limit(query.limit() + 1L).fetch(unit, Rows::contact);
         if (rows.size() <= query.limit()) {
             return new Page<>(rows, Optional.empty());
         }
@@ -243,12 +216,14 @@ final class ContactsImpl implements Contacts {
         return new Page<>(items, Optional.of(new ContactCursor(sort, sortValue(sort, last), last.id()).encode()));
     }
 
-    /**
-     * What makes the SQL of a list differ: the order, the inlined status, which filters are present, how a
-     * search runs ({@code null}: none) and whether a cursor carries a time ({@code null}: no cursor).
-     */
-    private record ListShape(ContactSort sort, LeadStatusType status, boolean score, boolean interest,
-                             Boolean searchViaFunction, Boolean cursorWithoutValue) {
+    /** A list in each order: the query every contact list starts from. */
+    private static final Map<ContactSort, RenderedReads.From> LIST_BY_SORT = new EnumMap<>(ContactSort.class);
+
+    static {
+        for (ContactSort sort : ContactSort.values()) {
+            List<SortField<?>> order = order(sort);
+            LIST_BY_SORT.put(sort, () -> DSL.selectFrom(CONTACTS).orderBy(order));
+        }
     }
 
     // one SELECT … GROUP BY
@@ -259,12 +234,10 @@ final class ContactsImpl implements Contacts {
         for (LeadStatusType status : LeadStatusType.values()) {
             counts.put(status, 0L);
         }
-        RenderedReads.fetch(unit, "contacts.countsByLeadStatus", List.of(organizationId),
-                        () -> dsl().select(CONTACTS.LEAD_STATUS, count())
-                                .from(CONTACTS)
-                                .where(CONTACTS.ORG_ID.eq(organizationId))
-                                .groupBy(CONTACTS.LEAD_STATUS),
-                        row -> Map.entry(LeadStatusType.lookupLiteral(row.getString(1)), row.getLong(2)))
+        RenderedReads.select("contacts.countsByLeadStatus",
+                        () -> DSL.select(CONTACTS.LEAD_STATUS, count()).from(CONTACTS).groupBy(CONTACTS.LEAD_STATUS))
+                .where(organizationId, org -> CONTACTS.ORG_ID.eq(org))
+                .fetch(unit, row -> Map.entry(LeadStatusType.lookupLiteral(row.getString(1)), row.getLong(2)))
                 .forEach(count -> counts.put(count.getKey(), count.getValue()));
         return Collections.unmodifiableMap(counts);
     }
@@ -273,11 +246,10 @@ final class ContactsImpl implements Contacts {
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Contact touch(UUID id) {
-        return map(found(dsl().update(CONTACTS)
+        return found(dsl().update(CONTACTS)
                 .set(CONTACTS.LAST_CONTACT_AT, DSL.currentOffsetDateTime())
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
-                .returning()
-                .fetchOne(), id));
+                .returning(), id);
     }
 
     // one UPDATE … RETURNING
@@ -291,14 +263,13 @@ final class ContactsImpl implements Contacts {
         if (when.isAfter(OffsetDateTime.now().plus(FUTURE_TOLERANCE))) {
             throw new InvalidInputException("when", "must not be in the future");
         }
-        return map(found(dsl().update(CONTACTS)
+        return found(dsl().update(CONTACTS)
                 // greatest() ignores NULL: the first contact sets it, an older one never moves it back.
                 .set(CONTACTS.LAST_CONTACT_AT, greatest(CONTACTS.LAST_CONTACT_AT, val(when)))
                 .set(CONTACTS.LEAD_STATUS, DSL.when(CONTACTS.LEAD_STATUS.eq(inline(LeadStatusType.NEW)),
                         inline(LeadStatusType.CONTACTED)).otherwise(CONTACTS.LEAD_STATUS))
                 .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
-                .returning()
-                .fetchOne(), id));
+                .returning(), id);
     }
 
     // not one statement: a savepoint, the insert, and a rollback to the savepoint when a row fails
@@ -323,10 +294,9 @@ final class ContactsImpl implements Contacts {
         // savepoint takes back the rows that were inserted, even if the caller catches the exception and
         // goes on with its unit of work.
         Savepoint savepoint = dsl().connectionResult(connection -> connection.setSavepoint());
-        Map<UUID, Contact> inserted = insert(rows, ids)
-                .onConflict(CONTACTS.ORG_ID, CONTACTS.PHONE).where(CONTACTS.PHONE.isNotNull()).doNothing()
-                .returning()
-                .fetch(ContactsImpl::map)
+        Map<UUID, Contact> inserted = Rows.fetch(insert(rows, ids)
+                        .onConflict(CONTACTS.ORG_ID, CONTACTS.PHONE).where(CONTACTS.PHONE.isNotNull()).doNothing()
+                        .returning(), Rows::contact)
                 .stream()
                 .collect(Collectors.toMap(Contact::id, Function.identity()));
         if (inserted.size() < rows.size()) {
@@ -423,22 +393,17 @@ final class ContactsImpl implements Contacts {
             return new SearchTerm(false, "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         }
 
-        Condition condition() {
+        /** Adds this search to {@code read}: its condition and the value it binds. */
+        void addTo(RenderedReads.Read read) {
             if (viaFunction) {
-                SearchContactIds matches = SEARCH_CONTACT_IDS.call(value);
-                return CONTACTS.ID.in(DSL.select(matches.SEARCH_CONTACT_IDS_).from(matches));
-            }
-            return CONTACTS.NAME.likeIgnoreCase(value, '\\')
-                    .or(CONTACTS.EMAIL.likeIgnoreCase(value, '\\'))
-                    .or(CONTACTS.PHONE.likeIgnoreCase(value, '\\'));
-        }
-
-        /** The values {@link #condition()} binds, in its order. */
-        void bindTo(List<Object> binds) {
-            binds.add(value);
-            if (!viaFunction) {
-                binds.add(value);
-                binds.add(value);
+                read.where(value, text -> {
+                    SearchContactIds matches = SEARCH_CONTACT_IDS.call(text);
+                    return CONTACTS.ID.in(DSL.select(matches.SEARCH_CONTACT_IDS_).from(matches));
+                });
+            } else {
+                read.where(value, pattern -> CONTACTS.NAME.likeIgnoreCase(pattern, '\\')
+                        .or(CONTACTS.EMAIL.likeIgnoreCase(pattern, '\\'))
+                        .or(CONTACTS.PHONE.likeIgnoreCase(pattern, '\\')));
             }
         }
     }
@@ -465,30 +430,24 @@ final class ContactsImpl implements Contacts {
         return List.of(first, CONTACTS.ID.desc());
     }
 
-    /** The rows after {@code cursor} in its order (descending, NULLs last, id breaking ties). */
-    private static Condition after(ContactCursor cursor) {
-        TableField<ContactsRecord, OffsetDateTime> column = sortColumn(cursor.sort());
-        if (cursor.sort() != ContactSort.LAST_CONTACT) {
+    /** Adds the rows after {@code cursor} in its order (descending, NULLs last, id breaking ties) to {@code read}. */
+    private static void after(ContactCursor cursor, RenderedReads.Read read) {
+        switch (cursor.sort()) {
             // A row comparison on (time, id): index-friendly, and both operators are LEAKPROOF.
-            return row(column, CONTACTS.ID).lt(cursor.value(), cursor.id());
+            case UPDATED -> read.where(cursor.value(), cursor.id(),
+                    (time, id) -> row(CONTACTS.UPDATED_AT, CONTACTS.ID).lt(time, id));
+            case CREATED -> read.where(cursor.value(), cursor.id(),
+                    (time, id) -> row(CONTACTS.CREATED_AT, CONTACTS.ID).lt(time, id));
+            case LAST_CONTACT -> {
+                if (cursor.value() == null) {
+                    read.where(cursor.id(), id -> CONTACTS.LAST_CONTACT_AT.isNull().and(CONTACTS.ID.lt(id)));
+                } else {
+                    read.where(cursor.value(), cursor.id(), (time, id) -> CONTACTS.LAST_CONTACT_AT.lt(time)
+                            .or(CONTACTS.LAST_CONTACT_AT.eq(time).and(CONTACTS.ID.lt(id)))
+                            .or(CONTACTS.LAST_CONTACT_AT.isNull()));
+                }
+            }
         }
-        if (cursor.value() == null) {
-            return column.isNull().and(CONTACTS.ID.lt(cursor.id()));
-        }
-        return column.lt(cursor.value())
-                .or(column.eq(cursor.value()).and(CONTACTS.ID.lt(cursor.id())))
-                .or(column.isNull());
-    }
-
-    /** The values {@link #after} binds, in its order. */
-    private static void afterBinds(ContactCursor cursor, List<Object> binds) {
-        if (cursor.sort() != ContactSort.LAST_CONTACT) {
-            binds.add(cursor.value());
-        } else if (cursor.value() != null) {
-            binds.add(cursor.value());
-            binds.add(cursor.value());
-        }
-        binds.add(cursor.id());
     }
 
     private static UUID requireId(UUID id) {
@@ -498,20 +457,12 @@ final class ContactsImpl implements Contacts {
         return id;
     }
 
-    private static ContactsRecord found(ContactsRecord row, UUID id) {
-        if (row == null) {
-            throw notFound(id);
-        }
-        return row;
+    /** The contact {@code query} returns, or not found. */
+    private static Contact found(ResultQuery<?> query, UUID id) {
+        return Rows.fetchOptional(query, Rows::contact).orElseThrow(() -> notFound(id));
     }
 
     private static NotFoundException notFound(UUID id) {
         return new NotFoundException("contact " + id);
-    }
-
-    static Contact map(ContactsRecord r) {
-        return new Contact(r.getId(), r.getOrgId(), r.getName(), r.getPhone(), r.getEmail(), r.getServiceInterests(),
-                r.getLeadScore(), r.getLeadStatus(), Rows.utc(r.getLastContactAt()), r.getNotes(),
-                Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
     }
 }

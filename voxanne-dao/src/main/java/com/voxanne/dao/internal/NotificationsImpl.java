@@ -20,10 +20,8 @@ import com.voxanne.dao.TenantContextException;
 import com.voxanne.schema.jooq.Routines;
 import com.voxanne.schema.jooq.enums.NotificationStatus;
 import com.voxanne.schema.jooq.enums.NotificationType;
-import com.voxanne.schema.jooq.tables.records.NotificationsRecord;
 import com.voxanne.schema.jsonb.NotificationChannel;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -33,6 +31,8 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.impl.DSL;
 
 /**
  * {@link Notifications} inside one bound transaction; {@code userId} is null in a service scope. Every
@@ -121,10 +121,8 @@ final class NotificationsImpl implements Notifications {
     @UnitMode(SINGLE_STATEMENT)
     public Notification get(UUID id) {
         UUID user = actingUser();
-        return dsl().selectFrom(NOTIFICATIONS)
-                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)))
-                .fetchOptional()
-                .map(NotificationsImpl::map)
+        return Rows.fetchOptional(dsl().selectFrom(NOTIFICATIONS)
+                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id))), Rows::notification)
                 .orElseThrow(() -> new NotFoundException("notification " + id));
     }
 
@@ -142,32 +140,18 @@ final class NotificationsImpl implements Notifications {
         NotificationStatus status = query.status().orElse(null);
         NotificationType type = query.type().orElse(null);
         NotificationCursor after = query.cursor().map(NotificationCursor::parse).orElse(null);
-        // The values, in the order the query below binds them (RenderedReads checks it per shape).
-        List<Object> binds = new ArrayList<>(5);
-        binds.add(organizationId);
-        binds.add(user);
-        if (after != null) {
-            binds.add(after.createdAt());
-            binds.add(after.id());
+        RenderedReads.Read read = RenderedReads.select("notifications.list", LIST)
+                .where(organizationId, user, NotificationsImpl::mine);
+        if (status != null) {
+            read.whereInline(status, s -> NOTIFICATIONS.STATUS.eq(inline(s)));
         }
-        binds.add(query.limit() + 1L);
-        List<Notification> rows = RenderedReads.fetch(unit, new ListShape(status, type, after != null), binds, () -> {
-            List<Condition> where = new ArrayList<>();
-            where.add(mine(user));
-            if (status != null) {
-                where.add(NOTIFICATIONS.STATUS.eq(inline(status)));
-            }
-            if (type != null) {
-                where.add(NOTIFICATIONS.TYPE.eq(inline(type)));
-            }
-            if (after != null) {
-                where.add(row(NOTIFICATIONS.CREATED_AT, NOTIFICATIONS.ID).lt(after.createdAt(), after.id()));
-            }
-            return dsl().selectFrom(NOTIFICATIONS)
-                    .where(where)
-                    .orderBy(NOTIFICATIONS.CREATED_AT.desc(), NOTIFICATIONS.ID.desc())
-                    .limit(query.limit() + 1);
-        }, Rows::notification);
+        if (type != null) {
+            read.whereInline(type, t -> NOTIFICATIONS.TYPE.eq(inline(t)));
+        }
+        if (after != null) {
+            read.where(after.createdAt(), after.id(), (time, id) -> row(NOTIFICATIONS.CREATED_AT, NOTIFICATIONS.ID).lt(time, id));
+        }
+        List<Notification> rows = read.limit(query.limit() + 1L).fetch(unit, Rows::notification);
         if (rows.size() <= query.limit()) {
             return new Page<>(rows, Optional.empty());
         }
@@ -181,16 +165,15 @@ final class NotificationsImpl implements Notifications {
     @UnitMode(SINGLE_STATEMENT)
     public int unreadCount() {
         UUID user = actingUser();
-        return RenderedReads.fetchSingle(unit, "notifications.unreadCount", List.of(organizationId, user),
-                () -> dsl().selectCount()
-                        .from(NOTIFICATIONS)
-                        .where(mine(user), NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD))),
-                row -> row.getInt(1));
+        return RenderedReads.select("notifications.unreadCount", () -> DSL.selectCount().from(NOTIFICATIONS))
+                .where(organizationId, user, NotificationsImpl::mine)
+                .where(() -> NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
+                .fetchSingle(unit, row -> row.getInt(1));
     }
 
-    /** What makes the SQL of a list differ: the inlined filters, and whether a cursor is there. */
-    private record ListShape(NotificationStatus status, NotificationType type, boolean cursor) {
-    }
+    /** The query every list of notifications starts from: whole rows, newest first. */
+    private static final RenderedReads.From LIST =
+            () -> DSL.selectFrom(NOTIFICATIONS).orderBy(NOTIFICATIONS.CREATED_AT.desc(), NOTIFICATIONS.ID.desc());
 
     // not one statement: an UPDATE that may be followed by a SELECT of the unchanged row
     @Override
@@ -198,14 +181,12 @@ final class NotificationsImpl implements Notifications {
     public Notification markRead(UUID id) {
         UUID user = actingUser();
         // only an unread one changes: a read one keeps its first read_at, an archived one stays archived
-        return dsl().update(NOTIFICATIONS)
-                .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
-                .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
-                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
-                        NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
-                .returning()
-                .fetchOptional()
-                .map(NotificationsImpl::map)
+        return Rows.fetchOptional(dsl().update(NOTIFICATIONS)
+                        .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
+                        .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
+                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
+                                NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
+                        .returning(), Rows::notification)
                 .orElseGet(() -> get(id));
     }
 
@@ -226,13 +207,11 @@ final class NotificationsImpl implements Notifications {
     @UnitMode(TRANSACTION)
     public Notification archive(UUID id) {
         UUID user = actingUser();
-        return dsl().update(NOTIFICATIONS)
-                .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.ARCHIVED))
-                .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
-                        NOTIFICATIONS.STATUS.ne(inline(NotificationStatus.ARCHIVED)))
-                .returning()
-                .fetchOptional()
-                .map(NotificationsImpl::map)
+        return Rows.fetchOptional(dsl().update(NOTIFICATIONS)
+                        .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.ARCHIVED))
+                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
+                                NOTIFICATIONS.STATUS.ne(inline(NotificationStatus.ARCHIVED)))
+                        .returning(), Rows::notification)
                 .orElseGet(() -> get(id));
     }
 
@@ -249,6 +228,11 @@ final class NotificationsImpl implements Notifications {
     }
 
     private static Condition mine(UUID organizationId, UUID user) {
+        return NOTIFICATIONS.ORG_ID.eq(organizationId).and(NOTIFICATIONS.USER_ID.eq(user));
+    }
+
+    /** {@link #mine(UUID, UUID)} on bound values, for a rendered read. */
+    private static Condition mine(Field<UUID> organizationId, Field<UUID> user) {
         return NOTIFICATIONS.ORG_ID.eq(organizationId).and(NOTIFICATIONS.USER_ID.eq(user));
     }
 
@@ -272,10 +256,4 @@ final class NotificationsImpl implements Notifications {
         return id;
     }
 
-    private static Notification map(NotificationsRecord r) {
-        return new Notification(r.getId(), r.getOrgId(), r.getUserId(), r.getType(), r.getTitle(), r.getMessage(),
-                r.getRelatedEntityType() == null ? null : RelatedEntityType.fromLiteral(r.getRelatedEntityType()),
-                r.getRelatedEntityId(), r.getStatus(), Rows.utc(r.getReadAt()), r.getActionUrl(), r.getPriority(),
-                r.getChannels(), Rows.utc(r.getExpiresAt()), Rows.utc(r.getCreatedAt()), Rows.utc(r.getUpdatedAt()));
-    }
 }

@@ -6,7 +6,6 @@ import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.Organization;
 import com.voxanne.dao.Organizations;
 import com.voxanne.schema.jooq.enums.OrganizationStatus;
-import com.voxanne.schema.jooq.tables.records.OrganizationsRecord;
 import com.voxanne.schema.session.RequestClaims;
 import java.util.UUID;
 
@@ -26,11 +25,10 @@ final class OrganizationsImpl implements Organizations {
     public Organization create(String name, String timezone) {
         String cleanName = inputs.name("name", name, 200);
         String zone = inputs.timezone(timezone);
-        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, dsl -> map(dsl.insertInto(ORGANIZATIONS)
+        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, dsl -> Rows.fetchSingle(dsl.insertInto(ORGANIZATIONS)
                 .set(ORGANIZATIONS.NAME, cleanName)
                 .set(ORGANIZATIONS.TIMEZONE, zone)
-                .returning()
-                .fetchSingle()));
+                .returning(), Rows::organization));
     }
 
     // one SELECT
@@ -55,28 +53,16 @@ final class OrganizationsImpl implements Organizations {
     /** One UPDATE … RETURNING, so suspend and activate are single-statement units. */
     private Organization setStatus(UUID id, OrganizationStatus status) {
         return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, dsl -> {
-            OrganizationsRecord row = dsl.update(ORGANIZATIONS)
-                    .set(ORGANIZATIONS.STATUS, status)
-                    .where(ORGANIZATIONS.ID.eq(id))
-                    .returning()
-                    .fetchOne();
-            if (row == null) {
-                throw new NotFoundException("organization " + id);
-            }
-            return map(row);
+            return Rows.fetchOptional(dsl.update(ORGANIZATIONS)
+                            .set(ORGANIZATIONS.STATUS, status)
+                            .where(ORGANIZATIONS.ID.eq(id))
+                            .returning(), Rows::organization)
+                    .orElseThrow(() -> new NotFoundException("organization " + id));
         });
     }
 
     static Organization find(org.jooq.DSLContext dsl, UUID id) {
-        OrganizationsRecord row = dsl.selectFrom(ORGANIZATIONS).where(ORGANIZATIONS.ID.eq(id)).fetchOne();
-        if (row == null) {
-            throw new NotFoundException("organization " + id);
-        }
-        return map(row);
-    }
-
-    static Organization map(OrganizationsRecord r) {
-        return new Organization(r.getId(), r.getName(), r.getStatus(), r.getTimezone(), Rows.utc(r.getCreatedAt()),
-                Rows.utc(r.getUpdatedAt()));
+        return Rows.fetchOptional(dsl.selectFrom(ORGANIZATIONS).where(ORGANIZATIONS.ID.eq(id)), Rows::organization)
+                .orElseThrow(() -> new NotFoundException("organization " + id));
     }
 }

@@ -9,11 +9,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.LongAdder;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.EnumType;
+import org.jooq.Field;
 import org.jooq.JSONB;
-import org.jooq.ResultQuery;
+import org.jooq.Param;
+import org.jooq.SelectFinalStep;
+import org.jooq.SelectQuery;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The repositories' hot reads (every list, count and search): jOOQ builds and renders a query once per
@@ -21,10 +27,19 @@ import org.jooq.ResultQuery;
  * (docs/adr/0006-rendered-reads.md). Rendering was the largest part of the DAO's own CPU per call; the SQL
  * still comes from jOOQ and the generated classes, so a schema change still fails to compile.
  *
- * <p>A shape is everything that changes the SQL text: which filters are present, inlined literals, the
- * order. The values are bound. The caller states both, and on a shape's first use the query jOOQ built for
- * that very call proves them: its bind values must equal, in order, the values the caller binds, or the
- * read fails (a DAO bug, reported without the values, which may be patient data).
+ * <p>A repository describes a read once, as a {@link Read}: where it selects from, then each condition
+ * <em>with</em> the values it binds ({@code where(organizationId, org -> CONTACTS.ORG_ID.eq(org))}). The
+ * condition receives a placeholder for each of its values, so the SQL and the values come from the same
+ * statement and cannot disagree: on a shape's first use the placeholders are the values themselves, and
+ * the rendered query tells at which {@code ?} each one stands (a value used twice stands at two); every
+ * later call binds its own values at those positions.
+ *
+ * <p>The shape is the description without its values: the query it starts from, and each part's
+ * function with the literals it inlines. Functions are compared by identity, so they must be lambdas that
+ * capture nothing (or constants): what they return depends only on their arguments, and the JVM makes
+ * such a lambda once. A lambda that captured a value would still be correct (a new instance is a new
+ * shape, rendered for that call) but would render on every call; {@code RenderedReadsTest} runs the
+ * repositories' reads twice with other values and fails if the second pass renders anything.
  */
 final class RenderedReads {
 
@@ -36,21 +51,24 @@ final class RenderedReads {
      * settings, and {@link Transactions} gives every instance the same ones. Configurable rendering
      * settings would have to become part of the key.
      */
-    private static final Map<Object, Rendered> SQL_BY_SHAPE = new ConcurrentHashMap<>();
+    private static final Map<List<Object>, Rendered> SQL_BY_SHAPE = new ConcurrentHashMap<>();
 
-    /** A shape's SQL and the types of the values it binds, in order, checked on every call. */
-    private record Rendered(String sql, List<Class<?>> bindTypes) {
-        void check(Object shape, List<Object> binds) {
-            if (binds.size() != bindTypes.size()) {
-                throw mismatch(shape, binds, bindTypes.stream().map(Class::getSimpleName).toList());
-            }
-            for (int i = 0; i < binds.size(); i++) {
-                Object value = binds.get(i);
-                if (value == null || value.getClass() != bindTypes.get(i)) {
-                    throw mismatch(shape, binds, bindTypes.stream().map(Class::getSimpleName).toList());
-                }
-            }
+    /** Shapes rendered so far in this JVM: a repository whose shape changed with every call would show here. */
+    private static final LongAdder RENDERS = new LongAdder();
+
+    /** The part that adds the row limit: its value is the read's last. */
+    private static final Object LIMIT = new Object() {
+        @Override
+        public String toString() {
+            return "limit";
         }
+    };
+
+    /**
+     * A shape's SQL, and for each of its parameters ({@code ?} in order) the index of the value bound
+     * there: a value a condition uses twice is bound twice.
+     */
+    private record Rendered(String sql, int[] valueAt) {
     }
 
     /** Reads one row of a result set; called once per row, positioned on it. */
@@ -59,70 +77,238 @@ final class RenderedReads {
         T read(ResultSet row) throws SQLException;
     }
 
-    private RenderedReads() {
+    /** The query a read starts from (select list, table, grouping, order), the same on every call. */
+    @FunctionalInterface
+    interface From {
+        SelectFinalStep<?> select();
+    }
+
+    /** A condition on one bound value, for which {@code a} stands. */
+    @FunctionalInterface
+    interface On<A> {
+        Condition on(Field<A> a);
+    }
+
+    /** A condition on two bound values. */
+    @FunctionalInterface
+    interface On2<A, B> {
+        Condition on(Field<A> a, Field<B> b);
     }
 
     /**
-     * The rows of the query of {@code shape} with {@code binds}, read by {@code reader}. {@code query}
-     * builds the jOOQ query of this call; it runs only when the shape is new.
+     * A condition on a literal written into the SQL, so a partial index's predicate can be proven under
+     * row-level security (a bound enum cannot); the literal is part of the shape.
      */
-    static <T> List<T> fetch(Unit unit, Object shape, List<Object> binds, Supplier<? extends ResultQuery<?>> query,
-                             RowReader<T> reader) {
-        Rendered rendered = SQL_BY_SHAPE.get(shape);
-        if (rendered == null) {
-            rendered = render(unit.dsl(), shape, binds, query.get());
+    @FunctionalInterface
+    interface Inline<L> {
+        Condition on(L literal);
+    }
+
+    /** A condition without values. */
+    @FunctionalInterface
+    interface Fixed {
+        Condition get();
+    }
+
+    private RenderedReads() {
+    }
+
+    /** How many shapes were rendered in this JVM so far (each is rendered once while it stays cached). */
+    static long renders() {
+        return RENDERS.sum();
+    }
+
+    /** A read named {@code name} (for messages) that starts from {@code from}. */
+    static Read select(String name, From from) {
+        return new Read(name, from);
+    }
+
+    /**
+     * One call's read: its shape (the parts, as pairs of a function and the literal it inlines, or
+     * {@code null}) and its values, in the order the parts supplied them.
+     */
+    static final class Read {
+
+        private final String name;
+        private final List<Object> shape = new ArrayList<>(16);
+        private final List<Object> values = new ArrayList<>(8);
+
+        private Read(String name, From from) {
+            this.name = name;
+            shape.add(from);
         }
-        rendered.check(shape, binds);
-        String sql = rendered.sql();
-        try (PreparedStatement statement = unit.connection().prepareStatement(sql)) {
-            for (int i = 0; i < binds.size(); i++) {
-                bind(statement, i + 1, binds.get(i));
+
+        /** Adds {@code condition} on {@code value}, bound. */
+        <A> Read where(A value, On<A> condition) {
+            return part(condition, null).value(value);
+        }
+
+        /** Adds {@code condition} on {@code a} and {@code b}, bound. */
+        <A, B> Read where(A a, B b, On2<A, B> condition) {
+            return part(condition, null).value(a).value(b);
+        }
+
+        /**
+         * Adds {@code condition} on {@code literal}, inlined: each literal is a shape of its own, so it must
+         * be a value with value equality from a small set (an enum constant, a set of them).
+         */
+        <L> Read whereInline(L literal, Inline<L> condition) {
+            return part(condition, literal);
+        }
+
+        /** Adds {@code condition}, which binds nothing. */
+        Read where(Fixed condition) {
+            return part(condition, null);
+        }
+
+        /** At most {@code rows} rows, bound. */
+        Read limit(long rows) {
+            return part(LIMIT, null).value(rows);
+        }
+
+        private Read part(Object function, Object literal) {
+            shape.add(function);
+            shape.add(literal);
+            return this;
+        }
+
+        private Read value(Object value) {
+            if (value == null) {
+                // an absent filter is a shape without its part; no part binds NULL
+                throw new IllegalStateException("DAO bug: the read " + name + " binds null");
             }
-            try (ResultSet rows = statement.executeQuery()) {
-                List<T> result = new ArrayList<>();
-                while (rows.next()) {
-                    result.add(reader.read(rows));
+            values.add(value);
+            return this;
+        }
+
+        /** The rows, each read by {@code reader}, in one statement on the unit's connection. */
+        <T> List<T> fetch(Unit unit, RowReader<T> reader) {
+            Rendered rendered = SQL_BY_SHAPE.get(shape);
+            if (rendered == null) {
+                rendered = render(unit.dsl());
+            }
+            try (PreparedStatement statement = unit.connection().prepareStatement(rendered.sql())) {
+                int[] valueAt = rendered.valueAt();
+                for (int i = 0; i < valueAt.length; i++) {
+                    bind(statement, i + 1, values.get(valueAt[i]));
                 }
-                return result;
+                try (ResultSet rows = statement.executeQuery()) {
+                    List<T> result = new ArrayList<>();
+                    while (rows.next()) {
+                        result.add(reader.read(rows));
+                    }
+                    return result;
+                }
+            } catch (SQLException e) {
+                throw unit.failure(e);
             }
-        } catch (SQLException e) {
-            throw unit.failure(e);
+        }
+
+        /** As {@link #fetch}, for a query that returns exactly one row (a count). */
+        <T> T fetchSingle(Unit unit, RowReader<T> reader) {
+            List<T> rows = fetch(unit, reader);
+            if (rows.size() != 1) {
+                throw new IllegalStateException("expected one row from the read " + name + ", got " + rows.size());
+            }
+            return rows.get(0);
+        }
+
+        /**
+         * Builds this call's query with a placeholder per value (the value itself, so that jOOQ renders
+         * its type), renders it and finds, for each parameter of the SQL, the placeholder it came from.
+         */
+        private Rendered render(DSLContext dsl) {
+            SelectQuery<?> query = ((From) shape.get(0)).select().getQuery();
+            List<Param<?>> placeholders = new ArrayList<>(values.size());
+            for (Object value : values) {
+                placeholders.add(placeholder(value));
+            }
+            List<Condition> where = new ArrayList<>();
+            int next = 0;
+            for (int i = 1; i < shape.size(); i += 2) {
+                Object function = shape.get(i);
+                if (function instanceof On<?> on) {
+                    where.add(on.on(cast(placeholders.get(next++))));
+                } else if (function instanceof On2<?, ?> on) {
+                    where.add(on.on(cast(placeholders.get(next++)), cast(placeholders.get(next++))));
+                } else if (function instanceof Inline<?> inline) {
+                    where.add(inlined(inline, shape.get(i + 1)));
+                } else if (function instanceof Fixed fixed) {
+                    where.add(fixed.get());
+                } else if (function == LIMIT) {
+                    query.addLimit(cast(placeholders.get(next++)));
+                } else {
+                    throw new IllegalStateException("DAO bug: the read " + name + " has a part of no known kind");
+                }
+            }
+            query.addConditions(where);
+            String sql = dsl.render(query);
+            RENDERS.increment();
+            int[] valueAt = positions(query, placeholders);
+            Rendered rendered = new Rendered(sql, valueAt);
+            if (SQL_BY_SHAPE.size() >= MAX_SHAPES) {
+                SQL_BY_SHAPE.clear();
+            }
+            SQL_BY_SHAPE.put(new ArrayList<>(shape), rendered);
+            return rendered;
+        }
+
+        /**
+         * For each bind parameter of {@code query}, in order, the index of the placeholder it is. jOOQ lists
+         * every occurrence of a parameter, inlined literals included, in the order it renders them.
+         */
+        private int[] positions(SelectQuery<?> query, List<Param<?>> placeholders) {
+            List<Integer> positions = new ArrayList<>();
+            boolean[] used = new boolean[placeholders.size()];
+            for (Param<?> param : query.getParams().values()) {
+                if (param.isInline()) {
+                    continue;
+                }
+                int index = indexOf(placeholders, param);
+                if (index < 0) {
+                    throw new IllegalStateException("DAO bug: the read " + name + " binds a value none of its parts supplied");
+                }
+                used[index] = true;
+                positions.add(index);
+            }
+            for (int i = 0; i < used.length; i++) {
+                if (!used[i]) {
+                    throw new IllegalStateException("DAO bug: the read " + name + " never uses its value " + (i + 1));
+                }
+            }
+            if (positions.size() != query.getBindValues().size()) {
+                throw new IllegalStateException("DAO bug: the read " + name + " has parameters jOOQ did not list");
+            }
+            return positions.stream().mapToInt(Integer::intValue).toArray();
         }
     }
 
-    /** As {@link #fetch}, for a query that returns exactly one row (a count). */
-    static <T> T fetchSingle(Unit unit, Object shape, List<Object> binds, Supplier<? extends ResultQuery<?>> query,
-                             RowReader<T> reader) {
-        List<T> rows = fetch(unit, shape, binds, query, reader);
-        if (rows.size() != 1) {
-            throw new IllegalStateException("expected one row from " + shape + ", got " + rows.size());
-        }
-        return rows.get(0);
+    /**
+     * A parameter for {@code value}, of the type jOOQ infers from it; a time as {@code timestamp(6) with
+     * time zone}, the type of every timestamptz column, so the SQL reads as a comparison with the column
+     * renders it.
+     */
+    private static Param<?> placeholder(Object value) {
+        return value instanceof OffsetDateTime time ? DSL.val(time, SQLDataType.TIMESTAMPWITHTIMEZONE(6)) : DSL.val(value);
     }
 
-    private static Rendered render(DSLContext dsl, Object shape, List<Object> binds, ResultQuery<?> query) {
-        List<Object> expected = query.getBindValues();
-        if (!expected.equals(binds)) {
-            throw mismatch(shape, binds, types(expected));
+    private static int indexOf(List<Param<?>> placeholders, Param<?> param) {
+        for (int i = 0; i < placeholders.size(); i++) {
+            if (placeholders.get(i) == param) {
+                return i;
+            }
         }
-        Rendered rendered = new Rendered(dsl.render(query),
-                binds.stream().<Class<?>>map(Object::getClass).toList());
-        if (SQL_BY_SHAPE.size() >= MAX_SHAPES) {
-            SQL_BY_SHAPE.clear();
-        }
-        SQL_BY_SHAPE.put(shape, rendered);
-        return rendered;
+        return -1;
     }
 
-    /** A repository's binds disagree with its query: a bug of the DAO, whatever the caller passed. */
-    private static IllegalStateException mismatch(Object shape, List<Object> binds, List<String> queryBinds) {
-        return new IllegalStateException("DAO bug: the read " + shape + " binds " + types(binds)
-                + " but its query binds " + queryBinds);
+    @SuppressWarnings("unchecked")
+    private static <T> Field<T> cast(Param<?> placeholder) {
+        return (Field<T>) placeholder;
     }
 
-    /** The values' types only: values may be patient data, which no message may carry. */
-    private static List<String> types(List<Object> values) {
-        return values.stream().map(v -> v == null ? "null" : v.getClass().getSimpleName()).toList();
+    @SuppressWarnings("unchecked")
+    private static <L> Condition inlined(Inline<L> condition, Object literal) {
+        return condition.on((L) literal);
     }
 
     /**
@@ -146,9 +332,7 @@ final class RenderedReads {
         } else if (value instanceof JSONB json) {
             statement.setString(index, json.data());
         } else {
-            // null included: a shape never binds NULL (an absent filter is a different shape)
-            throw new IllegalStateException("DAO bug: no binding for a "
-                    + (value == null ? "null" : value.getClass().getSimpleName()));
+            throw new IllegalStateException("DAO bug: no binding for a " + value.getClass().getSimpleName());
         }
     }
 }

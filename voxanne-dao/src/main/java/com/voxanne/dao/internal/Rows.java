@@ -1,12 +1,16 @@
 package com.voxanne.dao.internal;
 
 import static com.voxanne.schema.jooq.Tables.APPOINTMENTS;
+import static com.voxanne.schema.jooq.Tables.AUDIT_LOGS;
 import static com.voxanne.schema.jooq.Tables.CONTACTS;
 import static com.voxanne.schema.jooq.Tables.NOTIFICATIONS;
+import static com.voxanne.schema.jooq.Tables.ORGANIZATIONS;
 
 import com.voxanne.dao.Appointment;
+import com.voxanne.dao.AuditEvent;
 import com.voxanne.dao.Contact;
 import com.voxanne.dao.Notification;
+import com.voxanne.dao.Organization;
 import com.voxanne.dao.RelatedEntityType;
 import com.voxanne.dao.ServiceType;
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
@@ -15,6 +19,8 @@ import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.jooq.enums.NotificationPriority;
 import com.voxanne.schema.jooq.enums.NotificationStatus;
 import com.voxanne.schema.jooq.enums.NotificationType;
+import com.voxanne.schema.jooq.enums.OrganizationStatus;
+import com.voxanne.schema.jsonb.JsonNodeConverter;
 import com.voxanne.schema.jsonb.NotificationChannelSetConverter;
 import com.voxanne.schema.jsonb.StringListConverter;
 import java.sql.ResultSet;
@@ -22,18 +28,25 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.jooq.Field;
 import org.jooq.JSONB;
+import org.jooq.ResultQuery;
 import org.jooq.Table;
+import org.jooq.exception.DataAccessException;
+import org.jooq.exception.NoDataFoundException;
+import org.jooq.exception.TooManyRowsException;
 
 /**
- * Reads whole rows of {@code selectFrom(TABLE)} straight from JDBC into the DAO's types, for
- * {@link RenderedReads}. Column positions come from the generated tables, the order jOOQ renders them
- * in; JSON columns go through the generated converters, enums through their generated literals.
- *
- * <p>Every time is returned in UTC, here and in the repositories' jOOQ paths ({@link #utc}), so that a
- * contact read by {@code get} equals the same contact read by {@code list} whatever the JVM's zone.
+ * The one mapping of each table's whole rows ({@code selectFrom(TABLE)}, {@code returning()}) to the DAO's
+ * types, read straight from JDBC: by {@link RenderedReads}, and by the statements jOOQ runs, whose JDBC
+ * result {@link #fetch} reads with the same mapper. Column positions come from the generated tables, the
+ * order jOOQ renders them in; JSON columns go through the generated converters, enums through their
+ * generated literals, times through {@code getObject(…, OffsetDateTime.class)}, which PgJDBC returns in
+ * UTC whatever the JVM's or the session's zone, so a row read two ways is equal.
  */
 final class Rows {
 
@@ -81,11 +94,67 @@ final class Rows {
     private static final int NOTIFICATION_CREATED = column(NOTIFICATIONS, NOTIFICATIONS.CREATED_AT);
     private static final int NOTIFICATION_UPDATED = column(NOTIFICATIONS, NOTIFICATIONS.UPDATED_AT);
 
+    private static final int ORGANIZATION_ID = column(ORGANIZATIONS, ORGANIZATIONS.ID);
+    private static final int ORGANIZATION_NAME = column(ORGANIZATIONS, ORGANIZATIONS.NAME);
+    private static final int ORGANIZATION_STATUS = column(ORGANIZATIONS, ORGANIZATIONS.STATUS);
+    private static final int ORGANIZATION_TIMEZONE = column(ORGANIZATIONS, ORGANIZATIONS.TIMEZONE);
+    private static final int ORGANIZATION_CREATED = column(ORGANIZATIONS, ORGANIZATIONS.CREATED_AT);
+    private static final int ORGANIZATION_UPDATED = column(ORGANIZATIONS, ORGANIZATIONS.UPDATED_AT);
+
+    private static final int AUDIT_ID = column(AUDIT_LOGS, AUDIT_LOGS.ID);
+    private static final int AUDIT_EVENT_TYPE = column(AUDIT_LOGS, AUDIT_LOGS.EVENT_TYPE);
+    private static final int AUDIT_OPERATION = column(AUDIT_LOGS, AUDIT_LOGS.OPERATION);
+    private static final int AUDIT_SCHEMA = column(AUDIT_LOGS, AUDIT_LOGS.SCHEMA_NAME);
+    private static final int AUDIT_TABLE = column(AUDIT_LOGS, AUDIT_LOGS.TABLE_NAME);
+    private static final int AUDIT_DATABASE_USER = column(AUDIT_LOGS, AUDIT_LOGS.DATABASE_USER);
+    private static final int AUDIT_SESSION_USER = column(AUDIT_LOGS, AUDIT_LOGS.SESSION_USER_NAME);
+    private static final int AUDIT_USER = column(AUDIT_LOGS, AUDIT_LOGS.AUTHENTICATED_USER);
+    private static final int AUDIT_ORG = column(AUDIT_LOGS, AUDIT_LOGS.ORG_ID);
+    private static final int AUDIT_CLAIMS_ORG = column(AUDIT_LOGS, AUDIT_LOGS.CLAIMS_ORG_ID);
+    private static final int AUDIT_STATEMENT = column(AUDIT_LOGS, AUDIT_LOGS.STATEMENT_TEXT);
+    private static final int AUDIT_ROW_DATA = column(AUDIT_LOGS, AUDIT_LOGS.ROW_DATA);
+    private static final int AUDIT_OLD_DATA = column(AUDIT_LOGS, AUDIT_LOGS.OLD_DATA);
+    private static final int AUDIT_TIME = column(AUDIT_LOGS, AUDIT_LOGS.EVENT_TIME);
+    private static final int AUDIT_CLIENT = column(AUDIT_LOGS, AUDIT_LOGS.CLIENT_ADDR);
+
     /** The converters the generated tables use for these JSON columns (thread-safe, stateless). */
     static final StringListConverter SERVICE_INTERESTS = new StringListConverter();
     private static final NotificationChannelSetConverter CHANNELS = new NotificationChannelSetConverter();
+    private static final JsonNodeConverter JSON = new JsonNodeConverter();
 
     private Rows() {
+    }
+
+    /**
+     * The rows of {@code query}, which jOOQ renders and runs on its configuration's connection, each read
+     * from the JDBC result by {@code reader}: a statement whose text changes with every call (a partial
+     * update, a multi-row insert) still maps its rows like a rendered read.
+     */
+    static <T> List<T> fetch(ResultQuery<?> query, RenderedReads.RowReader<T> reader) {
+        try (ResultSet rows = query.fetchResultSet()) {
+            List<T> result = new ArrayList<>();
+            while (rows.next()) {
+                result.add(reader.read(rows));
+            }
+            return result;
+        } catch (SQLException e) {
+            // as jOOQ reports a failure while it reads rows, so the DAO translates it as any of jOOQ's
+            throw new DataAccessException("reading the rows of a query failed", e);
+        }
+    }
+
+    /** The row of {@code query} if there is one; more than one is jOOQ's {@link TooManyRowsException}. */
+    static <T> Optional<T> fetchOptional(ResultQuery<?> query, RenderedReads.RowReader<T> reader) {
+        List<T> rows = fetch(query, reader);
+        if (rows.size() > 1) {
+            throw new TooManyRowsException("the query returned " + rows.size() + " rows, expected at most one");
+        }
+        return rows.stream().findFirst();
+    }
+
+    /** The one row of {@code query}; none or more are jOOQ's exceptions, as {@code fetchSingle}'s. */
+    static <T> T fetchSingle(ResultQuery<?> query, RenderedReads.RowReader<T> reader) {
+        return fetchOptional(query, reader).orElseThrow(() -> new NoDataFoundException("the query returned no row"));
     }
 
     /** {@code time} in UTC (null stays null): the one offset the DAO hands out. */
@@ -121,6 +190,20 @@ final class Rows {
                 NotificationPriority.lookupLiteral(row.getString(NOTIFICATION_PRIORITY)),
                 CHANNELS.from(json(row, NOTIFICATION_CHANNELS)),
                 time(row, NOTIFICATION_EXPIRES), time(row, NOTIFICATION_CREATED), time(row, NOTIFICATION_UPDATED));
+    }
+
+    static Organization organization(ResultSet row) throws SQLException {
+        return new Organization(uuid(row, ORGANIZATION_ID), row.getString(ORGANIZATION_NAME),
+                OrganizationStatus.lookupLiteral(row.getString(ORGANIZATION_STATUS)), row.getString(ORGANIZATION_TIMEZONE),
+                time(row, ORGANIZATION_CREATED), time(row, ORGANIZATION_UPDATED));
+    }
+
+    static AuditEvent auditEvent(ResultSet row) throws SQLException {
+        return new AuditEvent(row.getLong(AUDIT_ID), row.getString(AUDIT_EVENT_TYPE), row.getString(AUDIT_OPERATION),
+                row.getString(AUDIT_SCHEMA), row.getString(AUDIT_TABLE), row.getString(AUDIT_DATABASE_USER),
+                row.getString(AUDIT_SESSION_USER), uuid(row, AUDIT_USER), uuid(row, AUDIT_ORG), uuid(row, AUDIT_CLAIMS_ORG),
+                row.getString(AUDIT_STATEMENT), JSON.from(json(row, AUDIT_ROW_DATA)), JSON.from(json(row, AUDIT_OLD_DATA)),
+                time(row, AUDIT_TIME), row.getString(AUDIT_CLIENT));
     }
 
     private static UUID uuid(ResultSet row, int column) throws SQLException {

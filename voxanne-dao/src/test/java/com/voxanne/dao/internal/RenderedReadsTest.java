@@ -3,11 +3,19 @@ package com.voxanne.dao.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.dao.AppointmentQuery;
 import com.voxanne.dao.Contact;
 import com.voxanne.dao.ContactQuery;
+import com.voxanne.dao.ContactSort;
 import com.voxanne.dao.Contacts;
 import com.voxanne.dao.NewContact;
+import com.voxanne.dao.NotificationQuery;
+import com.voxanne.dao.TenantTransaction;
+import com.voxanne.schema.jooq.enums.AppointmentStatus;
 import com.voxanne.schema.jooq.enums.LeadScoreType;
+import com.voxanne.schema.jooq.enums.LeadStatusType;
+import com.voxanne.schema.jooq.enums.NotificationStatus;
+import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
@@ -17,6 +25,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.JSONB;
 import org.jooq.impl.DSL;
@@ -24,9 +33,19 @@ import org.jooq.impl.SQLDataType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Reads rendered once per shape: values bound as jOOQ would bind them, and disagreements caught. */
+/**
+ * Reads rendered once per shape: each value bound where its own condition put it, as jOOQ would bind it,
+ * on every call of the shape; a part that does not use what it binds refused; shapes reused.
+ */
 @VoxannePostgres
 class RenderedReadsTest {
+
+    /** One row, so that a read returns it exactly when its conditions hold. */
+    private static final RenderedReads.From ONE_ROW = () -> DSL.select(DSL.inline(1));
+
+    /** Uses {@code b} twice and {@code a} between: three parameters for two values. */
+    private static final RenderedReads.On2<String, String> B_A_B =
+            (a, b) -> DSL.concat(b, DSL.inline("|"), a, DSL.inline("|"), b).eq(DSL.inline("b|a|b"));
 
     private Transactions transactions;
     private User ann;
@@ -44,8 +63,7 @@ class RenderedReadsTest {
         List<Contact> both = transactions.inUnit(claims, Transactions.Mode.TRANSACTION, unit -> {
             // jOOQ reads timestamptz as text in the session's zone; PgJDBC's OffsetDateTime is in UTC
             unit.dsl().execute("set local time zone 'Asia/Kolkata'");
-            Contacts contacts = new TenantTransactionImpl(unit, ann.organization().id(), ann.id(), new Inputs("US"))
-                    .contacts();
+            Contacts contacts = tenant(unit).contacts();
             Contact created = contacts.create(NewContact.named("Ann Lee").phone("+12125550198"));
             contacts.recordContact(created.id(), OffsetDateTime.now().minusHours(1));
             Contact touched = contacts.get(created.id());
@@ -61,50 +79,111 @@ class RenderedReadsTest {
         UUID id = UUID.randomUUID();
         OffsetDateTime when = OffsetDateTime.of(2031, 2, 3, 4, 5, 6, 789_000, ZoneOffset.ofHours(2));
         JSONB json = JSONB.valueOf("[\"botox\"]");
-        List<Object> binds = List.of(id, "text", 7L, 8, true, when, LeadScoreType.HOT, json);
-        String read = transactions.inUnit(claims, Transactions.Mode.SINGLE_STATEMENT, unit -> RenderedReads.fetchSingle(unit,
-                "test: every kind " + UUID.randomUUID(), binds,
-                () -> unit.dsl().select(DSL.val(id), DSL.val("text"), DSL.val(7L), DSL.val(8), DSL.val(true), DSL.val(when),
-                        DSL.val(LeadScoreType.HOT), DSL.val(json, SQLDataType.JSONB)),
-                row -> row.getString(1) + "|" + row.getString(2) + "|" + row.getLong(3) + "|" + row.getInt(4) + "|"
-                        + row.getBoolean(5) + "|" + row.getObject(6, OffsetDateTime.class).toInstant() + "|" + row.getString(7)
-                        + "|" + row.getString(8)));
-        assertThat(read).isEqualTo(id + "|text|7|8|true|" + when.toInstant() + "|hot|[\"botox\"]");
+        // each condition compares its bound value with the same value written as a literal
+        List<Integer> rows = read(unit -> RenderedReads.select("test: every kind", ONE_ROW)
+                .where(id, v -> v.eq(DSL.inline(id)))
+                .where("text", v -> v.eq(DSL.inline("text")))
+                .where(7L, v -> v.eq(DSL.inline(7L)))
+                .where(8, v -> v.eq(DSL.inline(8)))
+                .where(true, v -> v.eq(DSL.inline(true)))
+                .where(when, v -> v.eq(DSL.inline(when)))
+                .where(LeadScoreType.HOT, v -> v.eq(DSL.inline(LeadScoreType.HOT)))
+                .where(json, v -> DSL.condition("{0} = {1}", v, DSL.inline(json, SQLDataType.JSONB)))
+                .fetch(unit, row -> row.getInt(1)));
+        assertThat(rows).containsExactly(1);
     }
 
     @Test
-    void aShapeWhoseValuesDisagreeWithItsQueryIsRefusedWithoutNamingTheValues() {
-        String patientPhone = "+12125550198";
-        assertThatThrownBy(() -> transactions.inUnit(claims, Transactions.Mode.SINGLE_STATEMENT, unit -> RenderedReads.fetch(unit,
-                "test: disagreeing " + UUID.randomUUID(), List.of(patientPhone),
-                () -> unit.dsl().select(DSL.val(UUID.randomUUID())), row -> row.getString(1))))
+    void everyCallOfAShapeBindsItsOwnValuesWhereItsConditionUsesThem() {
+        long before = RenderedReads.renders();
+        assertThat(bab("a", "b")).containsExactly(1);
+        assertThat(bab("a", "c")).isEmpty();
+        assertThat(bab("c", "b")).isEmpty();
+        assertThat(bab("b", "a")).isEmpty();
+        assertThat(bab("a", "b")).containsExactly(1);
+        assertThat(RenderedReads.renders() - before).isEqualTo(1);
+    }
+
+    private List<Integer> bab(String a, String b) {
+        return read(unit -> RenderedReads.select("test: b|a|b", ONE_ROW).where(a, b, B_A_B).fetch(unit, row -> row.getInt(1)));
+    }
+
+    @Test
+    void aPartThatBindsAValueItWasNotGivenIsRefusedWithoutNamingValues() {
+        String phone = "+12125550198";
+        assertThatThrownBy(() -> read(unit -> RenderedReads.select("test: own value", ONE_ROW)
+                .where(phone, v -> v.eq(DSL.val(phone)))
+                .fetch(unit, row -> row.getInt(1))))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("DAO bug").hasMessageContaining("[String]").hasMessageContaining("[UUID]")
-                .hasMessageNotContaining(patientPhone);
+                .hasMessageContaining("DAO bug").hasMessageContaining("none of its parts supplied")
+                .hasMessageNotContaining(phone);
     }
 
     @Test
-    void aLaterCallOfAShapeWithOtherValueTypesIsRefused() {
-        String shape = "test: one shape " + UUID.randomUUID();
-        UUID id = UUID.randomUUID();
-        String first = transactions.inUnit(claims, Transactions.Mode.SINGLE_STATEMENT, unit -> RenderedReads.fetchSingle(unit,
-                shape, List.of(id), () -> unit.dsl().select(DSL.val(id)), row -> row.getString(1)));
-        assertThat(first).isEqualTo(id.toString());
-        assertThatThrownBy(() -> transactions.inUnit(claims, Transactions.Mode.SINGLE_STATEMENT, unit -> RenderedReads.fetch(unit,
-                shape, List.of(id, 1L), () -> unit.dsl().select(DSL.val(id), DSL.val(1L)), row -> row.getString(1))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("[UUID, Long]");
-        assertThatThrownBy(() -> transactions.inUnit(claims, Transactions.Mode.SINGLE_STATEMENT, unit -> RenderedReads.fetch(unit,
-                shape, List.of(id.toString()), () -> unit.dsl().select(DSL.val(id)), row -> row.getString(1))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("[String]");
+    void aPartThatDoesNotUseItsValueIsRefusedWithoutNamingIt() {
+        String phone = "+12125550198";
+        assertThatThrownBy(() -> read(unit -> RenderedReads.select("test: unused value", ONE_ROW)
+                .where(UUID.randomUUID(), id -> id.isNotNull())
+                .where(phone, v -> DSL.trueCondition())
+                .fetch(unit, row -> row.getInt(1))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("DAO bug").hasMessageContaining("never uses its value 2")
+                .hasMessageNotContaining(phone);
+    }
+
+    @Test
+    void aNullValueIsRefused() {
+        assertThatThrownBy(() -> read(unit -> RenderedReads.select("test: null", ONE_ROW)
+                .where((String) null, v -> v.isNull())
+                .fetch(unit, row -> row.getInt(1))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("binds null");
     }
 
     @Test
     void aValueWithoutABindingIsRefused() {
         LocalDate unknown = LocalDate.of(2031, 2, 3);
-        assertThatThrownBy(() -> transactions.inUnit(claims, Transactions.Mode.SINGLE_STATEMENT, unit -> RenderedReads.fetch(unit,
-                "test: unknown " + UUID.randomUUID(), List.of(unknown),
-                () -> unit.dsl().select(DSL.val(unknown)), row -> row.getString(1))))
+        assertThatThrownBy(() -> read(unit -> RenderedReads.select("test: unknown", ONE_ROW)
+                .where(unknown, v -> v.isNotNull())
+                .fetch(unit, row -> row.getInt(1))))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no binding for a LocalDate");
+    }
+
+    @Test
+    void theRepositoriesReadsRenderEachShapeOnceWhateverTheValues() {
+        UUID contactId = transactions.inUnit(claims, Transactions.Mode.TRANSACTION, unit -> {
+            Contacts contacts = tenant(unit).contacts();
+            contacts.create(NewContact.named("Ann Lee").phone("+12125550198"));
+            return contacts.create(NewContact.named("Bo Lee").phone("+12125550199")).id();
+        });
+        // every shape once, to fill the cache, then again with other values: nothing more to render
+        everyShape(contactId, "lee", "0198");
+        long before = RenderedReads.renders();
+        everyShape(UUID.randomUUID(), "ann", "@clinic.test");
+        assertThat(RenderedReads.renders()).isEqualTo(before);
+    }
+
+    private void everyShape(UUID contactId, String name, String fragment) {
+        transactions.inUnit(claims, Transactions.Mode.TRANSACTION, unit -> {
+            TenantTransaction tenant = tenant(unit);
+            Contacts contacts = tenant.contacts();
+            for (ContactSort sort : ContactSort.values()) {
+                ContactQuery query = ContactQuery.all().sortBy(sort).leadStatus(LeadStatusType.NEW)
+                        .leadScore(LeadScoreType.COLD).serviceInterest("botox " + name);
+                contacts.list(query);
+                contacts.list(query.search(name));
+                String cursor = contacts.list(ContactQuery.all().sortBy(sort).limit(1)).nextCursor().orElseThrow();
+                contacts.list(ContactQuery.all().sortBy(sort).after(cursor));
+                contacts.list(ContactQuery.all().sortBy(sort).search(fragment).after(cursor));
+            }
+            contacts.countsByLeadStatus();
+            tenant.appointments().list(AppointmentQuery.all().contact(contactId).statuses(AppointmentStatus.PENDING)
+                    .from(OffsetDateTime.now().minusDays(name.length())).until(OffsetDateTime.now().plusDays(1)));
+            tenant.appointments().upcoming(name.length());
+            tenant.notifications().list(NotificationQuery.all().status(NotificationStatus.UNREAD)
+                    .type(NotificationType.SYSTEM_ALERT).limit(name.length()));
+            tenant.notifications().unreadCount();
+            return null;
+        });
     }
 
     @Test
@@ -113,5 +192,13 @@ class RenderedReadsTest {
         assertThat(Rows.utc(local)).isEqualTo(local.withOffsetSameInstant(ZoneOffset.UTC));
         assertThat(Rows.utc(local).getOffset()).isEqualTo(ZoneOffset.UTC);
         assertThat(Rows.utc(null)).isNull();
+    }
+
+    private TenantTransactionImpl tenant(Unit unit) {
+        return new TenantTransactionImpl(unit, ann.organization().id(), ann.id(), new Inputs("US"));
+    }
+
+    private <T> T read(Function<Unit, T> read) {
+        return transactions.inUnit(claims, Transactions.Mode.SINGLE_STATEMENT, read);
     }
 }
