@@ -17,10 +17,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +45,7 @@ class FailuresAndRetriesTest {
     private Voxanne voxanne;
     private OrgContext annInA;
     private OrgContext bobInB;
-    private final ExecutorService caller = Executors.newSingleThreadExecutor();
+    private LostCommits lostCommits;
 
     @BeforeEach
     void setUp(TestDatabase db, @Admin DSLContext admin, Tenants tenants) {
@@ -59,51 +55,15 @@ class FailuresAndRetriesTest {
         User bob = tenants.organization("Clinic B " + UUID.randomUUID()).user("bob");
         annInA = OrgContext.of(ann.organization().id(), ann.id());
         bobInB = OrgContext.of(bob.organization().id(), bob.id());
-        admin.execute("create sequence if not exists public.test_slow_commits");
-        admin.execute("""
-                create or replace function public.test_sleep_once_at_commit() returns trigger
-                  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
-                begin
-                  if pg_catalog.nextval('public.test_slow_commits') = 1 then
-                    perform pg_catalog.pg_sleep(30);
-                  end if;
-                  return null;
-                end $$""");
+        lostCommits = new LostCommits(admin, db.server().loginRole());
         pool = ConnectionHygieneTest.loginPool(db, 2, true);
         voxanne = Voxanne.create(pool);
     }
 
     @AfterEach
     void tearDown() {
-        caller.shutdownNow();
+        lostCommits.close("contacts", "appointments");
         pool.close();
-        admin.execute("drop trigger if exists test_sleep_at_commit on public.contacts");
-        admin.execute("drop trigger if exists test_sleep_at_commit on public.appointments");
-    }
-
-    /** The next commit of a row inserted into {@code table} sleeps 30 s, in the deferred trigger. */
-    private void nextCommitSleepsOn(String table) {
-        admin.execute("alter sequence public.test_slow_commits restart");
-        admin.execute("create constraint trigger test_sleep_at_commit after insert on public." + table
-                + " deferrable initially deferred for each row execute function public.test_sleep_once_at_commit()");
-    }
-
-    /**
-     * Runs {@code call} on another thread, terminates the login role's backend once it sleeps in
-     * {@code pg_sleep}, and returns what the call threw.
-     */
-    private Throwable killedWhileSleeping(Executable call) throws Exception {
-        Future<Throwable> outcome = caller.submit(() -> catchThrowable(call::execute));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        int killed = 0;
-        while (killed == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            killed = admin.fetchValue(DSL.field("(select count(*) filter (where pg_terminate_backend(pid))::int"
-                    + " from pg_stat_activity where usename = {0} and wait_event = 'PgSleep')", Integer.class,
-                    DSL.val(db.server().loginRole())));
-        }
-        assertThat(killed).as("a backend sleeping in the test's pg_sleep, terminated").isEqualTo(1);
-        return outcome.get(15, TimeUnit.SECONDS);
     }
 
     private static void assertOutcome(Throwable thrown, boolean unknown) {
@@ -120,11 +80,11 @@ class FailuresAndRetriesTest {
     @Test
     void aContactCreateWhoseConnectionIsLostDuringItsCommitIsUnknownAndItsRetryWithTheSameIdLeavesOneRow()
             throws Exception {
-        nextCommitSleepsOn("contacts");
+        lostCommits.nextCommitSleepsOn("contacts");
         UUID id = UUID.randomUUID();
         NewContact ann = NewContact.named("Ann").phone("+12125550170").id(id);
         // a call of its own: begin, binding, insert and commit in one round trip
-        assertOutcome(killedWhileSleeping(() -> voxanne.contacts(annInA).create(ann)), true);
+        assertOutcome(lostCommits.killedWhileSleeping(() -> voxanne.contacts(annInA).create(ann)), true);
 
         Contact created = voxanne.contacts(annInA).create(ann);
         Contact again = voxanne.contacts(annInA).create(ann);
@@ -137,10 +97,10 @@ class FailuresAndRetriesTest {
     void aBookingWhoseConnectionIsLostDuringItsCommitIsUnknownAndItsRetryWithTheSameIdLeavesOneRow()
             throws Exception {
         Contact ann = voxanne.contacts(annInA).create(NewContact.named("Ann"));
-        nextCommitSleepsOn("appointments");
+        lostCommits.nextCommitSleepsOn("appointments");
         UUID id = UUID.randomUUID();
         // a transaction: the commit is a round trip of its own
-        assertOutcome(killedWhileSleeping(() -> voxanne.inOrg(annInA,
+        assertOutcome(lostCommits.killedWhileSleeping(() -> voxanne.inOrg(annInA,
                 tx -> tx.appointments().book(ann.id(), ServiceType.BOTOX, NINE, Duration.ofMinutes(30), id))), true);
 
         Appointment booked = voxanne.appointments(annInA).book(ann.id(), ServiceType.BOTOX, NINE, Duration.ofMinutes(30), id);
@@ -154,7 +114,7 @@ class FailuresAndRetriesTest {
     @Test
     void aConnectionLostBeforeTheCommitIsAKnownRollback() throws Exception {
         UUID id = UUID.randomUUID();
-        assertOutcome(killedWhileSleeping(() -> voxanne.inOrg(annInA, tx -> {
+        assertOutcome(lostCommits.killedWhileSleeping(() -> voxanne.inOrg(annInA, tx -> {
             tx.contacts().create(NewContact.named("Ann").id(id));
             return tx.dsl().execute("select pg_sleep(30)");
         })), false);

@@ -13,10 +13,6 @@ import com.voxanne.testkit.postgres.TestDatabase;
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +39,7 @@ class NotificationRetriesTest {
     private OrgContext annInA;
     private OrgContext cyInA;
     private OrgContext bobInB;
-    private final ExecutorService caller = Executors.newSingleThreadExecutor();
+    private LostCommits lostCommits;
 
     @BeforeEach
     void setUp(TestDatabase db, @Admin DSLContext admin, Tenants tenants) {
@@ -56,44 +52,19 @@ class NotificationRetriesTest {
         annInA = OrgContext.of(ann.organization().id(), ann.id());
         cyInA = OrgContext.of(cy.organization().id(), cy.id());
         bobInB = OrgContext.of(bob.organization().id(), bob.id());
-        admin.execute("create sequence if not exists public.test_slow_commits");
-        admin.execute("""
-                create or replace function public.test_sleep_once_at_commit() returns trigger
-                  language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
-                begin
-                  if pg_catalog.nextval('public.test_slow_commits') = 1 then
-                    perform pg_catalog.pg_sleep(30);
-                  end if;
-                  return null;
-                end $$""");
+        lostCommits = new LostCommits(admin, db.server().loginRole());
         pool = ConnectionHygieneTest.loginPool(db, 2, true);
         voxanne = Voxanne.create(pool);
     }
 
     @AfterEach
     void tearDown() {
-        caller.shutdownNow();
+        lostCommits.close("notifications");
         pool.close();
-        admin.execute("drop trigger if exists test_sleep_at_commit on public.notifications");
     }
 
     private static NewNotification lead(String title) {
         return NewNotification.of(NotificationType.HOT_LEAD, title, "Call back today");
-    }
-
-    /** Runs {@code call} on another thread, terminates the login role's backend once it sleeps, returns what it threw. */
-    private Throwable killedWhileSleeping(Executable call) throws Exception {
-        Future<Throwable> outcome = caller.submit(() -> catchThrowable(call::execute));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        int killed = 0;
-        while (killed == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            killed = admin.fetchValue(DSL.field("(select count(*) filter (where pg_terminate_backend(pid))::int"
-                    + " from pg_stat_activity where usename = {0} and wait_event = 'PgSleep')", Integer.class,
-                    DSL.val(db.server().loginRole())));
-        }
-        assertThat(killed).as("a backend sleeping in the test's pg_sleep, terminated").isEqualTo(1);
-        return outcome.get(15, TimeUnit.SECONDS);
     }
 
     private int rowsWithId(UUID id) {
@@ -109,13 +80,11 @@ class NotificationRetriesTest {
     @Test
     void aNotificationCreateWhoseConnectionIsLostDuringItsCommitIsUnknownAndItsRetryWithTheSameIdLeavesOneRow()
             throws Exception {
-        admin.execute("alter sequence public.test_slow_commits restart");
-        admin.execute("create constraint trigger test_sleep_at_commit after insert on public.notifications"
-                + " deferrable initially deferred for each row execute function public.test_sleep_once_at_commit()");
+        lostCommits.nextCommitSleepsOn("notifications");
         UUID id = UUID.randomUUID();
         NewNotification lead = lead("Hot lead").id(id);
         // a call of its own: begin, binding, the function call and commit in one round trip
-        assertThat(killedWhileSleeping(() -> voxanne.notifications(annInA).create(cyInA.userId(), lead)))
+        assertThat(lostCommits.killedWhileSleeping(() -> voxanne.notifications(annInA).create(cyInA.userId(), lead)))
                 .isInstanceOfSatisfying(DataAccessFailureException.class, e -> {
                     assertThat(e.sqlState()).as("a lost connection").matches("08...|57P0[123]");
                     assertThat(e.outcomeUnknown()).as("outcomeUnknown, %s", e.getMessage()).isTrue();
