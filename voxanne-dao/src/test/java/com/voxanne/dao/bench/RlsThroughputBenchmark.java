@@ -5,6 +5,8 @@ import com.voxanne.dao.ContactQuery;
 import com.voxanne.dao.NotificationQuery;
 import com.voxanne.dao.OrgContext;
 import com.voxanne.dao.Voxanne;
+import com.voxanne.dao.metrics.VoxanneMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.voxanne.schema.VoxanneSchema;
 import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.session.RequestBinding;
@@ -111,6 +113,8 @@ public final class RlsThroughputBenchmark {
         int rounds = 3;
         int seconds = 3;
         String only = "";
+        /** Adds a variant: the DAO reporting to Micrometer ({@code VoxanneMetrics}), to price the metrics. */
+        boolean metrics;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -125,6 +129,7 @@ public final class RlsThroughputBenchmark {
                     case "--rounds" -> o.rounds = Integer.parseInt(value);
                     case "--seconds" -> o.seconds = Integer.parseInt(value);
                     case "--only" -> o.only = value;
+                    case "--metrics" -> o.metrics = Boolean.parseBoolean(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -178,6 +183,7 @@ public final class RlsThroughputBenchmark {
 
     private static void run(Options options, List<Tenant> tenants, DataSource login, DataSource admin) throws Exception {
         Voxanne voxanne = Voxanne.create(login);
+        Voxanne metered = Voxanne.builder(login).observer(VoxanneMetrics.of(new SimpleMeterRegistry())).build();
         Voxanne recorded = Voxanne.create(new RecordingDataSource(login));
         Tenant sample = tenants.get(0);
         isolationCheck(login, sample, options);
@@ -196,14 +202,19 @@ public final class RlsThroughputBenchmark {
                         tenant -> runOneRoundTrip(login, query, sample, tenant),
                         tenant -> runPreparedTransaction(login, query, sample, tenant, Binding.LIBRARY),
                         tenant -> runPreparedTransaction(login, query, sample, tenant, Binding.ROLE_AND_CLAIMS_ONLY),
-                        tenant -> runPreparedTransaction(login, query, sample, tenant, Binding.WITHOUT_SEARCH_PATH))));
+                        tenant -> runPreparedTransaction(login, query, sample, tenant, Binding.WITHOUT_SEARCH_PATH),
+                        tenant -> {
+                            if (options.metrics) {
+                                op.call().accept(metered, tenant.context());
+                            }
+                        })));
             }
         }
         long warmupStarted = System.nanoTime();
         for (Variants v : variants.values()) {
-            for (int i = 0; i < v.tasks().size(); i++) {
+            for (int i = 0; i < activeVariants(v, options); i++) {
                 // plain JDBC settles in a few seconds; the DAO's jOOQ path needs the full warm-up
-                measure(options.threads, i == 0 ? options.warmupSeconds : Math.min(3, options.warmupSeconds), 0,
+                measure(options.threads, i == 0 || i == METERED ? options.warmupSeconds : Math.min(3, options.warmupSeconds), 0,
                         v.tasks().get(i));
             }
         }
@@ -219,7 +230,7 @@ public final class RlsThroughputBenchmark {
             List<List<Measurement>> perVariant = new ArrayList<>();
             v.tasks().forEach(t -> perVariant.add(new ArrayList<>()));
             for (int round = 0; round < options.rounds; round++) {
-                for (int i = 0; i < v.tasks().size(); i++) {
+                for (int i = 0; i < activeVariants(v, options); i++) {
                     perVariant.get(i).add(measure(options.threads, 0, options.seconds, v.tasks().get(i)));
                 }
             }
@@ -234,6 +245,12 @@ public final class RlsThroughputBenchmark {
                     prepared.opsPerSecond(), prepared.opsPerSecond() / plain.opsPerSecond(), prepared.clientCpuMicrosPerOp(),
                     roleAndClaimsOnly.opsPerSecond(), roleAndClaimsOnly.opsPerSecond() / plain.opsPerSecond(),
                     withoutSearchPath.opsPerSecond(), withoutSearchPath.opsPerSecond() / plain.opsPerSecond());
+            if (options.metrics) {
+                Measurement withMetrics = median(perVariant.get(METERED));
+                System.out.printf(Locale.ROOT, "   DAO with Micrometer metrics %7.0f/s (%4.0f µs CPU): %.3f of the DAO without%n",
+                        withMetrics.opsPerSecond(), withMetrics.clientCpuMicrosPerOp(),
+                        withMetrics.opsPerSecond() / dao.opsPerSecond());
+            }
             results.put(op.name(), new Measurement[] {dao, plain, oneTrip});
             System.out.printf(Locale.ROOT, "%-46s DAO %7.0f/s (%4.0f µs CPU)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
                     + " raw JDBC under RLS, 1 round trip %7.0f/s (%.2f, %4.0f µs CPU)  [DAO rounds: %s]%n",
@@ -272,6 +289,13 @@ public final class RlsThroughputBenchmark {
 
     private interface Task {
         void run(Tenant tenant) throws Exception;
+    }
+
+    /** The index of the variant with metrics, measured only with {@code --metrics true}. */
+    private static final int METERED = 6;
+
+    private static int activeVariants(Variants v, Options options) {
+        return options.metrics ? v.tasks().size() : METERED;
     }
 
     /** The SQL a DAO operation sends, its baseline without RLS, and the tasks measured: DAO, no RLS, raw 1 round trip. */
