@@ -48,7 +48,7 @@ public final class Voxanne {
         return builder(pool).build();
     }
 
-    /** A builder, for the phone region, the timeouts or the local-experiment opt-out. */
+    /** A builder, for the phone region, the timeouts, an observer or the local-experiment opt-out. */
     public static Builder builder(DataSource pool) {
         return new Builder(pool);
     }
@@ -110,7 +110,8 @@ public final class Voxanne {
         required(context, call);
         // The proxy picks the mode per method: one round trip for a method that sends one statement.
         return PerCallTransactions.of(type,
-                (mode, work) -> engine.inOrg(context.organizationId(), context.userId(), mode, work), select);
+                (mode, work) -> engine.perCall(context.organizationId(), context.userId(), mode, work), select,
+                engine.observer());
     }
 
     /**
@@ -138,7 +139,8 @@ public final class Voxanne {
     public NotificationSubscription subscribeToNotifications(OrgContext context, Consumer<NotificationEvent> listener) {
         required(context, "subscribeToNotifications");
         Objects.requireNonNull(listener, "subscribeToNotifications needs a listener: listener is null");
-        return NotificationListener.open(pool, context.organizationId(), context.userId(), listener, timeouts);
+        return NotificationListener.open(pool, context.organizationId(), context.userId(), listener, timeouts,
+                engine.observer());
     }
 
     /**
@@ -174,6 +176,7 @@ public final class Voxanne {
         private String phoneRegion = "US";
         private RoleTimeouts timeouts = RoleTimeouts.defaults();
         private boolean allowPrivilegedLoginRole;
+        private VoxanneObserver observer = VoxanneObserver.NONE;
 
         private Builder(DataSource pool) {
             this.pool = Objects.requireNonNull(pool, "pool");
@@ -231,6 +234,16 @@ public final class Voxanne {
         }
 
         /**
+         * Reports every repository call, unit of work, webhook intake and notification subscription to
+         * {@code observer} (for metrics: {@code com.voxanne.dao.metrics.VoxanneMetrics}). Without one,
+         * nothing is timed.
+         */
+        public Builder observer(VoxanneObserver observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
          * Skips the login-role check. With a superuser or BYPASSRLS login role, row-level security does
          * not apply and tenants are NOT isolated: for local experiments only, never with patient data.
          */
@@ -248,7 +261,7 @@ public final class Voxanne {
             if (!allowPrivilegedLoginRole) {
                 LoginRoleCheck.requireUnprivileged(pool);
             }
-            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts), pool, timeouts);
+            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts, observer), pool, timeouts);
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.dao.NotificationEvent;
 import com.voxanne.dao.NotificationSubscription;
+import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.io.IOException;
@@ -73,17 +74,20 @@ public final class NotificationListener implements NotificationSubscription {
     /** Units of work on the listening connection itself, which stays open across them (close is a no-op). */
     private final Transactions checks;
     private final Thread poller;
+    private final VoxanneObserver observer;
     private volatile boolean open = true;
 
     private NotificationListener(Connection connection, PGConnection pg, boolean autoCommit, UUID organizationId,
-                                 UUID userId, Consumer<NotificationEvent> listener, RoleTimeouts timeouts) {
+                                 UUID userId, Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
+                                 VoxanneObserver observer) {
         this.connection = connection;
         this.pg = pg;
         this.autoCommit = autoCommit;
         this.organizationId = organizationId;
         this.userId = userId;
         this.listener = listener;
-        this.checks = new Transactions(new SingleConnectionDataSource(connection), timeouts);
+        this.observer = observer;
+        this.checks = new Transactions(new SingleConnectionDataSource(connection), timeouts, observer);
         this.poller = new Thread(this::poll, "voxanne-notifications-" + userId);
         this.poller.setDaemon(true);
     }
@@ -92,13 +96,16 @@ public final class NotificationListener implements NotificationSubscription {
      * Subscribes {@code listener} to the events of {@code userId} in {@code organizationId}. LISTEN is in
      * effect when this returns: every event of a notification committed afterwards is delivered, once
      * confirmed (see above). Each confirmation is a unit of work with the timeouts {@code timeouts} gives
-     * {@code authenticated}, as every other unit of the same {@code Voxanne}.
+     * {@code authenticated}, as every other unit of the same {@code Voxanne}. The subscription's opening,
+     * its end and each delivery are reported to {@code observer}.
      *
      * @throws DataAccessFailureException when no connection is available or LISTEN fails
      */
     public static NotificationSubscription open(DataSource pool, UUID organizationId, UUID userId,
-                                                Consumer<NotificationEvent> listener, RoleTimeouts timeouts) {
+                                                Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
+                                                VoxanneObserver observer) {
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(observer, "observer");
         Connection connection;
         try {
             connection = pool.getConnection();
@@ -113,7 +120,8 @@ public final class NotificationListener implements NotificationSubscription {
                 s.execute("LISTEN " + CHANNEL);
             }
             NotificationListener subscription = new NotificationListener(connection,
-                    PgJdbc.pgConnection(connection), autoCommit, organizationId, userId, listener, timeouts);
+                    PgJdbc.pgConnection(connection), autoCommit, organizationId, userId, listener, timeouts, observer);
+            Observed.report(observer::subscriptionOpened);   // before the poller, whose end reports the close
             subscription.poller.start();
             return subscription;
         } catch (SQLException | RuntimeException e) {
@@ -159,6 +167,7 @@ public final class NotificationListener implements NotificationSubscription {
         } finally {
             open = false;
             release(connection, !clean || !restoreAutoCommit());
+            Observed.report(observer::subscriptionClosed);
         }
     }
 
@@ -189,6 +198,7 @@ public final class NotificationListener implements NotificationSubscription {
             // the ids delivered are the ones the check confirmed, not the payload's
             NotificationEvent verified = new NotificationEvent(event.notificationId(), organizationId, userId,
                     event.operation());
+            Observed.report(observer::notificationDelivered);
             try {
                 listener.accept(verified);
             } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import com.voxanne.dao.Appointments;
 import com.voxanne.dao.Contacts;
 import com.voxanne.dao.Notifications;
 import com.voxanne.dao.TenantTransaction;
+import com.voxanne.dao.VoxanneObserver;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -46,14 +47,21 @@ public final class PerCallTransactions {
     private PerCallTransactions() {
     }
 
-    /** A {@code type} whose calls each run through {@code runner} on the repository {@code select} picks. */
-    public static <R> R of(Class<R> type, Runner runner, Function<TenantTransaction, R> select) {
+    /**
+     * A {@code type} whose calls each run through {@code runner} on the repository {@code select} picks,
+     * each reported to {@code observer} (its unit included).
+     */
+    public static <R> R of(Class<R> type, Runner runner, Function<TenantTransaction, R> select,
+                           VoxanneObserver observer) {
         Map<Method, Transactions.Mode> modes = MODES.get(type);
+        Map<Method, VoxanneObserver.Operation> operations = Observed.operations(type);
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {
                 return objectMethod(proxy, method, args, type);
             }
-            return runner.run(modes.get(method), tx -> invoke(select.apply(tx), method, args));
+            Transactions.Mode mode = modes.get(method);
+            return Observed.call(observer, operations.get(method),
+                    () -> runner.run(mode, tx -> invoke(select.apply(tx), method, args)));
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
     }

@@ -7,6 +7,7 @@ import com.voxanne.dao.Organizations;
 import com.voxanne.dao.ServiceScope;
 import com.voxanne.dao.WebhookEvents;
 import com.voxanne.dao.TenantTransaction;
+import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.util.UUID;
@@ -25,35 +26,49 @@ public final class ServiceScopeImpl implements ServiceScope {
 
     /**
      * Over {@code dataSource}, with national phone numbers read in {@code phoneRegion}, every unit limited
-     * by {@code timeouts} for its role.
+     * by {@code timeouts} for its role, and every unit and repository call reported to {@code observer}.
      */
-    public ServiceScopeImpl(DataSource dataSource, String phoneRegion, RoleTimeouts timeouts) {
-        this.transactions = new Transactions(dataSource, timeouts);
+    public ServiceScopeImpl(DataSource dataSource, String phoneRegion, RoleTimeouts timeouts,
+                            VoxanneObserver observer) {
+        this.transactions = new Transactions(dataSource, timeouts, observer);
         this.inputs = new Inputs(phoneRegion);
-        this.organizations = new OrganizationsImpl(transactions, inputs);
-        this.webhooks = new WebhookEventsImpl(transactions, inputs);
-        this.notifications = new NotificationMaintenanceImpl(transactions, inputs);
-        this.audit = new AuditTrailImpl(transactions, inputs);
+        this.organizations = Observed.repository(Organizations.class,
+                new OrganizationsImpl(transactions, inputs), observer);
+        this.webhooks = Observed.repository(WebhookEvents.class, new WebhookEventsImpl(transactions, inputs), observer);
+        this.notifications = Observed.repository(NotificationMaintenance.class,
+                new NotificationMaintenanceImpl(transactions, inputs), observer);
+        this.audit = Observed.repository(AuditTrail.class, new AuditTrailImpl(transactions, inputs), observer);
     }
 
-    /** Runs {@code work} as {@code userId} of {@code organizationId}, in one transaction. */
-    public <T> T inOrg(UUID organizationId, UUID userId, Function<TenantTransaction, T> work) {
-        return inOrg(organizationId, userId, Transactions.Mode.TRANSACTION, work);
+    /** Who hears of each unit's and each repository call's end. */
+    public VoxanneObserver observer() {
+        return transactions.observer();
     }
 
     /**
-     * Runs {@code work} as {@code userId} of {@code organizationId} in {@code mode}: single-statement
-     * mode only for work that sends exactly one statement (see {@link UnitMode}).
+     * Runs {@code work} as {@code userId} of {@code organizationId}, in one transaction; each repository
+     * call of {@code work} is reported to the observer.
      */
-    public <T> T inOrg(UUID organizationId, UUID userId, Transactions.Mode mode, Function<TenantTransaction, T> work) {
+    public <T> T inOrg(UUID organizationId, UUID userId, Function<TenantTransaction, T> work) {
+        return transactions.inUnit(RequestClaims.user(organizationId, userId), Transactions.Mode.TRANSACTION,
+                unit -> work.apply(new TenantTransactionImpl(unit, organizationId, userId, inputs,
+                        transactions.observer())));
+    }
+
+    /**
+     * Runs the one repository call {@code work} makes as {@code userId} of {@code organizationId} in
+     * {@code mode}: single-statement mode only for work that sends exactly one statement (see
+     * {@link UnitMode}). The caller reports the call; the unit's repositories do not report it again.
+     */
+    public <T> T perCall(UUID organizationId, UUID userId, Transactions.Mode mode, Function<TenantTransaction, T> work) {
         return transactions.inUnit(RequestClaims.user(organizationId, userId), mode,
-                unit -> work.apply(new TenantTransactionImpl(unit, organizationId, userId, inputs)));
+                unit -> work.apply(new TenantTransactionImpl(unit, organizationId, userId, inputs,
+                        VoxanneObserver.NONE)));
     }
 
     /** {@code userId}'s own organization, {@code organizationId}: one SELECT, so one round trip. */
     public Organization organization(UUID organizationId, UUID userId) {
-        return inOrg(organizationId, userId, Transactions.Mode.SINGLE_STATEMENT,
-                TenantTransaction::organization);
+        return perCall(organizationId, userId, Transactions.Mode.SINGLE_STATEMENT, TenantTransaction::organization);
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.voxanne.dao.Contacts;
 import com.voxanne.dao.Notifications;
 import com.voxanne.dao.Organization;
 import com.voxanne.dao.TenantTransaction;
+import com.voxanne.dao.VoxanneObserver;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -19,16 +20,18 @@ final class TenantTransactionImpl implements TenantTransaction {
     private final Appointments appointments;
     private final Notifications notifications;
 
-    /** {@code userId} is null in a service scope. */
-    TenantTransactionImpl(Unit unit, UUID organizationId, UUID userId, Inputs inputs) {
+    /** {@code userId} is null in a service scope; each repository call is reported to {@code observer}. */
+    TenantTransactionImpl(Unit unit, UUID organizationId, UUID userId, Inputs inputs, VoxanneObserver observer) {
         this.unit = unit;
         this.organizationId = organizationId;
         this.userId = userId;
         // translated here, not only where the unit ends: code inside the unit sees the DAO's exceptions
-        this.contacts = TranslatedRepository.of(Contacts.class, new ContactsImpl(unit, organizationId, inputs), unit);
-        this.appointments = TranslatedRepository.of(Appointments.class, new AppointmentsImpl(unit, organizationId, inputs), unit);
+        this.contacts = TranslatedRepository.of(Contacts.class, new ContactsImpl(unit, organizationId, inputs),
+                unit, observer);
+        this.appointments = TranslatedRepository.of(Appointments.class,
+                new AppointmentsImpl(unit, organizationId, inputs), unit, observer);
         this.notifications = TranslatedRepository.of(Notifications.class,
-                new NotificationsImpl(unit, organizationId, userId, inputs), unit);
+                new NotificationsImpl(unit, organizationId, userId, inputs), unit, observer);
     }
 
     @Override

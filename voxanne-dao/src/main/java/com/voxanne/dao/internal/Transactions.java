@@ -1,6 +1,9 @@
 package com.voxanne.dao.internal;
 
 import com.voxanne.dao.DataAccessFailureException;
+import com.voxanne.dao.VoxanneObserver;
+import com.voxanne.dao.VoxanneObserver.UnitKind;
+import com.voxanne.schema.session.ApiRole;
 import com.voxanne.schema.internal.JooqBanner;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
@@ -68,6 +71,7 @@ public final class Transactions {
 
     private final DataSource dataSource;
     private final RoleTimeouts timeouts;
+    private final VoxanneObserver observer;
     /** Shared by every unit (each derives it with its own connection), so jOOQ's caches outlive a unit. */
     private final Configuration configuration;
 
@@ -81,8 +85,14 @@ public final class Transactions {
      * {@code timeouts} gives its role, set transaction-locally by its binding.
      */
     public Transactions(DataSource dataSource, RoleTimeouts timeouts) {
+        this(dataSource, timeouts, VoxanneObserver.NONE);
+    }
+
+    /** As {@link #Transactions(DataSource, RoleTimeouts)}, each unit's end reported to {@code observer}. */
+    public Transactions(DataSource dataSource, RoleTimeouts timeouts, VoxanneObserver observer) {
         this.dataSource = dataSource;
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+        this.observer = Objects.requireNonNull(observer, "observer");
         this.configuration = new DefaultConfiguration()
                 .set(SQLDialect.POSTGRES)
                 .set(new Settings()
@@ -108,8 +118,39 @@ public final class Transactions {
         return inUnit(claims, mode, unit -> work.apply(unit.dsl()));
     }
 
+    /** Who hears of each unit's and each repository call's end. */
+    VoxanneObserver observer() {
+        return observer;
+    }
+
     /** As {@link #run(RequestClaims, Mode, Function)}, for work that may not need jOOQ at all. */
     <T> T inUnit(RequestClaims claims, Mode mode, Function<Unit, T> work) {
+        if (observer == VoxanneObserver.NONE) {
+            return unobserved(claims, mode, work);
+        }
+        long start = System.nanoTime();
+        boolean committed = false;
+        try {
+            T result = unobserved(claims, mode, work);
+            committed = true;
+            return result;
+        } finally {
+            long nanos = System.nanoTime() - start;
+            UnitKind kind = kind(claims, mode);
+            boolean outcome = committed;
+            Observed.report(() -> observer.unitEnded(kind, nanos, outcome));
+        }
+    }
+
+    private static UnitKind kind(RequestClaims claims, Mode mode) {
+        boolean service = claims.role() == ApiRole.SERVICE_ROLE;
+        if (mode == Mode.SINGLE_STATEMENT) {
+            return service ? UnitKind.SERVICE_SINGLE_STATEMENT : UnitKind.TENANT_SINGLE_STATEMENT;
+        }
+        return service ? UnitKind.SERVICE_TRANSACTION : UnitKind.TENANT_TRANSACTION;
+    }
+
+    private <T> T unobserved(RequestClaims claims, Mode mode, Function<Unit, T> work) {
         Connection connection;
         try {
             connection = dataSource.getConnection();

@@ -1,9 +1,11 @@
 package com.voxanne.dao.internal;
 
+import com.voxanne.dao.VoxanneObserver;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Map;
 
 /**
  * A repository of a unit of work whose calls fail with the DAO's exceptions, as the same calls made
@@ -17,20 +19,26 @@ final class TranslatedRepository {
     private TranslatedRepository() {
     }
 
-    /** {@code target} behind {@code type}, its failures translated as they leave {@code unit} ({@link Unit#failure}). */
-    static <R> R of(Class<R> type, R target, Unit unit) {
+    /**
+     * {@code target} behind {@code type}, its failures translated as they leave {@code unit}
+     * ({@link Unit#failure}), each call reported to {@code observer}.
+     */
+    static <R> R of(Class<R> type, R target, Unit unit, VoxanneObserver observer) {
+        Map<Method, VoxanneObserver.Operation> operations = Observed.operations(type);
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {
                 return objectMethod(proxy, method, args, target);
             }
-            try {
-                return method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof Error error) {
-                    throw error;   // not a failure of the database: passed on as it is
+            return Observed.call(observer, operations.get(method), () -> {
+                try {
+                    return method.invoke(target, args);
+                } catch (InvocationTargetException e) {
+                    if (e.getCause() instanceof Error error) {
+                        throw error;   // not a failure of the database: passed on as it is
+                    }
+                    throw unit.failure(e.getCause());
                 }
-                throw unit.failure(e.getCause());
-            }
+            });
         };
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
     }

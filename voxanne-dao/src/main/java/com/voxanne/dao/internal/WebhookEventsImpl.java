@@ -6,6 +6,7 @@ import static com.voxanne.schema.jooq.Tables.PROCESSED_WEBHOOK_EVENTS;
 import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.WebhookEvents;
 import com.voxanne.dao.WebhookHandler;
+import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.dao.WebhookOutcome;
 import com.voxanne.schema.session.RequestClaims;
 import java.time.Duration;
@@ -36,6 +37,22 @@ final class WebhookEventsImpl implements WebhookEvents {
         Objects.requireNonNull(handler, "webhooks().processOnce needs a handler: handler is null");
         String id = inputs.identifier("eventId", eventId, 255);
         String type = inputs.identifier("eventType", eventType, 255);
+        VoxanneObserver observer = transactions.observer();
+        if (observer == VoxanneObserver.NONE) {
+            return intake(organizationId, id, type, handler, observer);
+        }
+        WebhookOutcome outcome = null;
+        try {
+            outcome = intake(organizationId, id, type, handler, observer);
+            return outcome;
+        } finally {
+            WebhookOutcome ended = outcome;
+            Observed.report(() -> observer.webhookEnded(ended));
+        }
+    }
+
+    private WebhookOutcome intake(UUID organizationId, String id, String type, WebhookHandler handler,
+                                  VoxanneObserver observer) {
         return transactions.inUnit(RequestClaims.service(organizationId), Transactions.Mode.TRANSACTION, unit -> {
             DSLContext dsl = unit.dsl();
             if (!dsl.fetchExists(ORGANIZATIONS, ORGANIZATIONS.ID.eq(organizationId))) {
@@ -51,7 +68,7 @@ final class WebhookEventsImpl implements WebhookEvents {
             if (claimed == 0) {
                 return WebhookOutcome.DUPLICATE;
             }
-            handler.handle(new TenantTransactionImpl(unit, organizationId, null, inputs));
+            handler.handle(new TenantTransactionImpl(unit, organizationId, null, inputs, observer));
             return WebhookOutcome.PROCESSED;
         });
     }

@@ -195,7 +195,8 @@ class RenderedReadsTest {
     }
 
     private TenantTransactionImpl tenant(Unit unit) {
-        return new TenantTransactionImpl(unit, ann.organization().id(), ann.id(), new Inputs("US"));
+        return new TenantTransactionImpl(unit, ann.organization().id(), ann.id(), new Inputs("US"),
+                com.voxanne.dao.VoxanneObserver.NONE);
     }
 
     private <T> T read(Function<Unit, T> read) {
