@@ -1,6 +1,7 @@
 package com.voxanne.spring.boot;
 
 import com.voxanne.dao.Voxanne;
+import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.schema.VoxanneSchema;
 import com.voxanne.schema.session.ApiRole;
 import java.time.Duration;
@@ -25,8 +26,9 @@ import org.springframework.context.annotation.Bean;
  * not BYPASSRLS, NOINHERIT, granted {@code authenticated} and {@code service_role}):
  * {@code Voxanne.builder(…).build()} checks that and refuses the context otherwise; no property lifts the
  * check. Voxanne takes its connections through {@link VoxanneSpringTransactions#guard}, so a unit of work
- * never silently escapes an active Spring transaction. Every bean backs off when the application declares
- * its own.
+ * never silently escapes an active Spring transaction, and reports to the application's single
+ * {@link VoxanneObserver} bean if there is one ({@link VoxanneMetricsAutoConfiguration}). Every bean backs
+ * off when the application declares its own.
  */
 @AutoConfiguration(after = DataSourceAutoConfiguration.class)
 @ConditionalOnClass(Voxanne.class)
@@ -58,13 +60,15 @@ public final class VoxanneAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    Voxanne voxanne(DataSource dataSource, VoxanneProperties properties, ObjectProvider<VoxanneMigration> migration) {
+    Voxanne voxanne(DataSource dataSource, VoxanneProperties properties, ObjectProvider<VoxanneMigration> migration,
+            ObjectProvider<VoxanneObserver> observer) {
         // Asking for the migration bean makes it run first: no unit of work meets an older schema.
         migration.ifAvailable(m -> { });
         Voxanne.Builder builder = Voxanne.builder(VoxanneSpringTransactions.guard(dataSource, properties.getSpringTransaction()))
                 .phoneRegion(properties.getPhoneRegion());
         timeouts(builder, ApiRole.AUTHENTICATED, properties.getAuthenticated());
         timeouts(builder, ApiRole.SERVICE_ROLE, properties.getServiceRole());
+        observer.ifUnique(builder::observer);
         return builder.build();
     }
 
