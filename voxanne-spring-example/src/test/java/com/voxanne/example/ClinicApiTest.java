@@ -23,6 +23,10 @@ import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.zaxxer.hikari.HikariDataSource;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -37,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.MediaType;
@@ -49,7 +54,7 @@ import org.springframework.test.web.servlet.MockMvc;
  * actuator shows Voxanne's timers and schema health.
  */
 @VoxannePostgres
-@SpringBootTest(properties = {
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "example.jwt.secret=" + ClinicApiTest.SECRET,
         "management.endpoint.health.show-details=always"})
 @AutoConfigureMockMvc
@@ -88,6 +93,8 @@ class ClinicApiTest {
     MockMvc mvc;
     @Autowired
     Voxanne voxanne;
+    @LocalServerPort
+    int port;
 
     private User ann;
     private User bob;
@@ -163,6 +170,23 @@ class ClinicApiTest {
         mvc.perform(get("/actuator/health"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.components.voxanne.status").value("UP"));
+    }
+
+    @Test
+    void overARealPortTheStatusesAreTheSameAsInMockMvc() throws Exception {
+        // Tomcat forwards a failed request to /error, which must keep the status Spring Security chose
+        HttpClient http = HttpClient.newHttpClient();
+        assertThat(statusOf(http, null)).isEqualTo(401);
+        assertThat(statusOf(http, "Bearer " + token(Map.of(), ann.id().toString()))).isEqualTo(403);
+        assertThat(statusOf(http, bearer(bob))).isEqualTo(200);
+    }
+
+    private int statusOf(HttpClient http, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/contacts"));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static OrgContext context(User user) {

@@ -4,6 +4,7 @@ import java.util.List;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
@@ -20,8 +21,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @ConditionalOnBean(CurrentOrgContext.class)
 public final class VoxanneWebMvcAutoConfiguration {
 
-    /** Registers the {@code OrgContext} argument resolver. */
+    /** Registers the {@code OrgContext} argument resolver; a bean of this name replaces it. */
     @Bean
+    @ConditionalOnMissingBean(name = "voxanneOrgContextArgumentResolver")
     WebMvcConfigurer voxanneOrgContextArgumentResolver(CurrentOrgContext current) {
         return new WebMvcConfigurer() {
             @Override
