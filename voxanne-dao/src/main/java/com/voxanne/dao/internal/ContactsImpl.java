@@ -237,7 +237,7 @@ final class ContactsImpl implements Contacts {
         RenderedReads.select("contacts.countsByLeadStatus",
                         () -> DSL.select(CONTACTS.LEAD_STATUS, count()).from(CONTACTS).groupBy(CONTACTS.LEAD_STATUS))
                 .where(organizationId, org -> CONTACTS.ORG_ID.eq(org))
-                .fetch(unit, row -> Map.entry(LeadStatusType.lookupLiteral(row.getString(1)), row.getLong(2)))
+                .fetch(unit, row -> Map.entry(Rows.literal(Rows.LEAD_STATUSES, row.getString(1)), row.getLong(2)))
                 .forEach(count -> counts.put(count.getKey(), count.getValue()));
         return Collections.unmodifiableMap(counts);
     }

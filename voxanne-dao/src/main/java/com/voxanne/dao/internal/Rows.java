@@ -29,9 +29,12 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jooq.EnumType;
 import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.ResultQuery;
@@ -122,7 +125,33 @@ final class Rows {
     private static final NotificationChannelSetConverter CHANNELS = new NotificationChannelSetConverter();
     private static final JsonNodeConverter JSON = new JsonNodeConverter();
 
+    /*
+     * Each generated enum by its database literal. jOOQ's lookupLiteral finds the same constant through a
+     * cache keyed by class, a dearer lookup made for every enum column of every row.
+     */
+    static final Map<String, LeadStatusType> LEAD_STATUSES = byLiteral(LeadStatusType.values());
+    private static final Map<String, LeadScoreType> LEAD_SCORES = byLiteral(LeadScoreType.values());
+    private static final Map<String, AppointmentStatus> APPOINTMENT_STATUSES = byLiteral(AppointmentStatus.values());
+    private static final Map<String, NotificationType> NOTIFICATION_TYPES = byLiteral(NotificationType.values());
+    private static final Map<String, NotificationStatus> NOTIFICATION_STATUSES = byLiteral(NotificationStatus.values());
+    private static final Map<String, NotificationPriority> NOTIFICATION_PRIORITIES =
+            byLiteral(NotificationPriority.values());
+    private static final Map<String, OrganizationStatus> ORGANIZATION_STATUSES = byLiteral(OrganizationStatus.values());
+
     private Rows() {
+    }
+
+    private static <E extends EnumType> Map<String, E> byLiteral(E[] constants) {
+        Map<String, E> byLiteral = new HashMap<>();
+        for (E constant : constants) {
+            byLiteral.put(constant.getLiteral(), constant);
+        }
+        return Map.copyOf(byLiteral);
+    }
+
+    /** The constant whose literal is {@code literal}; null for SQL NULL (the columns read so are NOT NULL). */
+    static <E> E literal(Map<String, E> constants, String literal) {
+        return literal == null ? null : constants.get(literal);
     }
 
     /**
@@ -166,8 +195,8 @@ final class Rows {
         return new Contact(uuid(row, CONTACT_ID), uuid(row, CONTACT_ORG), row.getString(CONTACT_NAME),
                 row.getString(CONTACT_PHONE), row.getString(CONTACT_EMAIL),
                 SERVICE_INTERESTS.from(json(row, CONTACT_INTERESTS)),
-                LeadScoreType.lookupLiteral(row.getString(CONTACT_SCORE)),
-                LeadStatusType.lookupLiteral(row.getString(CONTACT_STATUS)), time(row, CONTACT_LAST),
+                literal(LEAD_SCORES, row.getString(CONTACT_SCORE)),
+                literal(LEAD_STATUSES, row.getString(CONTACT_STATUS)), time(row, CONTACT_LAST),
                 row.getString(CONTACT_NOTES), time(row, CONTACT_CREATED), time(row, CONTACT_UPDATED));
     }
 
@@ -175,7 +204,7 @@ final class Rows {
         return new Appointment(uuid(row, APPOINTMENT_ID), uuid(row, APPOINTMENT_ORG), uuid(row, APPOINTMENT_CONTACT),
                 ServiceType.of(row.getString(APPOINTMENT_SERVICE)), time(row, APPOINTMENT_AT),
                 Duration.ofMinutes(row.getInt(APPOINTMENT_MINUTES)),
-                AppointmentStatus.lookupLiteral(row.getString(APPOINTMENT_STATUS)), row.getString(APPOINTMENT_LINK),
+                literal(APPOINTMENT_STATUSES, row.getString(APPOINTMENT_STATUS)), row.getString(APPOINTMENT_LINK),
                 row.getBoolean(APPOINTMENT_CONFIRMED), row.getString(APPOINTMENT_NOTES), time(row, APPOINTMENT_DELETED),
                 time(row, APPOINTMENT_CREATED), time(row, APPOINTMENT_UPDATED));
     }
@@ -183,18 +212,18 @@ final class Rows {
     static Notification notification(ResultSet row) throws SQLException {
         String entityType = row.getString(NOTIFICATION_ENTITY_TYPE);
         return new Notification(uuid(row, NOTIFICATION_ID), uuid(row, NOTIFICATION_ORG), uuid(row, NOTIFICATION_USER),
-                NotificationType.lookupLiteral(row.getString(NOTIFICATION_TYPE)), row.getString(NOTIFICATION_TITLE),
+                literal(NOTIFICATION_TYPES, row.getString(NOTIFICATION_TYPE)), row.getString(NOTIFICATION_TITLE),
                 row.getString(NOTIFICATION_MESSAGE), entityType == null ? null : RelatedEntityType.fromLiteral(entityType),
-                uuid(row, NOTIFICATION_ENTITY_ID), NotificationStatus.lookupLiteral(row.getString(NOTIFICATION_STATUS)),
+                uuid(row, NOTIFICATION_ENTITY_ID), literal(NOTIFICATION_STATUSES, row.getString(NOTIFICATION_STATUS)),
                 time(row, NOTIFICATION_READ), row.getString(NOTIFICATION_URL),
-                NotificationPriority.lookupLiteral(row.getString(NOTIFICATION_PRIORITY)),
+                literal(NOTIFICATION_PRIORITIES, row.getString(NOTIFICATION_PRIORITY)),
                 CHANNELS.from(json(row, NOTIFICATION_CHANNELS)),
                 time(row, NOTIFICATION_EXPIRES), time(row, NOTIFICATION_CREATED), time(row, NOTIFICATION_UPDATED));
     }
 
     static Organization organization(ResultSet row) throws SQLException {
         return new Organization(uuid(row, ORGANIZATION_ID), row.getString(ORGANIZATION_NAME),
-                OrganizationStatus.lookupLiteral(row.getString(ORGANIZATION_STATUS)), row.getString(ORGANIZATION_TIMEZONE),
+                literal(ORGANIZATION_STATUSES, row.getString(ORGANIZATION_STATUS)), row.getString(ORGANIZATION_TIMEZONE),
                 time(row, ORGANIZATION_CREATED), time(row, ORGANIZATION_UPDATED));
     }
 

@@ -62,8 +62,7 @@ public final class ServiceScopeImpl implements ServiceScope {
      */
     public <T> T perCall(UUID organizationId, UUID userId, Transactions.Mode mode, Function<TenantTransaction, T> work) {
         return transactions.inUnit(RequestClaims.user(organizationId, userId), mode,
-                unit -> work.apply(new TenantTransactionImpl(unit, organizationId, userId, inputs,
-                        VoxanneObserver.NONE)));
+                unit -> work.apply(TenantTransactionImpl.forOneCall(unit, organizationId, userId, inputs)));
     }
 
     /** {@code userId}'s own organization, {@code organizationId}: one SELECT, so one round trip. */

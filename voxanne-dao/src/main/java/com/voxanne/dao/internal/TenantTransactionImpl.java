@@ -6,32 +6,62 @@ import com.voxanne.dao.Notifications;
 import com.voxanne.dao.Organization;
 import com.voxanne.dao.TenantTransaction;
 import com.voxanne.dao.VoxanneObserver;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
-/** The repositories of one organization on one bound connection. */
+/**
+ * The repositories of one organization on one bound connection, each made when first asked for (a
+ * per-call unit uses one of them).
+ */
 final class TenantTransactionImpl implements TenantTransaction {
 
     private final Unit unit;
     private final UUID organizationId;
     private final UUID userId;
-    private final Contacts contacts;
-    private final Appointments appointments;
-    private final Notifications notifications;
+    private final Inputs inputs;
+    /** Null for the one call of a per-call unit, whose failures {@link Transactions} translates as they leave it. */
+    private final VoxanneObserver observer;
+    private Contacts contacts;
+    private Appointments appointments;
+    private Notifications notifications;
 
-    /** {@code userId} is null in a service scope; each repository call is reported to {@code observer}. */
+    /**
+     * For the caller's own work ({@code inOrg}, a webhook handler): {@code userId} is null in a service
+     * scope; each repository call is reported to {@code observer}, its failures translated as it returns.
+     */
     TenantTransactionImpl(Unit unit, UUID organizationId, UUID userId, Inputs inputs, VoxanneObserver observer) {
         this.unit = unit;
         this.organizationId = organizationId;
         this.userId = userId;
-        // translated here, not only where the unit ends: code inside the unit sees the DAO's exceptions
-        this.contacts = TranslatedRepository.of(Contacts.class, new ContactsImpl(unit, organizationId, inputs),
-                unit, observer);
-        this.appointments = TranslatedRepository.of(Appointments.class,
-                new AppointmentsImpl(unit, organizationId, inputs), unit, observer);
-        this.notifications = TranslatedRepository.of(Notifications.class,
-                new NotificationsImpl(unit, organizationId, userId, inputs), unit, observer);
+        this.inputs = inputs;
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
+    private TenantTransactionImpl(Unit unit, UUID organizationId, UUID userId, Inputs inputs) {
+        this.unit = unit;
+        this.organizationId = organizationId;
+        this.userId = userId;
+        this.inputs = inputs;
+        this.observer = null;
+    }
+
+    /**
+     * For the one repository call of a per-call unit: the repositories are the implementations themselves.
+     * The call's failure leaves through the unit, which translates it as a repository of {@code inOrg}
+     * would, and the per-call proxy reports the call.
+     */
+    static TenantTransactionImpl forOneCall(Unit unit, UUID organizationId, UUID userId, Inputs inputs) {
+        return new TenantTransactionImpl(unit, organizationId, userId, inputs);
+    }
+
+    /**
+     * {@code implementation} as the caller's work sees it: its failures translated as they leave it
+     * ({@link TranslatedRepository}: code inside the unit sees the DAO's exceptions), each call reported.
+     */
+    private <R> R repository(Class<R> type, R implementation) {
+        return observer == null ? implementation : TranslatedRepository.of(type, implementation, unit, observer);
     }
 
     @Override
@@ -46,16 +76,25 @@ final class TenantTransactionImpl implements TenantTransaction {
 
     @Override
     public Contacts contacts() {
+        if (contacts == null) {
+            contacts = repository(Contacts.class, new ContactsImpl(unit, organizationId, inputs));
+        }
         return contacts;
     }
 
     @Override
     public Appointments appointments() {
+        if (appointments == null) {
+            appointments = repository(Appointments.class, new AppointmentsImpl(unit, organizationId, inputs));
+        }
         return appointments;
     }
 
     @Override
     public Notifications notifications() {
+        if (notifications == null) {
+            notifications = repository(Notifications.class, new NotificationsImpl(unit, organizationId, userId, inputs));
+        }
         return notifications;
     }
 

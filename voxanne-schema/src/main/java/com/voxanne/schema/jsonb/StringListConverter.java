@@ -1,6 +1,9 @@
 package com.voxanne.schema.jsonb;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,5 +18,11 @@ public final class StringListConverter extends JsonbConverter<List<String>> {
     /** Called by the generated classes. */
     public StringListConverter() {
         super(new TypeReference<List<String>>() { });
+    }
+
+    /** Read token by token: every contact row of a list has one. */
+    @Override
+    protected List<String> read(JsonParser parser) throws IOException {
+        return readStringArray(parser, new ArrayList<>(), (p, text) -> text);
     }
 }
