@@ -21,6 +21,7 @@ import com.voxanne.schema.jooq.enums.NotificationStatus;
 import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.jooq.enums.OrganizationStatus;
 import com.voxanne.schema.jsonb.JsonNodeConverter;
+import com.voxanne.schema.jsonb.NotificationChannel;
 import com.voxanne.schema.jsonb.NotificationChannelSetConverter;
 import com.voxanne.schema.jsonb.StringListConverter;
 import java.sql.ResultSet;
@@ -33,7 +34,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.EnumType;
 import org.jooq.Field;
 import org.jooq.JSONB;
@@ -124,6 +127,8 @@ final class Rows {
     static final StringListConverter SERVICE_INTERESTS = new StringListConverter();
     private static final NotificationChannelSetConverter CHANNELS = new NotificationChannelSetConverter();
     private static final JsonNodeConverter JSON = new JsonNodeConverter();
+    private static final int MAX_PARSED_CHANNELS = 64;
+    private static final Map<String, Set<NotificationChannel>> PARSED_CHANNELS = new ConcurrentHashMap<>();
 
     /*
      * Each generated enum by its database literal. jOOQ's lookupLiteral finds the same constant through a
@@ -194,7 +199,7 @@ final class Rows {
     static Contact contact(ResultSet row) throws SQLException {
         return new Contact(uuid(row, CONTACT_ID), uuid(row, CONTACT_ORG), row.getString(CONTACT_NAME),
                 row.getString(CONTACT_PHONE), row.getString(CONTACT_EMAIL),
-                SERVICE_INTERESTS.from(json(row, CONTACT_INTERESTS)),
+                serviceInterests(row.getString(CONTACT_INTERESTS)),
                 literal(LEAD_SCORES, row.getString(CONTACT_SCORE)),
                 literal(LEAD_STATUSES, row.getString(CONTACT_STATUS)), time(row, CONTACT_LAST),
                 row.getString(CONTACT_NOTES), time(row, CONTACT_CREATED), time(row, CONTACT_UPDATED));
@@ -217,7 +222,7 @@ final class Rows {
                 uuid(row, NOTIFICATION_ENTITY_ID), literal(NOTIFICATION_STATUSES, row.getString(NOTIFICATION_STATUS)),
                 time(row, NOTIFICATION_READ), row.getString(NOTIFICATION_URL),
                 literal(NOTIFICATION_PRIORITIES, row.getString(NOTIFICATION_PRIORITY)),
-                CHANNELS.from(json(row, NOTIFICATION_CHANNELS)),
+                channels(row.getString(NOTIFICATION_CHANNELS)),
                 time(row, NOTIFICATION_EXPIRES), time(row, NOTIFICATION_CREATED), time(row, NOTIFICATION_UPDATED));
     }
 
@@ -233,6 +238,30 @@ final class Rows {
                 row.getString(AUDIT_SESSION_USER), uuid(row, AUDIT_USER), uuid(row, AUDIT_ORG), uuid(row, AUDIT_CLAIMS_ORG),
                 row.getString(AUDIT_STATEMENT), JSON.from(json(row, AUDIT_ROW_DATA)), JSON.from(json(row, AUDIT_OLD_DATA)),
                 time(row, AUDIT_TIME), row.getString(AUDIT_CLIENT));
+    }
+
+    /** A contact's interests; most contacts have none, which needs no parser. */
+    private static List<String> serviceInterests(String json) {
+        return "[]".equals(json) ? List.of() : SERVICE_INTERESTS.from(JSONB.jsonbOrNull(json));
+    }
+
+    /**
+     * A notification's channels. jsonb prints an array canonically and there are four channels, so a
+     * list of notifications holds a handful of distinct texts: each is parsed once (no patient data: the
+     * channels are the schema's literals). The bound only guards against arrays that repeat a channel.
+     */
+    private static Set<NotificationChannel> channels(String json) {
+        if (json == null) {
+            return null;
+        }
+        Set<NotificationChannel> parsed = PARSED_CHANNELS.get(json);
+        if (parsed == null) {
+            parsed = Set.copyOf(CHANNELS.from(JSONB.jsonb(json)));
+            if (PARSED_CHANNELS.size() < MAX_PARSED_CHANNELS) {
+                PARSED_CHANNELS.put(json, parsed);
+            }
+        }
+        return parsed;
     }
 
     private static UUID uuid(ResultSet row, int column) throws SQLException {
