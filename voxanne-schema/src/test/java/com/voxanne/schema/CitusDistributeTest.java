@@ -135,6 +135,86 @@ class CitusDistributeTest {
     }
 
     @Test
+    void setLocalRoleIsPropagatedTooAndTakesADefinerFunctionsRightsOnTheWorker() throws SQLException {
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("set local role authenticated");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            assertThatThrownBy(() -> SchemaTestSupport.column(c,
+                    "select public.create_notification(?, ?, 'system_alert', 't', 'm')", orgA, userA))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied for table notifications_");
+            c.rollback();
+        }
+    }
+
+    @Test
+    void roleBySetConfigAndClaimsBySetLocalServeReadsDefinerFunctionsAndTheAuditTrail() throws SQLException {
+        UUID id;
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("select set_config('role', 'authenticated', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgA))
+                    .singleElement().asString().isNotEqualTo("0");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgB))
+                    .containsExactly("0");
+            // The definer function still refuses another clinic: its checks run with the claims.
+            assertThatThrownBy(() -> SchemaTestSupport.column(c,
+                    "select public.create_notification(?, ?, 'system_alert', 't', 'm')", orgB, userA))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("only notify within its own organization");
+            c.rollback();
+        }
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("select set_config('role', 'authenticated', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            id = UUID.fromString(SchemaTestSupport.column(c,
+                    "select public.create_notification(?, ?, 'system_alert', 'definer', 'm')", orgA, userA).get(0));
+            // The caller's own write to the same clinic's shard group, after the definer's, is refused.
+            assertThatThrownBy(() -> s.execute("insert into public.contacts (org_id, name) values ('" + orgA + "', 'Mixed')"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("cannot perform query on placements that were modified in this transaction by a different user");
+            c.rollback();
+        }
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("select set_config('role', 'authenticated', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            id = UUID.fromString(SchemaTestSupport.column(c,
+                    "select public.create_notification(?, ?, 'system_alert', 'definer', 'm')", orgA, userA).get(0));
+            c.commit();
+        }
+        // The worker's audit row has the acting user from the propagated claims, and the definer as database user.
+        assertThat(adminColumn(db, "select table_name || '|' || database_user || '|' || authenticated_user"
+                + " from public.audit_logs where org_id = ? and row_data ->> 'id' = ?", orgA, id.toString()))
+                .containsExactly("notifications|postgres|" + userA);
+    }
+
+    @Test
+    void workersRefuseAnApiRoleThatCannotLogInThereSoNothingRunsUnbound() throws SQLException {
+        try {
+            admin(db, "select run_command_on_workers('set citus.enable_ddl_propagation to off; alter role authenticated nologin')");
+            try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.execute("set local citus.propagate_set_commands = 'local'");
+                s.execute("set local role authenticated");
+                s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+                assertThatThrownBy(() -> SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgA))
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("role \"authenticated\" is not permitted to log in");
+                c.rollback();
+            }
+        } finally {
+            admin(db, "select run_command_on_workers('set citus.enable_ddl_propagation to off; alter role authenticated login')");
+        }
+    }
+
+    @Test
     void aSingleClinicReadWithItsOrgIdIsOneTaskOnOneWorker() throws SQLException {
         List<String> plan = adminColumn(db, "explain (costs off) select id, name from public.contacts where org_id = '"
                 + orgA + "' order by updated_at desc limit 50");
