@@ -31,7 +31,7 @@ import org.postgresql.PGNotification;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The prototype distribution (src/test/resources/citus/distribute.sql) on the Citus backend, and what
+ * The prototype distribution (src/test/resources/citus/V1__distribute.sql) on the Citus backend, and what
  * holds on the cluster afterwards: where the tables are, whether the claims reach the workers that run a
  * tenant's shard queries, routing, the audit trail, org_id immutability and where a NOTIFY goes.
  * Facts for docs/citus.md. Runs only with VOXANNE_TEST_BACKEND=citus.
@@ -52,13 +52,6 @@ class CitusDistributeTest {
             c.setAutoCommit(false);
             s.execute(script());
             c.commit();
-            c.setAutoCommit(true);
-            // Citus opens its connections to the workers as the current user: the API roles must be able
-            // to log in there ("role "authenticated" is not permitted to log in" otherwise). Roles are
-            // per server, so this is done on each worker, with DDL propagation off (else each worker
-            // would send it back to the others and deadlock).
-            s.execute("select run_command_on_workers('set citus.enable_ddl_propagation to off;"
-                    + " alter role authenticated login; alter role service_role login; alter role anon login')");
         }
         orgA = organization(db, "Clinic A");
         orgB = organization(db, "Clinic B");
@@ -79,7 +72,7 @@ class CitusDistributeTest {
     }
 
     private static String script() throws IOException {
-        try (InputStream in = CitusDistributeTest.class.getResourceAsStream("/citus/distribute.sql")) {
+        try (InputStream in = CitusDistributeTest.class.getResourceAsStream("/citus/V1__distribute.sql")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }

@@ -1,6 +1,7 @@
--- Prototype (not a migration): turns a database migrated to V16 on a Citus coordinator, with its
+-- Prototype, not one of Voxanne's migrations: turns a database migrated to V16 on a Citus coordinator, with its
 -- workers added, into a distributed one. Run as the migration owner (superuser) on the coordinator.
--- Each step answers a refusal measured in docs/citus.md; CitusDistributeTest runs it.
+-- Each step answers a refusal measured in docs/citus.md; CitusDistributeTest runs it, and
+-- voxanne-dao's CitusDaoIsolationTest applies it as its Flyway migrations.
 
 -- 1. Policies without scalar subqueries. Citus refuses "(select auth_org_id())" in a policy on a
 --    distributed table: "Subqueries are not supported in policies on distributed tables".
@@ -142,3 +143,12 @@ alter table public.notifications add constraint notifications_user_id_fkey
 select truncate_local_data_after_distributing_table(t)
   from unnest(array['public.organizations', 'public.contacts', 'public.appointments',
                     'public.processed_webhook_events', 'public.notifications', 'auth.users']::regclass[]) t;
+
+-- 5. Citus reaches the workers as the current user: the API roles must be able to log in there, or a
+--    tenant's query fails with 'role "authenticated" is not permitted to log in'. Roles are per server
+--    (this is not part of the database a clone copies), so each worker is told directly, with DDL
+--    propagation off (else each worker sends it back to the others: "canceling the transaction since it
+--    was involved in a distributed deadlock"). In production the workers admit these roles from the
+--    coordinator only.
+select run_command_on_workers('set citus.enable_ddl_propagation to off;'
+  || ' alter role authenticated login; alter role service_role login; alter role anon login');
