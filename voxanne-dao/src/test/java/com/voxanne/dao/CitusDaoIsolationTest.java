@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.voxanne.testkit.Admin;
 import com.voxanne.testkit.VoxannePostgres;
+import com.voxanne.testkit.postgres.PostgresBackend;
+import com.voxanne.testkit.postgres.TestPostgresConfig;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,7 +16,7 @@ import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The DAO as it is, as {@code authenticated}, on a database distributed by the prototype
@@ -23,10 +25,14 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  * send to the workers, so the shard queries run without claims and their policies match no row: A sees
  * none of its own contacts either (docs/citus.md, fact 10). Runs with VOXANNE_TEST_BACKEND=citus only.
  */
-@EnabledIfEnvironmentVariable(named = "VOXANNE_TEST_BACKEND", matches = "citus",
-        disabledReason = "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)")
+@EnabledIf(value = "onCitus", disabledReason = "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)")
 @VoxannePostgres(migrations = "filesystem:../voxanne-schema/src/test/resources/citus", historyTable = "citus_prototype_history")
 class CitusDaoIsolationTest extends TwoClinicsTest {
+
+    /** Whether the tests are configured for the Citus backend; decided without starting a server. */
+    static boolean onCitus() {
+        return TestPostgresConfig.fromEnvironment().backend().orElse(null) == PostgresBackend.CITUS;
+    }
 
     @Test
     void clinicANeverSeesClinicBsContactsOnTheCluster(@Admin DataSource admin) throws SQLException {

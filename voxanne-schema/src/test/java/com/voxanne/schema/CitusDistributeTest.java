@@ -7,13 +7,12 @@ import static com.voxanne.schema.SchemaTestSupport.organization;
 import static com.voxanne.schema.SchemaTestSupport.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.TestDatabase;
-import com.voxanne.testkit.postgres.TestPostgres;
+import com.voxanne.testkit.postgres.TestPostgresConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +25,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -36,7 +36,13 @@ import org.postgresql.ds.PGSimpleDataSource;
  * tenant's shard queries, routing, the audit trail, org_id immutability and where a NOTIFY goes.
  * Facts for docs/citus.md. Runs only with VOXANNE_TEST_BACKEND=citus.
  */
+@EnabledIf(value = "onCitus", disabledReason = "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)")
 class CitusDistributeTest {
+
+    /** Whether the tests are configured for the Citus backend; decided without starting a server. */
+    static boolean onCitus() {
+        return TestPostgresConfig.fromEnvironment().backend().orElse(null) == PostgresBackend.CITUS;
+    }
 
     private static TestDatabase db;
     private static UUID orgA;
@@ -45,8 +51,6 @@ class CitusDistributeTest {
 
     @BeforeAll
     static void distribute() throws Exception {
-        assumeTrue(TestPostgres.shared().backend() == PostgresBackend.CITUS,
-                "runs on the Citus backend only (VOXANNE_TEST_BACKEND=citus)");
         db = migratedDatabase();
         try (Connection c = db.adminDataSource().getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
