@@ -152,3 +152,13 @@ select truncate_local_data_after_distributing_table(t)
 --    coordinator only.
 select run_command_on_workers('set citus.enable_ddl_propagation to off;'
   || ' alter role authenticated login; alter role service_role login; alter role anon login');
+
+-- 6. Database settings for every later session: SET LOCAL (the claims) reaches the workers' shard
+--    queries only with citus.propagate_set_commands = 'local'; triggers on distributed tables can be
+--    created, enabled or disabled only with citus.enable_unsafe_triggers ("triggers are not supported on
+--    distributed tables" otherwise).
+do $settings$
+begin
+  execute pg_catalog.format('alter database %I set citus.propagate_set_commands = %L', pg_catalog.current_database(), 'local');
+  execute pg_catalog.format('alter database %I set citus.enable_unsafe_triggers = %L', pg_catalog.current_database(), 'on');
+end $settings$;

@@ -114,6 +114,33 @@ class CitusDistributeTest {
     }
 
     @Test
+    void bindingAndQueryInOneJdbcStringReachTheWorkers() throws SQLException {
+        // As the DAO sends them (ADR 0004): one string, one round trip; PgJDBC's extended protocol gives each
+        // statement its own Parse, so Citus propagates the SET LOCAL's own text. (In one simple-protocol
+        // query string, psql -c or pgbench's \;, Citus sends the whole string as the SET and the worker
+        // refuses: "cannot execute a distributed query from a query on a shard"; docs/citus.md, fact 19.)
+        try (Connection c = db.loginDataSource().getConnection()) {
+            c.setAutoCommit(false);
+            String sql = "select set_config('role', 'authenticated', true);\n"
+                    + "set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "';\n"
+                    + "select count(*) from public.contacts where org_id = ?";
+            for (int run = 0; run < 7; run++) {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setObject(1, orgA);
+                    assertThat(ps.execute()).isTrue();
+                    assertThat(ps.getMoreResults()).isFalse();
+                    assertThat(ps.getMoreResults()).isTrue();
+                    try (java.sql.ResultSet rs = ps.getResultSet()) {
+                        rs.next();
+                        assertThat(rs.getLong(1)).as("run " + run).isPositive();
+                    }
+                }
+                c.rollback();
+            }
+        }
+    }
+
+    @Test
     void claimsBoundWithSetConfigDoNotReachTheWorkersAndTheShardsShowNothing() throws SQLException {
         try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
