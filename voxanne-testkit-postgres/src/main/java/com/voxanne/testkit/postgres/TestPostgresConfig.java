@@ -16,7 +16,8 @@ import java.util.Properties;
  *   <caption>Settings</caption>
  *   <tr><th>system property</th><th>environment variable</th><th>meaning</th></tr>
  *   <tr><td>voxanne.test.backend</td><td>VOXANNE_TEST_BACKEND</td>
- *       <td>{@code auto} (default), {@code external}, {@code testcontainers} or {@code embedded}</td></tr>
+ *       <td>{@code auto} (default), {@code external}, {@code testcontainers}, {@code embedded} or {@code citus}
+ *       (never chosen by {@code auto})</td></tr>
  *   <tr><td>voxanne.test.url</td><td>VOXANNE_TEST_URL</td>
  *       <td>JDBC URL of an external server's admin database; setting it makes {@code auto} use it</td></tr>
  *   <tr><td>voxanne.test.admin-user</td><td>VOXANNE_TEST_ADMIN_USER</td><td>admin role (default postgres)</td></tr>
@@ -130,7 +131,7 @@ public final class TestPostgresConfig {
                 return backend;
             }
         }
-        throw new IllegalArgumentException(BACKEND.describe() + " must be auto, external, testcontainers or embedded, not '" + value + "'");
+        throw new IllegalArgumentException(BACKEND.describe() + " must be auto, external, testcontainers, embedded or citus, not '" + value + "'");
     }
 
     /** The backend to use, or empty for auto (external if a URL is set, then Testcontainers, then embedded). */

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** When no backend can start, the error explains the three ways, and nothing hangs. */
+/** When no backend can start, the error explains the four ways, and nothing hangs. */
 class NoBackendTest {
 
     @Test
@@ -44,7 +44,7 @@ class NoBackendTest {
                 assertThatThrownBy(() -> TestPostgres.start(config))
                         .isInstanceOf(NoPostgresAvailableException.class)
                         .hasMessageContaining("tried a Testcontainers container")
-                        .hasMessageContaining("three ways"));
+                        .hasMessageContaining("four ways"));
     }
 
     @Test
@@ -87,7 +87,7 @@ class NoBackendTest {
         Properties props = new Properties();
         props.setProperty("voxanne.test.backend", "docker");
         assertThatThrownBy(() -> TestPostgresConfig.fromSources(props, Map.of()))
-                .hasMessageContaining("VOXANNE_TEST_BACKEND must be auto, external, testcontainers or embedded, not 'docker'");
+                .hasMessageContaining("VOXANNE_TEST_BACKEND must be auto, external, testcontainers, embedded or citus, not 'docker'");
         assertThatThrownBy(() -> TestPostgresConfig.builder().externalUrl("postgres://x"))
                 .hasMessageContaining("must start with jdbc:postgresql:");
     }

@@ -72,6 +72,7 @@ public final class Backends {
             case EXTERNAL -> ExternalBackend.start(config);
             case TESTCONTAINERS -> discovery == null ? ContainerBackend.start(config) : ContainerBackend.start(config, discovery);
             case EMBEDDED -> EmbeddedBackend.start();
+            case CITUS -> CitusBackend.start();
         };
     }
 
@@ -81,8 +82,8 @@ public final class Backends {
                 .append(").\n");
         failures.forEach((backend, failure) -> text.append("  tried ").append(backend.title()).append(": ")
                 .append(failure.getMessage()).append('\n'));
-        text.append("There are three ways to get one; choose with ").append("-Dvoxanne.test.backend or VOXANNE_TEST_BACKEND")
-                .append(" (auto, external, testcontainers, embedded):\n");
+        text.append("There are four ways to get one; choose with ").append("-Dvoxanne.test.backend or VOXANNE_TEST_BACKEND")
+                .append(" (auto, external, testcontainers, embedded, citus):\n");
         for (PostgresBackend backend : PostgresBackend.values()) {
             text.append("  - ").append(backend.name().toLowerCase(java.util.Locale.ROOT)).append(" (")
                     .append(backend.title()).append("): ").append(backend.howToEnable()).append('\n');

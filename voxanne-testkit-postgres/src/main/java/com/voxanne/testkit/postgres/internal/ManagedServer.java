@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -172,13 +174,61 @@ final class ManagedServer implements PostgresServer {
 
     private TestDatabase cloneOf(String source, String strategy) {
         String name = "vx_" + token + "_" + counter.incrementAndGet();
-        executeAdmin("create database " + Sql.identifier(name) + " template " + Sql.identifier(source)
+        // On a Citus cluster each node clones its own copy of the source: the clones together are a copy of
+        // the cluster, whose metadata names the nodes by address and the shards by their (copied) tables.
+        executeOnEveryNode("create database " + Sql.identifier(name) + " template " + Sql.identifier(source)
                 + " strategy " + strategy);
         databases.add(name);
-        if (!source.equals("template0")) {
-            executeAdmin(copyDatabaseLevelState(source, name));
+        if (source.equals("template0")) {
+            joinCluster(name);
+        } else {
+            executeOnEveryNode(copyDatabaseLevelState(source, name));
         }
         return new Database(name);
+    }
+
+    /**
+     * Makes a new, empty database on a Citus cluster a distributed one: the extension on every node (a
+     * database's extensions are its own) and, on the coordinator, the nodes registered in it. A no-op for
+     * a single server.
+     */
+    private void joinCluster(String database) {
+        if (process.workerPorts().isEmpty()) {
+            return;
+        }
+        for (int port : nodePorts()) {
+            executeOn(port, database, "create extension if not exists citus");
+        }
+        executeOn(process.port(), database, "select pg_catalog.citus_set_coordinator_host(" + Sql.literal(process.host())
+                + ", " + process.port() + ")");
+        for (int port : process.workerPorts()) {
+            executeOn(process.port(), database, "select pg_catalog.citus_add_node(" + Sql.literal(process.host()) + ", "
+                    + port + ")");
+        }
+    }
+
+    /** The coordinator (or the only server) first, then any workers. */
+    private List<Integer> nodePorts() {
+        List<Integer> ports = new ArrayList<>();
+        ports.add(process.port());
+        ports.addAll(process.workerPorts());
+        return ports;
+    }
+
+    private void executeOnEveryNode(String sql) {
+        for (int port : nodePorts()) {
+            executeOn(port, process.maintenanceDatabase(), sql);
+        }
+    }
+
+    private void executeOn(int port, String database, String sql) {
+        PGSimpleDataSource ds = (PGSimpleDataSource) dataSource(process, database, process.adminUser(), process.adminPassword());
+        ds.setPortNumbers(new int[] {port});
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database setup failed on port " + port + ": " + sql + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -230,16 +280,7 @@ final class ManagedServer implements PostgresServer {
 
     private void drop(String name) {
         if (databases.remove(name)) {
-            executeAdmin("drop database if exists " + Sql.identifier(name) + " with (force)");
-        }
-    }
-
-    private void executeAdmin(String sql) {
-        try (Connection c = admin(process, process.maintenanceDatabase()).getConnection();
-             Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException("test database setup failed: " + sql + ": " + e.getMessage(), e);
+            executeOnEveryNode("drop database if exists " + Sql.identifier(name) + " with (force)");
         }
     }
 
@@ -262,8 +303,8 @@ final class ManagedServer implements PostgresServer {
                     drop(name);
                 }
                 for (Template template : templates.values()) {
-                    executeAdmin("alter database " + Sql.identifier(template.databaseName) + " is_template false");
-                    executeAdmin("drop database if exists " + Sql.identifier(template.databaseName) + " with (force)");
+                    executeOnEveryNode("alter database " + Sql.identifier(template.databaseName) + " is_template false");
+                    executeOnEveryNode("drop database if exists " + Sql.identifier(template.databaseName) + " with (force)");
                 }
             }
         } catch (RuntimeException e) {
@@ -322,17 +363,19 @@ final class ManagedServer implements PostgresServer {
                 return;
             }
             long started = System.nanoTime();
-            executeAdmin("create database " + Sql.identifier(databaseName) + " template template0");
+            executeOnEveryNode("create database " + Sql.identifier(databaseName) + " template template0");
             try {
+                joinCluster(databaseName);
                 preparer.prepare(new Database(databaseName, false));
             } catch (Exception e) {
-                executeAdmin("drop database if exists " + Sql.identifier(databaseName) + " with (force)");
+                executeOnEveryNode("drop database if exists " + Sql.identifier(databaseName) + " with (force)");
                 throw new IllegalStateException("preparing the template '" + logicalName + "' failed: " + e.getMessage(), e);
             }
-            // A clone fails while anyone is connected to its template, so close the door for good.
-            executeAdmin("select pg_terminate_backend(pid) from pg_stat_activity where datname = "
+            // A clone fails while anyone is connected to its template, so close the door for good, then
+            // end the sessions still in it (Citus's maintenance daemon would otherwise reconnect between the two).
+            executeOnEveryNode("alter database " + Sql.identifier(databaseName) + " with is_template true allow_connections false");
+            executeOnEveryNode("select pg_terminate_backend(pid) from pg_stat_activity where datname = "
                     + Sql.literal(databaseName) + " and pid <> pg_backend_pid()");
-            executeAdmin("alter database " + Sql.identifier(databaseName) + " with is_template true allow_connections false");
             prepared = true;
             LOG.info("Template {} prepared in {} ms", logicalName, (System.nanoTime() - started) / 1_000_000);
         }

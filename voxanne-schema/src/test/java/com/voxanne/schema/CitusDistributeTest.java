@@ -1,0 +1,320 @@
+package com.voxanne.schema;
+
+import static com.voxanne.schema.SchemaTestSupport.admin;
+import static com.voxanne.schema.SchemaTestSupport.adminColumn;
+import static com.voxanne.schema.SchemaTestSupport.migratedDatabase;
+import static com.voxanne.schema.SchemaTestSupport.organization;
+import static com.voxanne.schema.SchemaTestSupport.user;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.voxanne.schema.session.RequestBinding;
+import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.testkit.postgres.PostgresBackend;
+import com.voxanne.testkit.postgres.TestDatabase;
+import com.voxanne.testkit.postgres.TestPostgresConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The prototype distribution (src/test/resources/citus/V1__distribute.sql) on the Citus backend, and what
+ * holds on the cluster afterwards: where the tables are, whether the claims reach the workers that run a
+ * tenant's shard queries, routing, the audit trail, org_id immutability and where a NOTIFY goes.
+ * Facts for docs/citus.md. Runs only with VOXANNE_TEST_BACKEND=citus.
+ */
+@EnabledIf(value = "onCitus", disabledReason = "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)")
+class CitusDistributeTest {
+
+    /** Whether the tests are configured for the Citus backend; decided without starting a server. */
+    static boolean onCitus() {
+        return TestPostgresConfig.fromEnvironment().backend().orElse(null) == PostgresBackend.CITUS;
+    }
+
+    private static TestDatabase db;
+    private static UUID orgA;
+    private static UUID orgB;
+    private static UUID userA;
+
+    @BeforeAll
+    static void distribute() throws Exception {
+        db = migratedDatabase();
+        try (Connection c = db.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute(script());
+            c.commit();
+        }
+        orgA = organization(db, "Clinic A");
+        orgB = organization(db, "Clinic B");
+        userA = user(db, orgA);
+        for (int i = 0; i < 5; i++) {
+            admin(db, "insert into public.contacts (org_id, name) values (?, ?)", orgA, "A" + i);
+        }
+        for (int i = 0; i < 7; i++) {
+            admin(db, "insert into public.contacts (org_id, name) values (?, ?)", orgB, "B" + i);
+        }
+    }
+
+    @AfterAll
+    static void drop() {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    private static String script() throws IOException {
+        try (InputStream in = CitusDistributeTest.class.getResourceAsStream("/citus/V1__distribute.sql")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void everyTenantTableIsDistributedByOrganizationAndColocated() throws SQLException {
+        assertThat(adminColumn(db, "select table_name || ':' || citus_table_type || ':' || distribution_column"
+                + " from citus_tables order by 1")).containsExactly(
+                "appointments:distributed:org_id",
+                "audit_logs:distributed:org_id",
+                "auth.users:reference:<none>",
+                "contacts:distributed:org_id",
+                "notifications:distributed:org_id",
+                "organizations:distributed:id",
+                "processed_webhook_events:distributed:org_id");
+        assertThat(adminColumn(db, "select count(distinct colocation_id) from citus_tables"
+                + " where citus_table_type = 'distributed'")).containsExactly("1");
+    }
+
+    @Test
+    void claimsSetWithSetLocalReachTheWorkers() throws SQLException {
+        assertThat(shardPort(orgA)).isNotEqualTo(db.server().port());
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("set local role authenticated");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson().replace("'", "''") + "'");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts")).containsExactly("5");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgB))
+                    .containsExactly("0");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgA))
+                    .containsExactly("5");
+            c.rollback();
+        }
+    }
+
+    @Test
+    void bindingAndQueryInOneJdbcStringReachTheWorkers() throws SQLException {
+        // As the DAO sends them (ADR 0004): one string, one round trip; PgJDBC's extended protocol gives each
+        // statement its own Parse, so Citus propagates the SET LOCAL's own text. (In one simple-protocol
+        // query string, psql -c or pgbench's \;, Citus sends the whole string as the SET and the worker
+        // refuses: "cannot execute a distributed query from a query on a shard"; docs/citus.md, fact 19.)
+        try (Connection c = db.loginDataSource().getConnection()) {
+            c.setAutoCommit(false);
+            String sql = "select set_config('role', 'authenticated', true);\n"
+                    + "set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "';\n"
+                    + "select count(*) from public.contacts where org_id = ?";
+            for (int run = 0; run < 7; run++) {
+                try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setObject(1, orgA);
+                    assertThat(ps.execute()).isTrue();
+                    assertThat(ps.getMoreResults()).isFalse();
+                    assertThat(ps.getMoreResults()).isTrue();
+                    try (java.sql.ResultSet rs = ps.getResultSet()) {
+                        rs.next();
+                        assertThat(rs.getLong(1)).as("run " + run).isPositive();
+                    }
+                }
+                c.rollback();
+            }
+        }
+    }
+
+    @Test
+    void claimsBoundWithSetConfigDoNotReachTheWorkersAndTheShardsShowNothing() throws SQLException {
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            RequestBinding.bind(c, RequestClaims.user(orgA, userA));
+            // The coordinator has the claims ...
+            assertThat(SchemaTestSupport.column(c, "select public.auth_org_id()")).containsExactly(orgA.toString());
+            // ... the workers' shard queries do not: unbound, their policies match no row. Never B's rows.
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts")).containsExactly("0");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgA))
+                    .containsExactly("0");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgB))
+                    .containsExactly("0");
+            c.rollback();
+        }
+    }
+
+    @Test
+    void setLocalRoleIsPropagatedTooAndTakesADefinerFunctionsRightsOnTheWorker() throws SQLException {
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("set local role authenticated");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            assertThatThrownBy(() -> SchemaTestSupport.column(c,
+                    "select public.create_notification(?, ?, 'system_alert', 't', 'm')", orgA, userA))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied for table notifications_");
+            c.rollback();
+        }
+    }
+
+    @Test
+    void roleBySetConfigAndClaimsBySetLocalServeReadsDefinerFunctionsAndTheAuditTrail() throws SQLException {
+        UUID id;
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("select set_config('role', 'authenticated', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgA))
+                    .singleElement().asString().isNotEqualTo("0");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgB))
+                    .containsExactly("0");
+            // The definer function still refuses another clinic: its checks run with the claims.
+            assertThatThrownBy(() -> SchemaTestSupport.column(c,
+                    "select public.create_notification(?, ?, 'system_alert', 't', 'm')", orgB, userA))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("only notify within its own organization");
+            c.rollback();
+        }
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("select set_config('role', 'authenticated', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            id = UUID.fromString(SchemaTestSupport.column(c,
+                    "select public.create_notification(?, ?, 'system_alert', 'definer', 'm')", orgA, userA).get(0));
+            // The caller's own write to the same clinic's shard group, after the definer's, is refused.
+            assertThatThrownBy(() -> s.execute("insert into public.contacts (org_id, name) values ('" + orgA + "', 'Mixed')"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("cannot perform query on placements that were modified in this transaction by a different user");
+            c.rollback();
+        }
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("select set_config('role', 'authenticated', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            id = UUID.fromString(SchemaTestSupport.column(c,
+                    "select public.create_notification(?, ?, 'system_alert', 'definer', 'm')", orgA, userA).get(0));
+            c.commit();
+        }
+        // The worker's audit row has the acting user from the propagated claims, and the definer as database user.
+        assertThat(adminColumn(db, "select table_name || '|' || database_user || '|' || authenticated_user"
+                + " from public.audit_logs where org_id = ? and row_data ->> 'id' = ?", orgA, id.toString()))
+                .containsExactly("notifications|postgres|" + userA);
+    }
+
+    @Test
+    void workersRefuseAnApiRoleThatCannotLogInThereSoNothingRunsUnbound() throws SQLException {
+        try {
+            admin(db, "select run_command_on_workers('set citus.enable_ddl_propagation to off; alter role authenticated nologin')");
+            try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.execute("set local citus.propagate_set_commands = 'local'");
+                s.execute("set local role authenticated");
+                s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+                assertThatThrownBy(() -> SchemaTestSupport.column(c, "select count(*) from public.contacts where org_id = ?", orgA))
+                        .isInstanceOf(SQLException.class)
+                        .hasMessageContaining("role \"authenticated\" is not permitted to log in");
+                c.rollback();
+            }
+        } finally {
+            admin(db, "select run_command_on_workers('set citus.enable_ddl_propagation to off; alter role authenticated login')");
+        }
+    }
+
+    @Test
+    void aSingleClinicReadWithItsOrgIdIsOneTaskOnOneWorker() throws SQLException {
+        List<String> plan = adminColumn(db, "explain (costs off) select id, name from public.contacts where org_id = '"
+                + orgA + "' order by updated_at desc limit 50");
+        assertThat(plan).contains("  Task Count: 1").anySatisfy(line -> assertThat(line).contains("port=" + shardPort(orgA)));
+        // Without the org_id in the query, the policy alone does not route: every shard gets a task.
+        List<String> policyOnly = adminColumn(db, "explain (costs off) select id from public.contacts where name = 'x'");
+        assertThat(policyOnly).contains("  Task Count: 32");
+    }
+
+    @Test
+    void aWriteOnAWorkerIsAuditedWithTheActingUserAndTheShardsStatement() throws SQLException {
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("set local citus.propagate_set_commands = 'local'");
+            s.execute("set local role authenticated");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            s.execute("insert into public.contacts (org_id, name) values ('" + orgA + "', 'Audited')");
+            c.commit();
+        }
+        List<String> audit = adminColumn(db, "select table_name || '|' || database_user || '|' || authenticated_user"
+                + " || '|' || claims_org_id || '|' || left(statement_text, 35) from public.audit_logs"
+                + " where org_id = ? and operation = 'INSERT' and row_data ->> 'name' = 'Audited'", orgA);
+        assertThat(audit).singleElement().asString()
+                .startsWith("contacts|authenticated|" + userA + "|" + orgA + "|INSERT INTO public.contacts_");
+    }
+
+    @Test
+    void citusRefusesAnOrgIdChangeBeforeTheImmutabilityTrigger() {
+        assertThatThrownBy(() -> admin(db, "update public.contacts set org_id = ? where org_id = ?", orgB, orgA))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("modifying the partition value of rows is not allowed")
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
+    }
+
+    @Test
+    void aNotificationsNotifyGoesToTheWorkerHoldingTheShard() throws Exception {
+        List<Integer> ports = new ArrayList<>();
+        ports.add(db.server().port());
+        for (String port : adminColumn(db, "select nodeport from pg_dist_node where groupid <> 0 order by nodeport")) {
+            ports.add(Integer.parseInt(port));
+        }
+        List<Connection> listeners = new ArrayList<>();
+        try {
+            for (int port : ports) {
+                PGSimpleDataSource ds = new PGSimpleDataSource();
+                ds.setServerNames(new String[] {db.server().host()});
+                ds.setPortNumbers(new int[] {port});
+                ds.setDatabaseName(db.name());
+                ds.setUser("postgres");
+                Connection listener = ds.getConnection();
+                try (Statement s = listener.createStatement()) {
+                    s.execute("listen voxanne_notifications");
+                }
+                listeners.add(listener);
+            }
+            UUID id = UUID.fromString(adminColumn(db, "select public.create_notification(?, ?, 'system_alert', 't', 'm')",
+                    orgA, userA).get(0));
+            int shardPort = shardPort(orgA);
+            for (int i = 0; i < ports.size(); i++) {
+                PGNotification[] received = listeners.get(i).unwrap(PGConnection.class).getNotifications(1000);
+                if (ports.get(i) == shardPort) {
+                    assertThat(received).as("on the worker holding the shard").singleElement()
+                            .satisfies(n -> assertThat(n.getParameter()).contains(id.toString()));
+                } else {
+                    assertThat(received == null ? new PGNotification[0] : received).as("on port " + ports.get(i)).isEmpty();
+                }
+            }
+        } finally {
+            for (Connection listener : listeners) {
+                listener.close();
+            }
+        }
+    }
+
+    private static int shardPort(UUID org) throws SQLException {
+        return Integer.parseInt(adminColumn(db, "select nodeport from citus_shards where table_name = 'public.contacts'::regclass"
+                + " and shardid = get_shard_id_for_distribution_column('public.contacts', ?::uuid)", org.toString()).get(0));
+    }
+}
