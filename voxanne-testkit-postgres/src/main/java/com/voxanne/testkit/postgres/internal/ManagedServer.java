@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ManagedServer implements PostgresServer {
 
+    /** How long a drop on a Citus node waits for the extension's reconnections to let go. */
+    private static final long DROP_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(ManagedServer.class);
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
     /**
@@ -279,8 +282,45 @@ final class ManagedServer implements PostgresServer {
     }
 
     private void drop(String name) {
-        if (databases.remove(name)) {
-            executeOnEveryNode("drop database if exists " + Sql.identifier(name) + " with (force)");
+        if (!databases.remove(name)) {
+            return;
+        }
+        String drop = "drop database if exists " + Sql.identifier(name) + " with (force)";
+        if (process.workerPorts().isEmpty()) {
+            executeOn(process.port(), process.maintenanceDatabase(), drop);
+            return;
+        }
+        // On a Citus node the extension's maintenance daemon and the coordinator's cached connections to
+        // the workers come back between FORCE's termination and the drop: closed first, then dropped,
+        // and the drop tried again while a reconnection still holds the database.
+        for (int port : nodePorts()) {
+            executeOn(port, process.maintenanceDatabase(), "alter database " + Sql.identifier(name)
+                    + " with allow_connections false");
+        }
+        for (int port : nodePorts()) {
+            dropWhenReleased(port, drop);
+        }
+    }
+
+    /** Runs {@code drop} on {@code port}, again for a few seconds while the database is still in use (55006). */
+    private void dropWhenReleased(int port, String drop) {
+        long deadline = System.nanoTime() + DROP_RETRY_NANOS;
+        while (true) {
+            try {
+                executeOn(port, process.maintenanceDatabase(), drop);
+                return;
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof SQLException sql) || !"55006".equals(sql.getSQLState())
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while dropping a test database", interrupted);
+            }
         }
     }
 
