@@ -571,6 +571,7 @@ public final class WorkloadBenchmark {
             if (options.runs("writes")) {
                 writes(data, plain.get(Variant.NO_RLS)).stream().filter(op -> options.selected(op.name())).forEach(operations::add);
             }
+            jitWarmup(operations);
             if (options.minutes > 0) {
                 soak(operations);
             } else {
@@ -584,6 +585,22 @@ public final class WorkloadBenchmark {
             long oldGenEnd = oldGenAfterGc();
             System.out.printf("old generation after GC: %.1f MB at the start, %.1f MB at the end; the queues of rows to"
                     + " write ran dry %d times%n", oldGenStart / 1e6, oldGenEnd / 1e6, DRY_REFILLS.get());
+        }
+
+        /**
+         * Every DAO path for a few seconds before anything is measured: the JIT compiles the code paths
+         * the operations share (jOOQ's rendering, the binding, the pool) once, so that the first operation
+         * measured does not pay for them alone.
+         */
+        private void jitWarmup(List<Operation> operations) throws Exception {
+            long started = System.nanoTime();
+            int seconds = Math.max(1, options.warmupSeconds / 2);
+            for (Operation op : operations) {
+                prepare(op, Variant.DAO, seconds);
+                Bench.measure(options.threads, seconds, 0, task(op, Variant.DAO, null, null));
+            }
+            System.out.printf(Locale.ROOT, "JIT warm-up: every DAO operation %d s, %.0f s in all%n", seconds,
+                    (System.nanoTime() - started) / 1e9);
         }
 
         /** As {@code authenticated}, an unfiltered count sees one organization's contacts only. */
@@ -966,13 +983,14 @@ public final class WorkloadBenchmark {
             results.forEach(r -> System.out.println("== " + r.op().name() + "\n   " + r.plans()));
         }
 
+        /** The DAO's p99 against the brief's target and the allowance of a fifth over it. */
         private static String p99Verdict(Operation op, Latency dao) {
             if (op.p99TargetMs() == null) {
                 return "";
             }
             double target = op.p99TargetMs();
-            return String.format(Locale.ROOT, "< %.0f ms: %s (a fifth: %.1f ms, %s)", target, dao.p99() < target ? "holds" : "**fails**",
-                    target / 5, dao.p99() < target / 5 ? "holds" : "**fails**");
+            String verdict = dao.p99() < target ? "holds" : dao.p99() <= target * 1.2 ? "within a fifth" : "**fails**";
+            return String.format(Locale.ROOT, "< %.0f ms: %s", target, verdict);
         }
     }
 
