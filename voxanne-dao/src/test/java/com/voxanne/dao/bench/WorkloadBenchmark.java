@@ -112,6 +112,7 @@ public final class WorkloadBenchmark {
         }
     }
 
+    /** A read is compared with its SQL without RLS; a write also with and without the audit trigger. */
     enum Kind { READ, WRITE }
 
     /** The DAO's call for one target. */
@@ -408,6 +409,7 @@ public final class WorkloadBenchmark {
         }
     }
 
+    /** Statements of a plain JDBC baseline that run in one transaction. */
     interface SqlWork {
         void run() throws SQLException;
     }
