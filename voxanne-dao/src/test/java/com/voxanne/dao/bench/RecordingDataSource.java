@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.logging.Logger;
@@ -47,11 +49,29 @@ final class RecordingDataSource implements DataSource {
          */
         void bind(PreparedStatement ps, int offset, UUID fromOrg, UUID toOrg, UUID fromUser, UUID toUser)
                 throws SQLException {
+            Map<Object, Object> replacements = new HashMap<>();
+            replacements.put(fromOrg, toOrg);
+            replacements.put(fromUser, toUser);
+            bind(ps, offset, replacements);
+        }
+
+        /**
+         * Replays the bind calls on {@code ps}, parameter indexes shifted by {@code offset}, each captured
+         * value that is a key of {@code replacements} replaced by its value (a UUID key also matches its
+         * text, and is then replaced by the text of its value).
+         */
+        void bind(PreparedStatement ps, int offset, Map<?, ?> replacements) throws SQLException {
             for (Bind b : binds) {
                 Object[] args = b.args().clone();
                 args[0] = (Integer) args[0] + offset;
                 for (int i = 1; i < args.length; i++) {
-                    args[i] = replace(replace(args[i], fromOrg, toOrg), fromUser, toUser);
+                    for (Map.Entry<?, ?> r : replacements.entrySet()) {
+                        Object replaced = replace(args[i], r.getKey(), r.getValue());
+                        if (replaced != args[i]) {
+                            args[i] = replaced;
+                            break;
+                        }
+                    }
                 }
                 try {
                     b.setter().invoke(ps, args);
@@ -66,11 +86,11 @@ final class RecordingDataSource implements DataSource {
             }
         }
 
-        private static Object replace(Object value, UUID from, UUID to) {
+        private static Object replace(Object value, Object from, Object to) {
             if (from.equals(value)) {
                 return to;
             }
-            if (from.toString().equals(value)) {
+            if (from instanceof UUID && from.toString().equals(value)) {
                 return to.toString();
             }
             return value;

@@ -5,6 +5,7 @@ import com.voxanne.dao.ContactQuery;
 import com.voxanne.dao.NotificationQuery;
 import com.voxanne.dao.OrgContext;
 import com.voxanne.dao.Voxanne;
+import com.voxanne.dao.bench.Bench.Measurement;
 import com.voxanne.dao.metrics.VoxanneMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import com.voxanne.schema.VoxanneSchema;
@@ -15,7 +16,6 @@ import com.voxanne.testkit.postgres.PostgresServer;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
 import com.voxanne.testkit.postgres.TestPostgresConfig;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,18 +27,13 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -153,8 +148,8 @@ public final class RlsThroughputBenchmark {
                 s.execute("grant anon, authenticated, service_role to \"" + server.loginRole() + "\"");
             }
             List<Tenant> tenants = generate(db.adminDataSource(), options);
-            try (HikariDataSource login = pool(db.loginDataSource(), options.pool, "bench-login");
-                 HikariDataSource admin = pool(db.adminDataSource(), options.pool, "bench-admin")) {
+            try (HikariDataSource login = Bench.pool(db.loginDataSource(), options.pool, "bench-login");
+                 HikariDataSource admin = Bench.pool(db.adminDataSource(), options.pool, "bench-admin")) {
                 run(options, tenants, login, admin);
             }
         }
@@ -234,19 +229,19 @@ public final class RlsThroughputBenchmark {
                     perVariant.get(i).add(measure(options.threads, 0, options.seconds, v.tasks().get(i)));
                 }
             }
-            Measurement dao = median(perVariant.get(0));
-            Measurement plain = median(perVariant.get(1));
-            Measurement oneTrip = median(perVariant.get(2));
-            Measurement prepared = median(perVariant.get(3));
-            Measurement roleAndClaimsOnly = median(perVariant.get(4));
-            Measurement withoutSearchPath = median(perVariant.get(5));
+            Measurement dao = Bench.median(perVariant.get(0));
+            Measurement plain = Bench.median(perVariant.get(1));
+            Measurement oneTrip = Bench.median(perVariant.get(2));
+            Measurement prepared = Bench.median(perVariant.get(3));
+            Measurement roleAndClaimsOnly = Bench.median(perVariant.get(4));
+            Measurement withoutSearchPath = Bench.median(perVariant.get(5));
             System.out.printf(Locale.ROOT, "   raw prepared begin;bind;query;commit %7.0f/s (%.2f, %4.0f µs CPU);"
                     + " binding role and claims only %7.0f/s (%.2f); without search_path %7.0f/s (%.2f)%n",
                     prepared.opsPerSecond(), prepared.opsPerSecond() / plain.opsPerSecond(), prepared.clientCpuMicrosPerOp(),
                     roleAndClaimsOnly.opsPerSecond(), roleAndClaimsOnly.opsPerSecond() / plain.opsPerSecond(),
                     withoutSearchPath.opsPerSecond(), withoutSearchPath.opsPerSecond() / plain.opsPerSecond());
             if (options.metrics) {
-                Measurement withMetrics = median(perVariant.get(METERED));
+                Measurement withMetrics = Bench.median(perVariant.get(METERED));
                 System.out.printf(Locale.ROOT, "   DAO with Micrometer metrics %7.0f/s (%4.0f µs CPU): %.3f of the DAO without%n",
                         withMetrics.opsPerSecond(), withMetrics.clientCpuMicrosPerOp(),
                         withMetrics.opsPerSecond() / dao.opsPerSecond());
@@ -264,7 +259,7 @@ public final class RlsThroughputBenchmark {
             explains.put(op.name(), "SQL: " + v.query().sql() + "\n-- as authenticated (bound claims, in a transaction):\n"
                     + authPlan + "-- as superuser, no RLS" + (v.baseline() == v.query() ? "" : ": " + v.baseline().sql())
                     + "\n" + adminPlan);
-            indexes.put(op.name(), summary(authPlan) + " | " + summary(adminPlan));
+            indexes.put(op.name(), Bench.planSummary(authPlan) + " | " + Bench.planSummary(adminPlan));
         }
 
         System.out.println();
@@ -302,79 +297,11 @@ public final class RlsThroughputBenchmark {
     private record Variants(RecordingDataSource.Statement query, RecordingDataSource.Statement baseline, List<Task> tasks) {
     }
 
-    /** The round with the median throughput. */
-    private static Measurement median(List<Measurement> rounds) {
-        List<Measurement> sorted = new ArrayList<>(rounds);
-        sorted.sort(java.util.Comparator.comparingDouble(Measurement::opsPerSecond));
-        return sorted.get(sorted.size() / 2);
-    }
-
-    /** Throughput, and the benchmark JVM's CPU time per operation (all its threads, GC included). */
-    private record Measurement(double opsPerSecond, double clientCpuMicrosPerOp) {
-    }
-
-    private static final com.sun.management.OperatingSystemMXBean OS =
-            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-
     /** Operations per second of {@code task} on {@code threads} threads, each call for a random tenant. */
     private static Measurement measure(int threads, int warmupSeconds, int seconds, Task task) throws InterruptedException {
         List<Tenant> tenants = TENANTS.get();
-        LongAdder count = new LongAdder();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        // 0 warming up, 1 measuring, 2 stop
-        int[] phase = {0};
-        Object lock = new Object();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread worker = new Thread(() -> {
-                ThreadLocalRandom random = ThreadLocalRandom.current();
-                while (true) {
-                    int p;
-                    synchronized (lock) {
-                        p = phase[0];
-                    }
-                    if (p == 2 || failure.get() != null) {
-                        return;
-                    }
-                    try {
-                        task.run(tenants.get(random.nextInt(tenants.size())));
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                        return;
-                    }
-                    if (p == 1) {
-                        count.increment();
-                    }
-                }
-            }, "bench-" + t);
-            workers.add(worker);
-            worker.start();
-        }
-        Thread.sleep(warmupSeconds * 1000L);
-        long start;
-        long cpuStart;
-        synchronized (lock) {
-            phase[0] = 1;
-            start = System.nanoTime();
-            cpuStart = OS.getProcessCpuTime();
-        }
-        Thread.sleep(seconds * 1000L);
-        long end;
-        long done;
-        long cpuEnd;
-        synchronized (lock) {
-            phase[0] = 2;
-            end = System.nanoTime();
-            cpuEnd = OS.getProcessCpuTime();
-            done = count.sum();
-        }
-        for (Thread worker : workers) {
-            worker.join();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("benchmark task failed", failure.get());
-        }
-        return new Measurement(done / ((end - start) / 1e9), (cpuEnd - cpuStart) / 1e3 / Math.max(1, done));
+        return Bench.measure(threads, warmupSeconds, seconds,
+                () -> task.run(tenants.get(ThreadLocalRandom.current().nextInt(tenants.size()))));
     }
 
     private static final AtomicReference<List<Tenant>> TENANTS = new AtomicReference<>();
@@ -384,7 +311,7 @@ public final class RlsThroughputBenchmark {
         List<RecordingDataSource.Statement> statements = RecordingDataSource.record(() -> op.call().accept(recorded, tenant.context()));
         List<RecordingDataSource.Statement> queries = statements.stream()
                 .filter(s -> !s.sql().equals(RequestBinding.BIND_SQL))
-                .map(RlsThroughputBenchmark::withoutBinding)
+                .map(Bench::withoutBinding)
                 .toList();
         if (queries.size() != 1) {
             throw new IllegalStateException(op.name() + ": expected one query besides the binding, got " + statements);
@@ -394,30 +321,6 @@ public final class RlsThroughputBenchmark {
             throw new IllegalStateException(op.name() + ": the query does not bind the organization: " + query);
         }
         return query;
-    }
-
-    /**
-     * The query alone when the DAO sent the binding prefixed to it in one string
-     * ({@code BIND_SQL; query}, or {@code begin; BIND_SQL; query; commit} for a single-statement unit):
-     * the begin, the binding and its parameters removed, the others renumbered, the commit dropped.
-     */
-    private static RecordingDataSource.Statement withoutBinding(RecordingDataSource.Statement statement) {
-        String sql = statement.sql().replaceFirst("^begin;\\s*", "");
-        if (!sql.startsWith(RequestBinding.BIND_SQL)) {
-            return statement;
-        }
-        String query = sql.substring(RequestBinding.BIND_SQL.length()).replaceFirst("^\\s*;\\s*", "")
-                .replaceFirst(";\\s*commit\\s*$", "");
-        List<RecordingDataSource.Bind> binds = new ArrayList<>();
-        for (RecordingDataSource.Bind bind : statement.binds()) {
-            int index = (Integer) bind.args()[0];
-            if (index > RequestBinding.PARAMETER_COUNT) {
-                Object[] args = bind.args().clone();
-                args[0] = index - RequestBinding.PARAMETER_COUNT;
-                binds.add(new RecordingDataSource.Bind(bind.setter(), args));
-            }
-        }
-        return new RecordingDataSource.Statement(query, binds);
     }
 
     /** {@code sql} with the organization as its one parameter, as if recorded for {@code tenant}. */
@@ -437,7 +340,7 @@ public final class RlsThroughputBenchmark {
         try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(query.sql())) {
             query.bind(ps, 0, captured.org(), tenant.org(), captured.user(), tenant.user());
             try (ResultSet rs = ps.executeQuery()) {
-                readAll(rs);
+                Bench.readAll(rs);
             }
         }
     }
@@ -459,7 +362,7 @@ public final class RlsThroughputBenchmark {
                 throw new IllegalStateException("no second result");
             }
             try (ResultSet rs = ps.getResultSet()) {
-                readAll(rs);
+                Bench.readAll(rs);
             }
         }
     }
@@ -507,22 +410,13 @@ public final class RlsThroughputBenchmark {
                     throw new IllegalStateException("no query result");
                 }
                 try (ResultSet rs = ps.getResultSet()) {
-                    readAll(rs);
+                    Bench.readAll(rs);
                 }
             } catch (SQLException | RuntimeException e) {
                 try (Statement rollback = c.createStatement()) {
                     rollback.execute("rollback");
                 }
                 throw e;
-            }
-        }
-    }
-
-    private static void readAll(ResultSet rs) throws SQLException {
-        int columns = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-            for (int i = 1; i <= columns; i++) {
-                rs.getObject(i);
             }
         }
     }
@@ -599,41 +493,8 @@ public final class RlsThroughputBenchmark {
         return plan.toString();
     }
 
-    private static final Pattern SCAN = Pattern.compile(
-            "(Index Only Scan(?: Backward)? using \\w+|Index Scan(?: Backward)? using \\w+|Bitmap Index Scan on \\w+|Seq Scan on \\w+)");
-    private static final Pattern EXECUTION = Pattern.compile("Execution Time: ([0-9.]+) ms");
-    private static final Pattern ROWS_REMOVED = Pattern.compile("Rows Removed by (?:Filter|Index Recheck): (\\d+)");
-
-    /** The scans of a plan, the rows its filters removed and its execution time. */
-    private static String summary(String plan) {
-        Set<String> scans = new LinkedHashSet<>();
-        Matcher m = SCAN.matcher(plan);
-        while (m.find()) {
-            scans.add(m.group(1).replaceFirst("^(Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) ", "$1 ")
-                    .replace("Index Only Scan ", "index-only ").replace("Index Scan ", "index ")
-                    .replace("Bitmap Index Scan ", "bitmap ").replace("Seq Scan on ", "SEQ SCAN "));
-        }
-        long removed = 0;
-        Matcher r = ROWS_REMOVED.matcher(plan);
-        while (r.find()) {
-            removed += Long.parseLong(r.group(1));
-        }
-        Matcher e = EXECUTION.matcher(plan);
-        String time = e.find() ? e.group(1) + " ms" : "?";
-        return String.join(", ", scans) + (removed > 0 ? "; " + removed + " rows filtered out" : "") + "; " + time;
-    }
-
     // ------------------------------------------------------------------------------------------------
     // data set
-
-    private static HikariDataSource pool(DataSource ds, int size, String name) {
-        HikariConfig config = new HikariConfig();
-        config.setDataSource(ds);
-        config.setMaximumPoolSize(size);
-        config.setMinimumIdle(size);
-        config.setPoolName(name);
-        return new HikariDataSource(config);
-    }
 
     /**
      * Fills the database as the admin role with generate_series: organizations, users (auth.users, with

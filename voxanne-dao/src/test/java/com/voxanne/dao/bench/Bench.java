@@ -1,0 +1,192 @@
+package com.voxanne.dao.bench;
+
+import com.voxanne.schema.session.RequestBinding;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.lang.management.ManagementFactory;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * What the benchmarks of this package share: measuring a task's throughput on several threads, the
+ * median of rounds, pools, reading a result whole, the DAO's query without its binding, and the summary
+ * of a plan.
+ */
+final class Bench {
+
+    private Bench() {
+    }
+
+    /** One call of the measured operation. */
+    interface Task {
+        void run() throws Exception;
+    }
+
+    /** Throughput, and the benchmark JVM's CPU time per operation (all its threads, GC included). */
+    record Measurement(double opsPerSecond, double clientCpuMicrosPerOp) {
+    }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** The benchmark JVM's CPU time so far, all threads, in nanoseconds. */
+    static long processCpuNanos() {
+        return OS.getProcessCpuTime();
+    }
+
+    /** The round with the median throughput. */
+    static Measurement median(List<Measurement> rounds) {
+        List<Measurement> sorted = new ArrayList<>(rounds);
+        sorted.sort(Comparator.comparingDouble(Measurement::opsPerSecond));
+        return sorted.get(sorted.size() / 2);
+    }
+
+    /**
+     * Operations per second of {@code task} on {@code threads} threads: every thread calls it in a loop,
+     * {@code warmupSeconds} uncounted, then {@code seconds} counted. A task's failure stops the run and is
+     * thrown.
+     */
+    static Measurement measure(int threads, int warmupSeconds, int seconds, Task task) throws InterruptedException {
+        LongAdder count = new LongAdder();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        // 0 warming up, 1 measuring, 2 stop
+        int[] phase = {0};
+        Object lock = new Object();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread worker = new Thread(() -> {
+                while (true) {
+                    int p;
+                    synchronized (lock) {
+                        p = phase[0];
+                    }
+                    if (p == 2 || failure.get() != null) {
+                        return;
+                    }
+                    try {
+                        task.run();
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                        return;
+                    }
+                    if (p == 1) {
+                        count.increment();
+                    }
+                }
+            }, "bench-" + t);
+            workers.add(worker);
+            worker.start();
+        }
+        Thread.sleep(warmupSeconds * 1000L);
+        long start;
+        long cpuStart;
+        synchronized (lock) {
+            phase[0] = 1;
+            start = System.nanoTime();
+            cpuStart = OS.getProcessCpuTime();
+        }
+        Thread.sleep(seconds * 1000L);
+        long end;
+        long done;
+        long cpuEnd;
+        synchronized (lock) {
+            phase[0] = 2;
+            end = System.nanoTime();
+            cpuEnd = OS.getProcessCpuTime();
+            done = count.sum();
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("benchmark task failed", failure.get());
+        }
+        return new Measurement(done / ((end - start) / 1e9), (cpuEnd - cpuStart) / 1e3 / Math.max(1, done));
+    }
+
+    /** A Hikari pool of {@code size} connections over {@code ds}, all opened at once. */
+    static HikariDataSource pool(DataSource ds, int size, String name) {
+        return pool(ds, size, name, null);
+    }
+
+    /** As {@link #pool(DataSource, int, String)}, each connection first running {@code initSql} (when set). */
+    static HikariDataSource pool(DataSource ds, int size, String name, String initSql) {
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(ds);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(size);
+        config.setPoolName(name);
+        if (initSql != null) {
+            config.setConnectionInitSql(initSql);
+        }
+        return new HikariDataSource(config);
+    }
+
+    /** Reads every column of every row, as a client that maps the rows would. */
+    static void readAll(ResultSet rs) throws SQLException {
+        int columns = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            for (int i = 1; i <= columns; i++) {
+                rs.getObject(i);
+            }
+        }
+    }
+
+    /**
+     * The query alone when the DAO sent the binding prefixed to it in one string
+     * ({@code BIND_SQL; query}, or {@code begin; BIND_SQL; query; commit} for a single-statement unit):
+     * the begin, the binding and its parameters removed, the others renumbered, the commit dropped.
+     */
+    static RecordingDataSource.Statement withoutBinding(RecordingDataSource.Statement statement) {
+        String sql = statement.sql().replaceFirst("^begin;\\s*", "");
+        if (!sql.startsWith(RequestBinding.BIND_SQL)) {
+            return statement;
+        }
+        String query = sql.substring(RequestBinding.BIND_SQL.length()).replaceFirst("^\\s*;\\s*", "")
+                .replaceFirst(";\\s*commit\\s*$", "");
+        List<RecordingDataSource.Bind> binds = new ArrayList<>();
+        for (RecordingDataSource.Bind bind : statement.binds()) {
+            int index = (Integer) bind.args()[0];
+            if (index > RequestBinding.PARAMETER_COUNT) {
+                Object[] args = bind.args().clone();
+                args[0] = index - RequestBinding.PARAMETER_COUNT;
+                binds.add(new RecordingDataSource.Bind(bind.setter(), args));
+            }
+        }
+        return new RecordingDataSource.Statement(query, binds);
+    }
+
+    private static final Pattern SCAN = Pattern.compile(
+            "(Index Only Scan(?: Backward)? using \\w+|Index Scan(?: Backward)? using \\w+|Bitmap Index Scan on \\w+|Seq Scan on \\w+)");
+    private static final Pattern EXECUTION = Pattern.compile("Execution Time: ([0-9.]+) ms");
+    private static final Pattern ROWS_REMOVED = Pattern.compile("Rows Removed by (?:Filter|Index Recheck): (\\d+)");
+
+    /** The scans of a plan, the rows its filters removed and its execution time. */
+    static String planSummary(String plan) {
+        Set<String> scans = new LinkedHashSet<>();
+        Matcher m = SCAN.matcher(plan);
+        while (m.find()) {
+            scans.add(m.group(1).replaceFirst("^(Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) ", "$1 ")
+                    .replace("Index Only Scan ", "index-only ").replace("Index Scan ", "index ")
+                    .replace("Bitmap Index Scan ", "bitmap ").replace("Seq Scan on ", "SEQ SCAN "));
+        }
+        long removed = 0;
+        Matcher r = ROWS_REMOVED.matcher(plan);
+        while (r.find()) {
+            removed += Long.parseLong(r.group(1));
+        }
+        Matcher e = EXECUTION.matcher(plan);
+        String time = e.find() ? e.group(1) + " ms" : "?";
+        return String.join(", ", scans) + (removed > 0 ? "; " + removed + " rows filtered out" : "") + "; " + time;
+    }
+}
