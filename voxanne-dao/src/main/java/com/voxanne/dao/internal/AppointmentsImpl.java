@@ -126,14 +126,14 @@ final class AppointmentsImpl implements Appointments {
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Appointment get(UUID id) {
-        return find(id, APPOINTMENTS.DELETED_AT.isNull());
+        return find(id, false);
     }
 
     // one SELECT
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Appointment getIncludingDeleted(UUID id) {
-        return find(id, null);
+        return find(id, true);
     }
 
     // not one statement: the row is locked and its transition checked, then updated
@@ -188,7 +188,7 @@ final class AppointmentsImpl implements Appointments {
                 .where(byId(id), APPOINTMENTS.DELETED_AT.isNotNull())
                 .returning(), Rows::appointment));
         // Nothing restored: either it is not deleted (returned as it is) or there is no such appointment.
-        return restored.orElseGet(() -> find(id, null));
+        return restored.orElseGet(() -> find(id, true));
     }
 
     // one UPDATE … RETURNING
@@ -278,12 +278,20 @@ final class AppointmentsImpl implements Appointments {
     }
 
     /** The row, deleted or not as {@code extra} says ({@code null}: either). */
-    private Appointment find(UUID id, Condition extra) {
+    private Appointment find(UUID id, boolean includingDeleted) {
         required("id", id);
-        Condition where = extra == null ? byId(id) : byId(id).and(extra);
-        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(where), Rows::appointment)
+        RenderedReads.Read read = RenderedReads.select("appointments.get", ONE)
+                .where(organizationId, org -> APPOINTMENTS.ORG_ID.eq(org))
+                .where(id, appointment -> APPOINTMENTS.ID.eq(appointment));
+        if (!includingDeleted) {
+            read.where(() -> APPOINTMENTS.DELETED_AT.isNull());
+        }
+        return read.fetchOptional(unit, Rows::appointment)
                 .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
+
+    /** An appointment by its id: the query {@code get} starts from. */
+    private static final RenderedReads.From ONE = () -> DSL.selectFrom(APPOINTMENTS);
 
     /**
      * The non-deleted row, locked until the transaction ends: a concurrent change waits here and then

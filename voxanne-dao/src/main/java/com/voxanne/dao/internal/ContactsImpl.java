@@ -110,10 +110,15 @@ final class ContactsImpl implements Contacts {
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Contact get(UUID id) {
-        return Rows.fetchOptional(dsl().selectFrom(CONTACTS)
-                        .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id))), Rows::contact)
+        return RenderedReads.select("contacts.get", ONE)
+                .where(organizationId, org -> CONTACTS.ORG_ID.eq(org))
+                .where(requireId(id), contact -> CONTACTS.ID.eq(contact))
+                .fetchOptional(unit, Rows::contact)
                 .orElseThrow(() -> notFound(id));
     }
+
+    /** A contact by a key: the query {@code get} and {@code findByPhone} start from. */
+    private static final RenderedReads.From ONE = () -> DSL.selectFrom(CONTACTS);
 
     // one SELECT
     @Override
@@ -123,8 +128,10 @@ final class ContactsImpl implements Contacts {
         if (normalized == null) {
             throw new InvalidInputException("phone", "must not be blank");
         }
-        return Rows.fetchOptional(dsl().selectFrom(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.PHONE.eq(normalized)), Rows::contact);
+        return RenderedReads.select("contacts.findByPhone", ONE)
+                .where(organizationId, org -> CONTACTS.ORG_ID.eq(org))
+                .where(normalized, number -> CONTACTS.PHONE.eq(number))
+                .fetchOptional(unit, Rows::contact);
     }
 
     // one UPDATE … RETURNING (an empty update: one SELECT)

@@ -121,10 +121,15 @@ final class NotificationsImpl implements Notifications {
     @UnitMode(SINGLE_STATEMENT)
     public Notification get(UUID id) {
         UUID user = actingUser();
-        return Rows.fetchOptional(dsl().selectFrom(NOTIFICATIONS)
-                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id))), Rows::notification)
+        return RenderedReads.select("notifications.get", ONE)
+                .where(organizationId, user, NotificationsImpl::mine)
+                .where(requireId(id), notification -> NOTIFICATIONS.ID.eq(notification))
+                .fetchOptional(unit, Rows::notification)
                 .orElseThrow(() -> new NotFoundException("notification " + id));
     }
+
+    /** A notification by its id: the query {@code get} starts from. */
+    private static final RenderedReads.From ONE = () -> DSL.selectFrom(NOTIFICATIONS);
 
     // one rendered SELECT
     @Override

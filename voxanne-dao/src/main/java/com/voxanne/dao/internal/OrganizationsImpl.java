@@ -35,7 +35,7 @@ final class OrganizationsImpl implements Organizations {
     @Override
     public Organization get(UUID id) {
         Inputs.organizationId("organizations().get", id);
-        return transactions.run(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, dsl -> find(dsl, id));
+        return transactions.inUnit(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, unit -> find(unit, id));
     }
 
     @Override
@@ -61,8 +61,13 @@ final class OrganizationsImpl implements Organizations {
         });
     }
 
-    static Organization find(org.jooq.DSLContext dsl, UUID id) {
-        return Rows.fetchOptional(dsl.selectFrom(ORGANIZATIONS).where(ORGANIZATIONS.ID.eq(id)), Rows::organization)
+    static Organization find(Unit unit, UUID id) {
+        return RenderedReads.select("organizations.get", ONE)
+                .where(id, organization -> ORGANIZATIONS.ID.eq(organization))
+                .fetchOptional(unit, Rows::organization)
                 .orElseThrow(() -> new NotFoundException("organization " + id));
     }
+
+    /** An organization by its id. */
+    private static final RenderedReads.From ONE = () -> org.jooq.impl.DSL.selectFrom(ORGANIZATIONS);
 }

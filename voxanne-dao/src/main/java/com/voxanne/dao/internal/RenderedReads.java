@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +18,13 @@ import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Param;
 import org.jooq.SelectFinalStep;
+import org.jooq.exception.TooManyRowsException;
 import org.jooq.SelectQuery;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 
 /**
- * The repositories' hot reads (every list, count and search): jOOQ builds and renders a query once per
+ * The repositories' reads (every get, list, count and search): jOOQ builds and renders a query once per
  * <em>shape</em>, and plain JDBC sends that SQL with the call's values on the unit's bound connection
  * (docs/adr/0006-rendered-reads.md). Rendering was the largest part of the DAO's own CPU per call; the SQL
  * still comes from jOOQ and the generated classes, so a schema change still fails to compile.
@@ -202,6 +204,15 @@ final class RenderedReads {
             } catch (SQLException e) {
                 throw unit.failure(e);
             }
+        }
+
+        /** As {@link #fetch}, for a read of one row by a key: none, or one; more is jOOQ's {@link TooManyRowsException}. */
+        <T> Optional<T> fetchOptional(Unit unit, RowReader<T> reader) {
+            List<T> rows = fetch(unit, reader);
+            if (rows.size() > 1) {
+                throw new TooManyRowsException("the read " + name + " returned " + rows.size() + " rows, expected at most one");
+            }
+            return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
         }
 
         /** As {@link #fetch}, for a query that returns exactly one row (a count). */

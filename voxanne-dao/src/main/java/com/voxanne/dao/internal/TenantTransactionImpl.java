@@ -100,7 +100,7 @@ final class TenantTransactionImpl implements TenantTransaction {
 
     @Override
     public Organization organization() {
-        return OrganizationsImpl.find(unit.dsl(), organizationId);
+        return OrganizationsImpl.find(unit, organizationId);
     }
 
     @Override
