@@ -92,11 +92,7 @@ final class Observed {
         Map<Method, Operation> operations = operations(type);
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {
-                return switch (method.getName()) {
-                    case "equals" -> proxy == args[0];
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    default -> target.toString();
-                };
+                return TranslatedRepository.objectMethod(proxy, method, args, target);
             }
             return call(observer, operations.get(method), () -> {
                 try {

@@ -6,7 +6,6 @@ import com.voxanne.dao.Notifications;
 import com.voxanne.dao.Organization;
 import com.voxanne.dao.TenantTransaction;
 import com.voxanne.dao.VoxanneObserver;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -30,21 +29,14 @@ final class TenantTransactionImpl implements TenantTransaction {
     /**
      * For the caller's own work ({@code inOrg}, a webhook handler): {@code userId} is null in a service
      * scope; each repository call is reported to {@code observer}, its failures translated as it returns.
+     * {@code observer} is null only for the one call of a per-call unit ({@link #forOneCall}).
      */
     TenantTransactionImpl(Unit unit, UUID organizationId, UUID userId, Inputs inputs, VoxanneObserver observer) {
         this.unit = unit;
         this.organizationId = organizationId;
         this.userId = userId;
         this.inputs = inputs;
-        this.observer = Objects.requireNonNull(observer, "observer");
-    }
-
-    private TenantTransactionImpl(Unit unit, UUID organizationId, UUID userId, Inputs inputs) {
-        this.unit = unit;
-        this.organizationId = organizationId;
-        this.userId = userId;
-        this.inputs = inputs;
-        this.observer = null;
+        this.observer = observer;
     }
 
     /**
@@ -53,7 +45,7 @@ final class TenantTransactionImpl implements TenantTransaction {
      * would, and the per-call proxy reports the call.
      */
     static TenantTransactionImpl forOneCall(Unit unit, UUID organizationId, UUID userId, Inputs inputs) {
-        return new TenantTransactionImpl(unit, organizationId, userId, inputs);
+        return new TenantTransactionImpl(unit, organizationId, userId, inputs, null);
     }
 
     /**

@@ -43,7 +43,8 @@ final class TranslatedRepository {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
     }
 
-    private static Object objectMethod(Object proxy, Method method, Object[] args, Object target) {
+    /** {@code equals}, {@code hashCode} and {@code toString} of a repository proxy over {@code target}. */
+    static Object objectMethod(Object proxy, Method method, Object[] args, Object target) {
         return switch (method.getName()) {
             case "equals" -> proxy == args[0];
             case "hashCode" -> System.identityHashCode(proxy);
