@@ -20,14 +20,16 @@
 # unnamed statements only (prepareThreshold=0); see docs/production.md.
 #
 # Environment:
-#   VOXANNE_CI_PGBOUNCER_PORT  port PgBouncer listens on (default 55434)
-#   VOXANNE_CI_PG_PORT         port of the PostgreSQL behind it (default 55433)
+#   VOXANNE_CI_PGBOUNCER_PORT  port PgBouncer listens on (default 25434: below the kernel's ephemeral
+#                              range, where a test's outgoing connection or a port Docker maps for a
+#                              container can take it first)
+#   VOXANNE_CI_PG_PORT         port of the PostgreSQL behind it (default 25433)
 #   VOXANNE_CI_PGBOUNCER_DIR   its config, pid and log directory (default /var/tmp/voxanne-ci-pgbouncer)
 #   VOXANNE_TEST_LOGIN_ROLE, VOXANNE_TEST_LOGIN_PASSWORD  the kit's login role (defaults: the kit's)
 set -euo pipefail
 
-PORT="${VOXANNE_CI_PGBOUNCER_PORT:-55434}"
-PG_PORT="${VOXANNE_CI_PG_PORT:-55433}"
+PORT="${VOXANNE_CI_PGBOUNCER_PORT:-25434}"
+PG_PORT="${VOXANNE_CI_PG_PORT:-25433}"
 DIR="${VOXANNE_CI_PGBOUNCER_DIR:-/var/tmp/voxanne-ci-pgbouncer}"
 ROLE="${VOXANNE_TEST_LOGIN_ROLE:-voxanne_authenticator}"
 PASSWORD="${VOXANNE_TEST_LOGIN_PASSWORD:-voxanne-test-login}"
@@ -43,7 +45,25 @@ as_postgres() { runuser -u postgres -- "$@"; }
 
 running() { [[ -s "$DIR/pgbouncer.pid" ]] && kill -0 "$(cat "$DIR/pgbouncer.pid")" 2>/dev/null; }
 
+# A running instance listening on another port (an older default, another VOXANNE_CI_PGBOUNCER_PORT) is
+# stopped and started again with this run's config.
+if running && ! grep -qx "listen_port = $PORT" "$DIR/pgbouncer.ini"; then
+    kill "$(cat "$DIR/pgbouncer.pid")"
+    for _ in $(seq 50); do
+        running || break
+        sleep 0.1
+    done
+    running && die "could not stop the PgBouncer listening on another port (pid $(cat "$DIR/pgbouncer.pid"))"
+fi
+
+# Something else listening on the port would make PgBouncer exit with "nowhere to listen on": say who.
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
+
 if ! running; then
+    if port_taken; then
+        holder=$(ss -Hltnp "sport = :$PORT" 2>/dev/null || true)
+        die "port $PORT is taken by another process${holder:+: $holder}; set VOXANNE_CI_PGBOUNCER_PORT to a free one"
+    fi
     mkdir -p "$DIR"
     # Each run writes its own config: a warm machine with an older one gets the current one.
     cat >"$DIR/pgbouncer.ini" <<EOF
