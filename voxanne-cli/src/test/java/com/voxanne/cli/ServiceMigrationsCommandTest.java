@@ -46,7 +46,7 @@ class ServiceMigrationsCommandTest {
         try (TestDatabase db = Cli.server().createDatabase()) {
             Cli.Run run = onDatabase(db, "migrate", "--service-migrations", option, "--verify");
             assertThat(run.exitCode()).as(run.toString()).isZero();
-            assertThat(run.out()).containsSubsequence("applied V16 ", "applied " + HISTORY + " V1 ",
+            assertThat(run.out()).containsSubsequence("applied V17 ", "applied " + HISTORY + " V1 ",
                     "migrate: 16 migration(s) applied", "migrate: " + HISTORY + ": 1 migration(s) applied")
                     .contains("Service migrations applied (" + HISTORY + ")").doesNotContain("FAIL ");
             JsonNode verified = json(onDatabase(db, "verify", "--json", "--service-migrations", option));

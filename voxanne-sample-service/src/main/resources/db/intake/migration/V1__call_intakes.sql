@@ -27,9 +27,16 @@ create trigger org_id_immutable_call_intakes
 create trigger set_updated_at_call_intakes
   before update on public.call_intakes
   for each row execute function public.set_updated_at();
-create trigger audit_row_change_call_intakes
-  after insert or update or delete on public.call_intakes
-  for each row execute function public.audit_row_change();
+-- the audit trail: one trigger per operation, each writing all of a statement's rows in one insert
+create trigger audit_insert_call_intakes after insert on public.call_intakes
+  referencing new table as new_rows
+  for each statement execute function public.audit_statement_change('call_intakes');
+create trigger audit_update_call_intakes after update on public.call_intakes
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function public.audit_statement_change('call_intakes');
+create trigger audit_delete_call_intakes after delete on public.call_intakes
+  referencing old table as old_rows
+  for each statement execute function public.audit_statement_change('call_intakes');
 
 alter table public.call_intakes enable row level security;
 alter table public.call_intakes force row level security;

@@ -114,6 +114,57 @@ class AuditTrailTest {
     }
 
     @Test
+    void aStatementOfSeveralRowsRecordsEachRowWithItsOwnOldAndNewValues() throws SQLException {
+        // one insert per statement (V17): the rows must still each get their own entry, an update's old and
+        // new values paired by id whatever order the transition tables hold them in
+        String tag = "several-" + UUID.randomUUID();
+        List<String> ids = column(db, userA, "insert into public.contacts (org_id, name, notes)"
+                + " select ?, ?, 'note ' || g from generate_series(1, 5) g returning id", orgA, tag);
+        assertThat(update(db, userA, "update public.contacts set notes = notes || ' changed' where name = ?", tag)).isEqualTo(5);
+        assertThat(update(db, userA, "delete from public.contacts where name = ?", tag)).isEqualTo(5);
+
+        for (String id : ids) {
+            List<String> trail = adminColumn(db, "select concat_ws(' ', operation, coalesce(old_data ->> 'notes', '-'),"
+                    + " coalesce(row_data ->> 'notes', '-'), authenticated_user, org_id)"
+                    + " from public.audit_logs where table_name = 'contacts' and row_data ->> 'id' = ? order by id", id);
+            String note = adminColumn(db, "select old_data ->> 'notes' from public.audit_logs where operation = 'UPDATE'"
+                    + " and row_data ->> 'id' = ?", id).get(0);
+            assertThat(trail).containsExactly("INSERT - " + note + " " + alice + " " + orgA,
+                    "UPDATE " + note + " " + note + " changed " + alice + " " + orgA,
+                    "DELETE - " + note + " changed " + alice + " " + orgA);
+        }
+    }
+
+    @Test
+    void aStatementThatChangesNoRowWritesNothingAndIsNotRefused() throws SQLException {
+        String before = auditCount();
+        // the statement triggers fire for every statement, also one that touches nothing
+        assertThat(update(db, userA, "update public.contacts set notes = 'x' where name = 'nobody by this name'")).isZero();
+        assertThat(withoutUser("delete from public.contacts where name = 'nobody by this name'")).isZero();
+        assertThat(withoutUser("update public.contacts set notes = 'x' where name = 'nobody by this name'")).isZero();
+        assertThat(auditCount()).isEqualTo(before);
+        // control: with a row to change, the same session without a user is refused, for each operation
+        insertContact(userA, "Flo");
+        assertRefused(() -> withoutUser("update public.contacts set notes = 'x' where name = 'Flo'"), "42501")
+                .hasMessageContaining("needs the acting user");
+        assertRefused(() -> withoutUser("delete from public.contacts where name = 'Flo'"), "42501");
+        assertRefused(() -> withoutUser("insert into public.contacts (org_id, name) values ('" + orgA + "', 'Gus')"), "42501");
+    }
+
+    /** Runs {@code sql} as authenticated of clinic A with claims that name no user (no sub). */
+    private static int withoutUser(String sql) throws SQLException {
+        return as(db, userA, c -> {
+            try (var s = c.prepareStatement("select set_config('request.jwt.claims', ?, true)")) {
+                s.setString(1, "{\"role\": \"authenticated\", \"app_metadata\": {\"org_id\": \"" + orgA + "\"}}");
+                s.execute();
+            }
+            try (var s = c.createStatement()) {
+                return s.executeUpdate(sql);
+            }
+        });
+    }
+
+    @Test
     void theServiceRoleActingForNobodyIsRecordedWithoutUser() throws SQLException {
         UUID contact = insertContact(RequestClaims.service(orgA), "Ben");
         assertThat(trailOf("contacts", contact)).containsExactly("INSERT - " + orgA + " " + orgA + " service_role public.contacts");

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Migrate, info, re-run, baseline, roll back and refuse: the schema's life cycle on real PostgreSQL. */
 class MigrationLifecycleTest {
 
-    static final int MIGRATION_COUNT = 16;
+    static final int MIGRATION_COUNT = 17;
 
     private static VoxanneSchema schema(TestDatabase db) {
         return VoxanneSchema.configure().dataSource(db.adminDataSource()).load();
@@ -49,7 +49,7 @@ class MigrationLifecycleTest {
             assertThat(first.initialVersion()).isNull();
             assertThat(first.currentVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
             assertThat(first.applied()).extracting(AppliedMigration::version)
-                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16");
+                    .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17");
             assertThat(progress).extracting(AppliedMigration::description).containsExactlyElementsOf(
                     first.applied().stream().map(AppliedMigration::description).collect(Collectors.toList()));
             assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.APPLIED);
@@ -85,7 +85,7 @@ class MigrationLifecycleTest {
             RollbackResult rollback = schema.rollbackTo("0", false);
             assertThat(rollback.fromVersion()).isEqualTo(String.valueOf(MIGRATION_COUNT));
             assertThat(rollback.undone()).extracting(AppliedMigration::version)
-                    .containsExactly("16", "15", "14", "13", "12", "11", "10", "9", "8", "7", "6", "5", "4", "3", "2", "1");
+                    .containsExactly("17", "16", "15", "14", "13", "12", "11", "10", "9", "8", "7", "6", "5", "4", "3", "2", "1");
             assertThat(schema.info()).allMatch(s -> s.state() == MigrationStatus.State.PENDING);
             assertThat(adminColumn(db, "select to_regclass('public.contacts')::text")).containsOnlyNulls();
 
@@ -101,10 +101,10 @@ class MigrationLifecycleTest {
      * V12's search function and drops the token index and its function; U14 restores V13's function bodies,
      * settings and policies and puts back the database privileges, default privileges and role settings
      * V14 changed; U15 restores V14's create_notification (declaration, body, comment, grants); U16 V14's
-     * audit_row_change.
+     * audit_row_change; U17 V10's row triggers.
      */
     @ParameterizedTest
-    @ValueSource(ints = {10, 11, 12, 13, 14, 15})
+    @ValueSource(ints = {10, 11, 12, 13, 14, 15, 16})
     void rollingBackTheNewerMigrationsLeavesTheCatalogOfTheOlderOnes(int kept) throws Exception {
         try (TestDatabase older = TestPostgres.shared().createDatabase();
              TestDatabase all = TestPostgres.shared().createDatabase()) {
@@ -148,9 +148,9 @@ class MigrationLifecycleTest {
             assertThat(adminColumn(db, "select name from public.contacts")).containsExactly("Ann");
 
             RollbackResult forced = schema.rollbackTo("5", true);
-            assertThat(forced.undone()).extracting(AppliedMigration::version).containsExactly("16", "15", "14", "13", "12", "11", "10", "9", "8", "7", "6");
+            assertThat(forced.undone()).extracting(AppliedMigration::version).containsExactly("17", "16", "15", "14", "13", "12", "11", "10", "9", "8", "7", "6");
             assertThat(adminColumn(db, "select to_regclass('public.contacts')::text")).containsOnlyNulls();
-            assertThat(schema.migrate().applied()).hasSize(11);
+            assertThat(schema.migrate().applied()).hasSize(12);
         }
     }
 

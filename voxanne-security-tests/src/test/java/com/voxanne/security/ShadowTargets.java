@@ -47,6 +47,28 @@ final class ShadowTargets {
         }
     }
 
+    /**
+     * Creates a table of a service's own, {@code public.service_notes}, that records its writes with the row
+     * trigger {@code audit_row_change()} (the function an application's tables may use; Voxanne's own tables
+     * use {@code audit_statement_change}), so that the attacks reach that function too.
+     */
+    static void createServiceTable(Connection admin) throws SQLException {
+        try (var s = admin.createStatement()) {
+            s.execute("create table public.service_notes (id uuid primary key default gen_random_uuid(),"
+                    + " org_id uuid not null references public.organizations (id), note text not null)");
+            s.execute("alter table public.service_notes enable row level security");
+            s.execute("alter table public.service_notes force row level security");
+            s.execute("revoke all on table public.service_notes from public, anon");
+            s.execute("grant select, insert on table public.service_notes to authenticated");
+            s.execute("create policy service_notes_select_org on public.service_notes for select to authenticated"
+                    + " using (org_id = (select public.auth_org_id()))");
+            s.execute("create policy service_notes_insert_org on public.service_notes for insert to authenticated"
+                    + " with check (org_id = (select public.auth_org_id()))");
+            s.execute("create trigger audit_row_change_service_notes after insert or update or delete on public.service_notes"
+                    + " for each row execute function public.audit_row_change()");
+        }
+    }
+
     /** The last audit row, read as service_role (the only API role allowed to), as "op|table|org|user|claims org|role". */
     static String lastAudit(Connection c) throws SQLException {
         rebind(c, RequestClaims.service());
@@ -165,27 +187,27 @@ final class ShadowTargets {
                                 + " a.row_data operator(pg_catalog.->>) 'deleted') from public.audit_logs a"
                                 + " order by a.id desc limit 1"),
                         k -> "1 MAINTENANCE|ARCHIVE|1"),
-                new Target("insert contact: audit_row_change, contact_search_tokens (authenticated)", Clinic::userA1,
+                new Target("insert contact: audit_statement_change, contact_search_tokens (authenticated)", Clinic::userA1,
                         (c, k) -> {
                             update(c, "insert into public.contacts (org_id, name, phone) values (?, 'Bob Example', '+15550100002')", k.orgA);
                             String found = text(c, "select pg_catalog.count(*)::pg_catalog.text from public.search_contact_ids('Bob Ex')");
                             return found + " " + lastAudit(c);
                         },
                         k -> "1 " + audit("INSERT", "contacts", k.orgA, k.a1, k.orgA, "authenticated")),
-                new Target("update contact: set_updated_at, prevent_org_id_change, audit_row_change (authenticated)", Clinic::userA1,
+                new Target("update contact: set_updated_at, prevent_org_id_change, audit_statement_change (authenticated)", Clinic::userA1,
                         (c, k) -> update(c, "update public.contacts set name = 'Ann Other' where id = ?", k.contact) + " " + lastAudit(c),
                         k -> "1 " + audit("UPDATE", "contacts", k.orgA, k.a1, k.orgA, "authenticated")),
                 new Target("move contact refused: prevent_org_id_change (service_role)", Clinic::service,
                         (c, k) -> String.valueOf(update(c, "update public.contacts set org_id = ? where id = ?", k.orgB, k.contact)),
                         k -> "ERROR VX002"),
-                new Target("delete contact: audit_row_change (authenticated)", Clinic::userA1,
+                new Target("delete contact: audit_statement_change (authenticated)", Clinic::userA1,
                         (c, k) -> update(c, "delete from public.contacts where id = ?", k.contact) + " " + lastAudit(c),
                         k -> "1 " + audit("DELETE", "contacts", k.orgA, k.a1, k.orgA, "authenticated")),
-                new Target("read notification: notifications_update_own, notifications_notify, set_updated_at, audit_row_change (authenticated)", Clinic::userA1,
+                new Target("read notification: notifications_update_own, notifications_notify, set_updated_at, audit_statement_change (authenticated)", Clinic::userA1,
                         (c, k) -> update(c, "update public.notifications set status = 'read', read_at = pg_catalog.now()"
                                 + " where id = ?", k.notificationA1) + " " + lastAudit(c),
                         k -> "1 " + audit("UPDATE", "notifications", k.orgA, k.a1, k.orgA, "authenticated")),
-                new Target("insert notification: notifications_check_user_org, notifications_notify, audit_row_change (service_role)", Clinic::service,
+                new Target("insert notification: notifications_check_user_org, notifications_notify, audit_statement_change (service_role)", Clinic::service,
                         (c, k) -> update(c, "insert into public.notifications (org_id, user_id, type, title, message)"
                                 + " values (?, ?, 'voicemail', 'Voicemail', 'Listen')", k.orgA, k.a2) + " " + lastAudit(c),
                         k -> "1 " + audit("INSERT", "notifications", k.orgA, null, null, "service_role")),
@@ -206,18 +228,22 @@ final class ShadowTargets {
                         (c, k) -> text(c, "select public.create_notification(?, ?, 'hot_lead', 'Hot lead', 'Call', ?, 'contact')"
                                 + "::pg_catalog.text", k.orgA, k.a1, k.contactB),
                         k -> "ERROR 23503"),
-                new Target("write as authenticated without a user refused: audit_row_change (authenticated, no sub)", Clinic::userA1,
+                new Target("write as authenticated without a user refused: audit_statement_change (authenticated, no sub)", Clinic::userA1,
                         (c, k) -> {
                             text(c, "select pg_catalog.set_config('request.jwt.claims', ?, true)",
                                     "{\"role\": \"authenticated\", \"app_metadata\": {\"org_id\": \"" + k.orgA + "\"}}");
                             return String.valueOf(update(c, "update public.contacts set name = 'Nobody' where id = ?", k.contact));
                         },
                         k -> "ERROR 42501"),
-                new Target("update organization: set_updated_at, audit_row_change of organizations (service_role)", Clinic::service,
+                new Target("insert into a service's own table: audit_row_change (authenticated)", Clinic::userA1,
+                        (c, k) -> update(c, "insert into public.service_notes (org_id, note) values (?, 'Called back')", k.orgA)
+                                + " " + lastAudit(c),
+                        k -> "1 " + audit("INSERT", "service_notes", k.orgA, k.a1, k.orgA, "authenticated")),
+                new Target("update organization: set_updated_at, audit_statement_change of organizations (service_role)", Clinic::service,
                         (c, k) -> update(c, "update public.organizations set name = 'Clinic A2' where id = ?", k.orgA)
                                 + " " + lastAudit(c),
                         k -> "1 " + audit("UPDATE", "organizations", k.orgA, null, null, "service_role")),
-                new Target("insert appointment: appointment_time_range, audit_row_change (authenticated)", Clinic::userA1,
+                new Target("insert appointment: appointment_time_range, audit_statement_change (authenticated)", Clinic::userA1,
                         (c, k) -> {
                             update(c, "insert into public.appointments (org_id, contact_id, service_type, scheduled_at)"
                                     + " values (?, ?, 'botox', '2031-01-01 10:00+00')", k.orgA, k.contact);

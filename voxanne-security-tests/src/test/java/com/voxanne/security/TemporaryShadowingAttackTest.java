@@ -17,6 +17,7 @@ import com.voxanne.security.FunctionAttackSupport.Clinic;
 import com.voxanne.security.ShadowAttacks.Attack;
 import com.voxanne.security.ShadowTargets.Target;
 import com.voxanne.testkit.postgres.TestDatabase;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.stream.Stream;
@@ -55,6 +56,11 @@ class TemporaryShadowingAttackTest {
         latestClinic = databases.latestClinic;
         v13 = databases.v13;
         v13Clinic = databases.v13Clinic;
+        for (TestDatabase db : List.of(latest, v13)) {
+            try (Connection admin = db.adminDataSource().getConnection()) {
+                ShadowTargets.createServiceTable(admin);
+            }
+        }
     }
 
     @AfterAll

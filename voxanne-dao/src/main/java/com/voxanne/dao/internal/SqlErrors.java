@@ -71,8 +71,8 @@ public final class SqlErrors {
      * its message is never passed on.
      */
     private static final Set<String> OWN_FUNCTIONS = Set.of("appointment_time_range", "archive_old_audit_logs",
-            "audit_logs_append_only", "audit_row_change", "auth_org_id", "auth_user_id", "contact_search_tokens",
-            "create_notification", "detect_suspicious_activity", "expire_old_notifications", "get_org_audit_logs",
+            "audit_logs_append_only", "audit_row_change", "audit_statement_change", "auth_org_id", "auth_user_id",
+            "contact_search_tokens", "create_notification", "detect_suspicious_activity", "expire_old_notifications", "get_org_audit_logs",
             "is_service_role_caller", "log_audit_event", "notifications_check_user_org", "notifications_notify",
             "prevent_org_id_change", "search_contact_ids", "set_updated_at");
 

@@ -27,7 +27,8 @@ import javax.sql.DataSource;
  * notifications), made in bulk before a measurement, and the switch that lets a connection skip the
  * audit trigger alone: every other trigger of the measured tables (the internal foreign-key triggers
  * included) is set to {@code ENABLE ALWAYS}, so that {@code session_replication_role = replica} on a
- * connection skips only the {@code audit_row_change_*} triggers.
+ * connection skips only the audit triggers ({@code audit_insert_*}, {@code audit_update_*},
+ * {@code audit_delete_*}).
  */
 final class WorkloadData {
 
@@ -279,7 +280,7 @@ final class WorkloadData {
         try (ResultSet rs = st.executeQuery("select t.tgrelid::regclass::text, t.tgname from pg_trigger t"
                 + " where t.tgrelid in ('public.organizations'::regclass, 'public.contacts'::regclass,"
                 + " 'public.appointments'::regclass, 'public.notifications'::regclass, 'public.processed_webhook_events'::regclass)"
-                + " and t.tgname not like 'audit_row_change_%'")) {
+                + " and t.tgname !~ '^audit_(insert|update|delete)_'")) {
             while (rs.next()) {
                 alters.add("alter table " + rs.getString(1) + " enable always trigger \"" + rs.getString(2) + "\"");
             }

@@ -195,6 +195,23 @@ final class Catalog {
                 + " and roles = array['service_role']::name[]", table);
     }
 
+    /**
+     * Which of INSERT, UPDATE and DELETE on {@code public.table} no enabled AFTER statement trigger calling
+     * {@code function} records: one with the transition tables the operation has (NEW for INSERT, OLD
+     * for DELETE, both for UPDATE) and the table's own name as its first argument (the name the trail
+     * records).
+     */
+    List<String> operationsNotAudited(String table, String function) throws SQLException {
+        // tgtype bits (pg_trigger.h): 1 row, 2 before, 4 insert, 8 delete, 16 update, 64 instead of
+        return strings("select e.op from (values ('INSERT', 4), ('UPDATE', 16), ('DELETE', 8)) e(op, bit)"
+                + " where not exists (select 1 from pg_trigger t join pg_proc p on p.oid = t.tgfoid"
+                + " where t.tgrelid = to_regclass(?) and p.proname = ? and t.tgenabled <> 'D'"
+                + " and t.tgtype & (1 | 2 | 64) = 0 and t.tgtype & e.bit <> 0"
+                + " and (e.op = 'DELETE' or t.tgnewtable is not null) and (e.op = 'INSERT' or t.tgoldtable is not null)"
+                + " and t.tgnargs >= 1 and split_part(encode(t.tgargs, 'escape'), '\\000', 1) = ?)"
+                + " order by e.bit", "public." + table, function, table);
+    }
+
     /** Whether {@code public.table} has an enabled trigger named {@code prefix…} that calls {@code function}. */
     boolean hasTrigger(String table, String prefix, String function) throws SQLException {
         return count("select count(*) from pg_trigger t join pg_proc p on p.oid = t.tgfoid"

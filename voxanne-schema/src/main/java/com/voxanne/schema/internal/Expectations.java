@@ -92,8 +92,8 @@ final class Expectations {
      * can win: a SQL-standard body (parsed when created) or a search_path that names pg_temp last.
      */
     static final List<String> VOXANNE_FUNCTIONS = List.of("appointment_time_range", "archive_old_audit_logs",
-            "audit_logs_append_only", "audit_row_change", "auth_org_id", "auth_user_id", "contact_search_tokens",
-            "create_notification", "detect_suspicious_activity", "expire_old_notifications", "get_org_audit_logs",
+            "audit_logs_append_only", "audit_row_change", "audit_statement_change", "auth_org_id", "auth_user_id",
+            "contact_search_tokens", "create_notification", "detect_suspicious_activity", "expire_old_notifications", "get_org_audit_logs",
             "is_service_role_caller", "log_audit_event", "notifications_check_user_org", "notifications_notify",
             "prevent_org_id_change", "search_contact_ids", "set_updated_at");
 

@@ -17,6 +17,9 @@ import java.util.Set;
  */
 final class SchemaChecks {
 
+    /** The trigger function that writes Voxanne's own tables' changes to the audit trail (V17). */
+    private static final String AUDIT_FUNCTION = "audit_statement_change";
+
     private final Catalog catalog;
 
     SchemaChecks(Catalog catalog) {
@@ -107,7 +110,17 @@ final class SchemaChecks {
     }
 
     Verdict auditTriggers() throws SQLException {
-        return triggers("audit_", Expectations.AUDITED_TABLES, "audit_row_change");
+        List<String> missing = new ArrayList<>();
+        for (String table : Expectations.AUDITED_TABLES) {
+            for (String operation : catalog.operationsNotAudited(table, AUDIT_FUNCTION)) {
+                missing.add(table + " " + operation);
+            }
+        }
+        return missing.isEmpty()
+                ? Verdict.pass("audit_insert_/update_/delete_* statement triggers calling " + AUDIT_FUNCTION + "() on "
+                        + Expectations.AUDITED_TABLES)
+                : Verdict.fail("writes not audited: " + missing + " (a disabled trigger: alter table public.<table> enable"
+                        + " trigger <name>; a missing one is created by the migrations: compare with a freshly migrated database)");
     }
 
     /** Each of {@code tables} has an enabled trigger named {@code prefix…} calling {@code function}. */
