@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  * transaction (voxanne-schema's {@code VoxanneSchema.distribute()}). Prints one line per table, the database
  * settings added, and per worker what the operator must still do there; run again, it changes nothing and
  * says so. A database it cannot place (no citus extension, a worker's, no workers, not migrated, a table
- * placed otherwise, audit rows without an organization) is refused with exit code 1, nothing changed.
+ * placed otherwise, a local table referencing one it places, audit rows without an organization) is
+ * refused with exit code 1, nothing changed.
  */
 @Command(name = "distribute", description = {"Place a migrated database on its Citus cluster (run on the coordinator,",
         "workers added): tenant tables distributed by org_id and colocated with",

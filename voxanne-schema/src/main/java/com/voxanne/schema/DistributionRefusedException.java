@@ -22,6 +22,11 @@ public final class DistributionRefusedException extends SchemaException {
         NOT_MIGRATED,
         /** A table is already placed in Citus some other way (a Citus local table, another column or colocation). */
         PLACED_OTHERWISE,
+        /**
+         * A table that would stay local (a service's) has a foreign key to a table distribute places, which
+         * Citus cannot keep: a local table may not reference a distributed one.
+         */
+        REFERENCED_BY_LOCAL_TABLE,
         /** Audit rows without an organization: a distributed {@code audit_logs} needs one per row. */
         ROWS_WITHOUT_ORGANIZATION
     }

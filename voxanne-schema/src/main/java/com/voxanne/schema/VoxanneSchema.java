@@ -132,8 +132,9 @@ public final class VoxanneSchema {
      *       workers) and {@code citus.enable_unsafe_triggers = on} (triggers on distributed tables).</li>
      * </ul>
      * Every step looks before it acts: run again, it finds everything placed and changes nothing
-     * ({@link DistributionResult#changed()} false). The legacy {@code calls} and {@code call_logs}, the
-     * history and report tables, and a service's tables stay local to the coordinator.
+     * ({@link DistributionResult#changed()} false). The legacy {@code calls} and {@code call_logs} and the
+     * history and report tables stay local to the coordinator; so would a service's tables, which is why one
+     * with a foreign key to a table placed here is refused.
      *
      * <p>The roles of a server are not the database's: the result names, per worker, the API roles that must
      * still be allowed to log in there, which the operator does on each worker, with pg_hba.conf admitting
@@ -141,8 +142,9 @@ public final class VoxanneSchema {
      * closed.
      *
      * @throws DistributionRefusedException when the database has no citus extension, is a worker's, has no
-     *     workers, is not migrated, has a table placed otherwise, or has audit rows without an organization;
-     *     nothing changed
+     *     workers, is not migrated, has a table placed otherwise, has a table that would stay local with a
+     *     foreign key to one it places (a service's table referencing organizations), or has audit rows
+     *     without an organization; nothing changed
      * @throws SchemaException when the database fails; nothing changed
      */
     public DistributionResult distribute() {

@@ -111,4 +111,19 @@ class CitusDistributeRefusalTest {
             assertThat(adminColumn(db, "select count(*) from pg_dist_partition")).containsExactly("0");
         }
     }
+
+    @Test
+    void aServicesTableReferencingOrganizationsIsRefused() throws Exception {
+        assumeTrue(CitusSupport.onCitus(), "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)");
+        try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
+            VoxanneSchema schema = VoxanneSchema.configure().dataSource(db.adminDataSource())
+                    .serviceMigrations("intake_schema_history", "classpath:db/intake/migration").load();
+            schema.migrate();
+            assertThatThrownBy(schema::distribute)
+                    .isInstanceOfSatisfying(DistributionRefusedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.REFERENCED_BY_LOCAL_TABLE))
+                    .hasMessageStartingWith("public.intake_calls references public.organizations: that table would stay local");
+            assertThat(adminColumn(db, "select count(*) from pg_dist_partition")).containsExactly("0");
+        }
+    }
 }

@@ -177,6 +177,17 @@ public final class Distributor {
             throw new DistributionRefusedException(Reason.PLACED_OTHERWISE, String.join("; ", misplaced)
                     + ": undo that first (select undistribute_table('<table>')), then run distribute again (nothing changed)");
         }
+        List<String> referencing = strings(c, "select distinct k.conrelid::regclass::text || ' references '"
+                + " || k.confrelid::regclass::text from pg_catalog.pg_constraint k"
+                + " where k.contype = 'f' and k.confrelid = any(?::regclass[]) and not (k.conrelid = any(?::regclass[]))"
+                + " and not exists (select 1 from pg_catalog.pg_dist_partition p where p.logicalrelid = k.conrelid)"
+                + " order by 1", required.subList(0, BY_ORGANIZATION.size()), required);
+        if (!referencing.isEmpty()) {
+            throw new DistributionRefusedException(Reason.REFERENCED_BY_LOCAL_TABLE, String.join(", ", referencing)
+                    + ": that table would stay local to the coordinator, and Citus cannot keep a local table's foreign key"
+                    + " to a distributed one; distribute places Voxanne's tables only, so a service's table must first be"
+                    + " made distributable by the service (nothing changed)");
+        }
         if (!state.placed.containsKey("public.audit_logs")
                 && bool(c, "select exists (select 1 from public.audit_logs where org_id is null)")) {
             throw new DistributionRefusedException(Reason.ROWS_WITHOUT_ORGANIZATION, "public.audit_logs has rows without"
@@ -240,6 +251,22 @@ public final class Distributor {
                 rs.next();
                 return rs.getBoolean(1);
             }
+        }
+    }
+
+    /** The first column of every row; each {@code List} parameter is bound as a text array. */
+    private static List<String> strings(Connection c, String sql, List<?>... arrays) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < arrays.length; i++) {
+                ps.setArray(i + 1, c.createArrayOf("text", arrays[i].toArray()));
+            }
+            List<String> values = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+            return values;
         }
     }
 
