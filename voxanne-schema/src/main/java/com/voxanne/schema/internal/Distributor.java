@@ -26,6 +26,8 @@ import javax.sql.DataSource;
  * does. Checks first, in the transaction that then runs {@value #SCRIPT} and commits: refused databases are
  * left as they were. The catalog is read before and after the script, so the result says what this run
  * changed; the workers' roles are read after the commit (a read on each worker, nothing changed there).
+ *
+ * <p>Not API: public only so that {@code com.voxanne.schema} can use it.
  */
 public final class Distributor {
 
