@@ -28,7 +28,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * mapping are package-private.
  */
 @Command(name = "voxanne", versionProvider = VoxanneCli.Version.class,
-        subcommands = {MigrateCommand.class, InfoCommand.class, VerifyCommand.class, RollbackCommand.class,
+        subcommands = {MigrateCommand.class, InfoCommand.class, VerifyCommand.class, RollbackCommand.class, DistributeCommand.class,
                 AuditCommand.class, DemoCommand.class, LoginRoleCommand.class, CommandLine.HelpCommand.class},
         description = "Migrate, inspect, verify and roll back the Voxanne database.",
         footer = {"", "The database: --url, else $VOXANNE_DB_URL, else $PGHOST/$PGPORT/$PGDATABASE,",

@@ -12,14 +12,14 @@ class HelpTest {
 
     @Test
     void helpListsEveryCommandAndEveryExitCode() {
-        for (String command : new String[] {"--help", "migrate --help", "info --help", "verify --help", "rollback --help"}) {
+        for (String command : new String[] {"--help", "migrate --help", "info --help", "verify --help", "rollback --help", "distribute --help"}) {
             Cli.Run run = Cli.run(command.split(" "));
             assertThat(run.exitCode()).isZero();
             for (ExitCode code : ExitCode.values()) {
                 assertThat(run.out()).as(command).containsPattern("(?m)^ +" + code.code + " +" + java.util.regex.Pattern.quote(code.meaning));
             }
         }
-        assertThat(Cli.run("--help").out()).contains("migrate", "info", "verify", "rollback", "VOXANNE_DB_URL", "PGHOST");
+        assertThat(Cli.run("--help").out()).contains("migrate", "info", "verify", "rollback", "distribute", "VOXANNE_DB_URL", "PGHOST");
     }
 
     @Test

@@ -84,6 +84,26 @@ public enum VerifyCheck {
     SERVICE_TABLES_ANON("Service tables: anon has no privileges"),
     /** A service's tables without {@code org_id} are not open to {@code authenticated} without row-level security (WARN only). */
     SERVICE_TABLES_WITHOUT_ORG_ID("Service tables without org_id"),
+    /**
+     * On a distributed database (Citus, after {@link VoxanneSchema#distribute()}): every tenant table is
+     * distributed by {@code org_id} ({@code organizations} by {@code id}) in organizations' colocation
+     * group. PASS, not distributed, on a single server; WARN where the citus extension is installed but no
+     * table is distributed.
+     */
+    DISTRIBUTED_TABLES("Distribution: tenant tables by org_id, colocated"),
+    /** On a distributed database: {@code auth.users} is a reference table. PASS, not distributed, elsewhere. */
+    REFERENCE_TABLES("Distribution: auth.users a reference table"),
+    /**
+     * The tenant policies have the form of the database's kind: {@code (select auth_org_id())} on a single
+     * server (computed once per statement, ADR 0007), {@code auth_org_id()} on a distributed database (Citus
+     * refuses subqueries in policies on distributed tables).
+     */
+    POLICY_FORM("Policy form matches the database kind"),
+    /**
+     * On a distributed database: the database sets {@code citus.propagate_set_commands = 'local'} and
+     * {@code citus.enable_unsafe_triggers = on}. PASS, not distributed, elsewhere.
+     */
+    DISTRIBUTION_SETTINGS("Distribution: database settings"),
     /** Changing a row's {@code org_id} is refused, to another organization and to NULL. */
     ORG_ID_IMMUTABLE_PROBE("org_id immutable (probe)"),
     /** A user sees and writes only their organization's rows; {@code anon} sees nothing. */

@@ -1,5 +1,6 @@
 package com.voxanne.schema;
 
+import com.voxanne.schema.internal.Distributor;
 import com.voxanne.schema.internal.SchemaOperations;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * Applies, inspects, verifies and rolls back the Voxanne migrations on one database. Build it like
- * Flyway: {@code VoxanneSchema.configure().dataSource(ds).load()}. Instances are immutable and
+ * Applies, inspects, verifies and rolls back the Voxanne migrations on one database, and places it on a
+ * Citus cluster. Build it like Flyway: {@code VoxanneSchema.configure().dataSource(ds).load()}. Instances are immutable and
  * thread-safe; each operation opens and closes its own connections.
  *
  * <p>The data source must connect as a role that may create schemas, types, functions and roles (a
@@ -110,6 +111,44 @@ public final class VoxanneSchema {
      */
     public RollbackResult rollbackTo(String version, boolean force) {
         return operations.rollbackTo(Objects.requireNonNull(version, "version"), force);
+    }
+
+    /**
+     * Places the migrated database on its Citus cluster: run on the coordinator, after {@link #migrate()},
+     * with the workers added ({@code citus_add_node}). One transaction, all of it or nothing:
+     * <ul>
+     *   <li>the policies on Voxanne's tables are rewritten from {@code (select auth_org_id())} to
+     *       {@code auth_org_id()} (Citus refuses subqueries in policies on distributed tables; a single
+     *       server keeps the subquery form, which is cheaper there);</li>
+     *   <li>the tenant tables' primary keys become {@code (org_id, id)} (Citus requires the distribution
+     *       column in every unique key), dropping the unique {@code (org_id, id)} keys they make redundant;</li>
+     *   <li>{@code audit_logs}, {@code organizations} (by {@code id}), {@code contacts}, {@code appointments},
+     *       {@code processed_webhook_events} and {@code notifications} (by {@code org_id}) are distributed in one
+     *       colocation group, so that one organization's rows are on one worker; their enabled triggers are
+     *       disabled while their rows move (moving a row is nobody's write) and enabled again;</li>
+     *   <li>{@code auth.users} becomes a reference table (notifications' foreign key to it is dropped and
+     *       restored around that), and the moved rows' local copies on the coordinator are removed;</li>
+     *   <li>the database gets {@code citus.propagate_set_commands = 'local'} (a {@code SET LOCAL} reaches the
+     *       workers) and {@code citus.enable_unsafe_triggers = on} (triggers on distributed tables).</li>
+     * </ul>
+     * Every step looks before it acts: run again, it finds everything placed and changes nothing
+     * ({@link DistributionResult#changed()} false). The legacy {@code calls} and {@code call_logs} and the
+     * history and report tables stay local to the coordinator; so would a service's tables, which is why one
+     * with a foreign key to a table placed here is refused.
+     *
+     * <p>The roles of a server are not the database's: the result names, per worker, the API roles that must
+     * still be allowed to log in there, which the operator does on each worker, with pg_hba.conf admitting
+     * them from the coordinator only ({@link DistributionResult.Worker}). Until then tenant queries fail
+     * closed.
+     *
+     * @throws DistributionRefusedException when the database has no citus extension, is a worker's, has no
+     *     workers, is not migrated, has a table placed otherwise, has a table that would stay local with a
+     *     foreign key to one it places (a service's table referencing organizations), or has audit rows
+     *     without an organization; nothing changed
+     * @throws SchemaException when the database fails; nothing changed
+     */
+    public DistributionResult distribute() {
+        return Distributor.distribute(dataSource);
     }
 
     /**

@@ -10,12 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
-import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.TestDatabase;
-import com.voxanne.testkit.postgres.TestPostgresConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -31,20 +26,16 @@ import org.postgresql.PGNotification;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The prototype distribution (src/test/resources/citus/V1__distribute.sql) on the Citus backend, and what
- * holds on the cluster afterwards: where the tables are, whether the claims reach the workers that run a
- * tenant's shard queries, routing, the audit trail, org_id immutability and where a NOTIFY goes.
- * Facts for docs/citus.md. Runs only with VOXANNE_TEST_BACKEND=citus.
+ * {@link VoxanneSchema#distribute()} on a migrated database with rows in it, on the Citus backend, and
+ * what holds on the cluster afterwards: where the tables are, what the result says, a second run, whether
+ * the claims reach the workers that run a tenant's shard queries, routing, the audit trail, org_id
+ * immutability and where a NOTIFY goes. Facts for docs/citus.md. Runs only with VOXANNE_TEST_BACKEND=citus.
  */
-@EnabledIf(value = "onCitus", disabledReason = "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)")
+@EnabledIf(value = "com.voxanne.schema.CitusSupport#onCitus", disabledReason = "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)")
 class CitusDistributeTest {
 
-    /** Whether the tests are configured for the Citus backend; decided without starting a server. */
-    static boolean onCitus() {
-        return TestPostgresConfig.fromEnvironment().backend().orElse(null) == PostgresBackend.CITUS;
-    }
-
     private static TestDatabase db;
+    private static DistributionResult first;
     private static UUID orgA;
     private static UUID orgB;
     private static UUID userA;
@@ -52,11 +43,8 @@ class CitusDistributeTest {
     @BeforeAll
     static void distribute() throws Exception {
         db = migratedDatabase();
-        try (Connection c = db.adminDataSource().getConnection(); Statement s = c.createStatement()) {
-            c.setAutoCommit(false);
-            s.execute(script());
-            c.commit();
-        }
+        CitusSupport.auditTriggersNameTheirTable(db);
+        // Rows that exist before distribution: an existing database moved onto the cluster.
         orgA = organization(db, "Clinic A");
         orgB = organization(db, "Clinic B");
         userA = user(db, orgA);
@@ -66,6 +54,8 @@ class CitusDistributeTest {
         for (int i = 0; i < 7; i++) {
             admin(db, "insert into public.contacts (org_id, name) values (?, ?)", orgB, "B" + i);
         }
+        first = CitusSupport.schema(db).distribute();
+        CitusSupport.configureWorkers(db, first);
     }
 
     @AfterAll
@@ -75,10 +65,79 @@ class CitusDistributeTest {
         }
     }
 
-    private static String script() throws IOException {
-        try (InputStream in = CitusDistributeTest.class.getResourceAsStream("/citus/V1__distribute.sql")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    @Test
+    void theResultSaysWhatWasPlacedChangedAndAdded() throws SQLException {
+        assertThat(first.changed()).isTrue();
+        assertThat(first.tables()).extracting(DistributionResult.Table::name).containsExactly("public.audit_logs",
+                "public.organizations", "public.contacts", "public.appointments", "public.processed_webhook_events",
+                "public.notifications", "auth.users");
+        assertThat(first.tables()).allMatch(DistributionResult.Table::placedNow);
+        assertThat(first.tables()).filteredOn(DistributionResult.Table::primaryKeyChanged)
+                .extracting(DistributionResult.Table::name).containsExactly("public.audit_logs", "public.contacts",
+                        "public.appointments", "public.processed_webhook_events", "public.notifications");
+        assertThat(first.tables()).extracting(t -> t.name() + "=" + t.policiesRewritten()).containsExactly(
+                "public.audit_logs=0", "public.organizations=1", "public.contacts=4", "public.appointments=4",
+                "public.processed_webhook_events=0", "public.notifications=2", "auth.users=0");
+        assertThat(first.tables()).extracting(DistributionResult.Table::toString)
+                .contains("public.organizations: distributed by id now; 1 policy rewritten to auth_org_id()",
+                        "auth.users: reference table now");
+        assertThat(first.settingsAdded()).containsExactly("citus.propagate_set_commands=local", "citus.enable_unsafe_triggers=on");
+        assertThat(first.workers()).extracting(DistributionResult.Worker::port).map(String::valueOf)
+                .containsExactlyInAnyOrderElementsOf(adminColumn(db, "select nodeport from pg_dist_node where groupid <> 0"));
+        // No policy on the coordinator keeps a subquery; the keys are (org_id, id).
+        assertThat(adminColumn(db, "select count(*) from pg_policies where schemaname = 'public'"
+                + " and (qual ilike '%select%' or with_check ilike '%select%')")).containsExactly("0");
+        assertThat(adminColumn(db, "select pg_get_constraintdef(oid) from pg_constraint where conname = 'contacts_pkey'"))
+                .containsExactly("PRIMARY KEY (org_id, id)");
+        assertThat(adminColumn(db, "select count(*) from pg_constraint where conname in"
+                + " ('uq_appointments_org_id_id', 'uq_notifications_org_id_id')")).containsExactly("0");
+        assertThat(adminColumn(db, "select pg_get_constraintdef(oid) from pg_constraint where conname = 'notifications_user_id_fkey'"))
+                .containsExactly("FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE");
+    }
+
+    @Test
+    void existingRowsMovedWithoutBeingAuditedAgainAndTheirLocalCopiesAreGone() throws SQLException {
+        assertThat(adminColumn(db, "select count(*) from public.contacts where org_id = ?", orgB)).containsExactly("7");
+        // The seven inserts were audited once, on one server; moving them into shards wrote nothing.
+        assertThat(adminColumn(db, "select count(*) from public.audit_logs where org_id = ? and table_name = 'contacts'", orgB))
+                .containsExactly("7");
+        assertThat(adminColumn(db, "select count(*) from public.audit_logs where org_id = ? and table_name = 'organizations'", orgB))
+                .containsExactly("1");
+        // The coordinator's own copies, invisible once the table is distributed, are removed (audit_logs' too).
+        assertThat(adminColumn(db, "select c.relname || '=' || pg_relation_size(c.oid) from pg_class c"
+                + " where c.oid in ('public.contacts'::regclass, 'public.organizations'::regclass,"
+                + " 'public.audit_logs'::regclass, 'auth.users'::regclass) order by 1"))
+                .containsExactly("audit_logs=0", "contacts=0", "organizations=0", "users=0");
+    }
+
+    @Test
+    void aSecondRunFindsEverythingPlacedAndChangesNothing() throws SQLException {
+        List<String> policies = adminColumn(db, "select tablename || policyname || coalesce(qual, '') || coalesce(with_check, '')"
+                + " from pg_policies order by 1");
+        DistributionResult second = CitusSupport.schema(db).distribute();
+        assertThat(second.changed()).as(second.toString()).isFalse();
+        assertThat(second.tables()).noneMatch(DistributionResult.Table::changed);
+        assertThat(second.settingsAdded()).isEmpty();
+        // the operator's step is done: nothing left on any worker
+        assertThat(second.workers()).hasSize(2).allMatch(w -> w.rolesWithoutLogin().isEmpty() && w.statements().isEmpty());
+        assertThat(second.tables()).extracting(DistributionResult.Table::toString)
+                .contains("public.contacts: already distributed by org_id", "auth.users: already reference table");
+        assertThat(adminColumn(db, "select tablename || policyname || coalesce(qual, '') || coalesce(with_check, '')"
+                + " from pg_policies order by 1")).isEqualTo(policies);
+    }
+
+    @Test
+    void verifysDistributionSectionPasses() throws SQLException {
+        VerifyReport report = CitusSupport.schema(db).verify();
+        for (VerifyCheck id : List.of(VerifyCheck.DISTRIBUTED_TABLES, VerifyCheck.REFERENCE_TABLES, VerifyCheck.POLICY_FORM,
+                VerifyCheck.DISTRIBUTION_SETTINGS, VerifyCheck.POLICIES, VerifyCheck.SERVICE_TABLES_ANON)) {
+            assertThat(report.check(id)).as(report.toString()).hasValueSatisfying(
+                    c -> assertThat(c.status()).as(c.toString()).isEqualTo(VerifyReport.Status.PASS));
         }
+        assertThat(report.check(VerifyCheck.POLICY_FORM).orElseThrow().reason()).startsWith("distributed: ");
+        // Citus's own views in public (citus_tables, citus_schemas) are the extension's, not a service's tables
+        assertThat(adminColumn(db, "select count(*) from pg_views where schemaname = 'public' and viewname like 'citus%'"))
+                .singleElement().asString().isNotEqualTo("0");
     }
 
     @Test

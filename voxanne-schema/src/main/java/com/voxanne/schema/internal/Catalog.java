@@ -71,6 +71,19 @@ final class Catalog {
         return read(sql -> sql.fetch(query, binds).getValues(0, String.class));
     }
 
+    /** Every row of a query, each column as text (null where it is null). */
+    List<List<String>> rowsOfText(String query, Object... binds) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        for (Record r : rows(query, binds)) {
+            List<String> row = new ArrayList<>();
+            for (int i = 0; i < r.size(); i++) {
+                row.add(r.get(i, String.class));
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
     /** A query's single number. */
     int count(String query, Object... binds) throws SQLException {
         return read(sql -> sql.fetchOne(query, binds).get(0, Integer.class));
@@ -172,6 +185,25 @@ final class Catalog {
         return strings("select tablename || '.' || policyname from pg_policies where schemaname = 'public'"
                 + " and tablename = any(?::text[])"
                 + " and not (roles <@ array['authenticated', 'service_role']::name[]) order by 1", (Object) array(tables));
+    }
+
+    /**
+     * Every policy on the given tables of public and on auth.users: {@code schema.table}, its name, and its
+     * USING and WITH CHECK as the server prints them (null where it has none).
+     */
+    List<PolicyText> policyTexts(List<String> tables) throws SQLException {
+        List<PolicyText> policies = new ArrayList<>();
+        for (Record r : rows("select schemaname || '.' || tablename, policyname, qual, with_check from pg_policies"
+                + " where (schemaname = 'public' and tablename = any(?::text[])) or (schemaname = 'auth' and tablename = 'users')"
+                + " order by 1, 2", (Object) array(tables))) {
+            policies.add(new PolicyText(r.get(0, String.class), r.get(1, String.class), r.get(2, String.class),
+                    r.get(3, String.class)));
+        }
+        return policies;
+    }
+
+    /** A policy's expressions as the server prints them. */
+    record PolicyText(String table, String name, String qual, String withCheck) {
     }
 
     /** The commands (SELECT, INSERT, …, ALL) of the policies for authenticated alone on {@code public.table}. */

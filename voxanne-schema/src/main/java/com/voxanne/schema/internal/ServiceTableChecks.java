@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks of the tables in schema public that are not Voxanne's: a service's, migrated beside Voxanne.
- * They get items of their own, so that an operator sees whose table failed. Three kinds:
+ * Checks of the tables in schema public that are neither Voxanne's nor an extension's: a service's,
+ * migrated beside Voxanne. They get items of their own, so that an operator sees whose table failed.
+ * Three kinds:
  * <ul>
  *   <li>migration history tables: Voxanne's, the configured services', and any table shaped like a
  *       Flyway history table (without org_id). No tenant data, so no row-level security is asked of them;
@@ -31,7 +32,10 @@ final class ServiceTableChecks {
             + "   (select count(*) from pg_attribute a where a.attrelid = c.oid and a.attname = any(?::text[])"
             + "     and a.attnum > 0 and not a.attisdropped) = cardinality(?::text[]) as flyway_shaped"
             + " from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-            + " where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'f'))"
+            + " where n.nspname = 'public' and c.relkind in ('r', 'p', 'v', 'm', 'f')"
+            // an extension's own relations (Citus's citus_tables and citus_schemas views) are no service's
+            + "   and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid"
+            + "     and d.deptype = 'e'))"
             // a history table is one by name (Voxanne's, a configured service's) or by shape; a table with
             // org_id is tenant data whatever else it looks like
             + " , kind as (select rel.*, case"

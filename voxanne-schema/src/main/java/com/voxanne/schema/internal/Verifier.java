@@ -13,7 +13,7 @@ import javax.sql.DataSource;
 
 /**
  * Voxanne's verification checklist, run against a live database: which checks, in which order. The
- * catalog checks ({@link SchemaChecks}, {@link SecurityChecks}, {@link ServiceTableChecks}) read pg_catalog
+ * catalog checks ({@link SchemaChecks}, {@link SecurityChecks}, {@link ServiceTableChecks}, {@link DistributionChecks}) read pg_catalog
  * through {@link Catalog}; the {@link Probes} act as a user, anon or the service role. All of it runs in one
  * transaction that is always rolled back, so verifying leaves no trace and executes no DDL.
  */
@@ -77,6 +77,12 @@ final class Verifier {
                 checks.add(check(VerifyCheck.SERVICE_TENANT_TABLES_POLICIES, services::tenantPolicies));
                 checks.add(check(VerifyCheck.SERVICE_TABLES_ANON, services::anon));
                 checks.add(check(VerifyCheck.SERVICE_TABLES_WITHOUT_ORG_ID, services::notTenantKeyed));
+
+                DistributionChecks distribution = new DistributionChecks(catalog);
+                checks.add(check(VerifyCheck.DISTRIBUTED_TABLES, distribution::distributedTables));
+                checks.add(check(VerifyCheck.REFERENCE_TABLES, distribution::referenceTables));
+                checks.add(check(VerifyCheck.POLICY_FORM, distribution::policyForm));
+                checks.add(check(VerifyCheck.DISTRIBUTION_SETTINGS, distribution::settings));
 
                 Probes probes = new Probes(c);
                 probes.seed();

@@ -1,0 +1,164 @@
+package com.voxanne.schema.internal;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The distribution section of the checklist: where Voxanne's tables are on a Citus cluster, and whether
+ * the policies have the form the database's kind needs. The kind is read from the catalog: a single
+ * server has no citus extension; a distributed database has Voxanne's tables in pg_dist_partition. Catalog
+ * reads only.
+ */
+final class DistributionChecks {
+
+    /** What kind of database this is, for the distribution items. */
+    enum Kind {
+        /** No citus extension: everything about distribution passes as "not distributed". */
+        SINGLE_SERVER,
+        /** The citus extension without a Voxanne table placed: local tables on a coordinator. */
+        NOT_DISTRIBUTED,
+        /** At least one of Voxanne's tables is placed by Citus: all of them must be, and right. */
+        DISTRIBUTED
+    }
+
+    /** A scalar subquery calling a function without arguments, as the server prints it: {@code ( SELECT auth_org_id() AS auth_org_id)}. */
+    static final Pattern SUBQUERY_CALL = Pattern.compile(
+            "\\(\\s*SELECT\\s+(?:[a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*\\(\\)\\s+AS\\s+[a-z_][a-z0-9_]*\\)", Pattern.CASE_INSENSITIVE);
+
+    /** Any other scalar subquery. */
+    private static final Pattern SUBQUERY = Pattern.compile(Distributor.SUBQUERY_PATTERN, Pattern.CASE_INSENSITIVE);
+
+    /** A call of a claims helper. */
+    static final Pattern CLAIMS_CALL = Pattern.compile("\\b(auth_org_id|auth_user_id|uid)\\(\\)");
+
+    private final Catalog catalog;
+    private Kind kind;
+
+    DistributionChecks(Catalog catalog) {
+        this.catalog = catalog;
+    }
+
+    Kind kind() throws SQLException {
+        if (kind == null) {
+            if (!catalog.extensionInstalled("citus")) {
+                kind = Kind.SINGLE_SERVER;
+            } else {
+                kind = placed().isEmpty() ? Kind.NOT_DISTRIBUTED : Kind.DISTRIBUTED;
+            }
+        }
+        return kind;
+    }
+
+    private Map<String, Distributor.Placed> placed() throws SQLException {
+        Map<String, Distributor.Placed> placed = new LinkedHashMap<>();
+        for (List<String> row : catalog.rowsOfText(Distributor.PLACED)) {
+            placed.put(row.get(0), new Distributor.Placed(row.get(1), row.get(2), Integer.parseInt(row.get(3)), row.get(4)));
+        }
+        return placed;
+    }
+
+    private static final String NOT_DISTRIBUTED = "not distributed: no citus extension (a single server)";
+
+    Verdict distributedTables() throws SQLException {
+        switch (kind()) {
+            case SINGLE_SERVER:
+                return Verdict.pass(NOT_DISTRIBUTED);
+            case NOT_DISTRIBUTED:
+                return Verdict.warn("the citus extension is installed but no table of Voxanne's is distributed: all of them"
+                        + " are local to this node; on a coordinator with workers, run voxanne distribute to place them");
+            default:
+                break;
+        }
+        Map<String, Distributor.Placed> placed = placed();
+        Distributor.Placed organizations = placed.get("public.organizations");
+        List<String> problems = new ArrayList<>();
+        for (String table : Distributor.BY_ORGANIZATION) {
+            String name = Distributor.qualified(table);
+            String column = Distributor.distributionColumn(table);
+            Distributor.Placed p = placed.get(name);
+            if (p == null) {
+                problems.add(name + " is local to the coordinator");
+            } else if (!p.method().equals("h") || !column.equals(p.column())) {
+                problems.add(name + " is " + p.describe() + ", not distributed by " + column);
+            } else if (organizations != null && p.colocation() != organizations.colocation()) {
+                problems.add(name + " is not colocated with public.organizations");
+            }
+        }
+        return problems.isEmpty()
+                ? Verdict.pass(Distributor.BY_ORGANIZATION.size() + " tables in organizations' colocation group:"
+                        + " organizations by id, " + String.join(", ", Distributor.BY_ORGANIZATION.subList(2,
+                        Distributor.BY_ORGANIZATION.size())) + " and audit_logs by org_id")
+                : Verdict.fail(String.join("; ", problems) + " (voxanne distribute places a local table; one placed"
+                        + " otherwise must first be undone with undistribute_table)");
+    }
+
+    Verdict referenceTables() throws SQLException {
+        if (kind() != Kind.DISTRIBUTED) {
+            return Verdict.pass(kind() == Kind.SINGLE_SERVER ? NOT_DISTRIBUTED : "not distributed");
+        }
+        Distributor.Placed users = placed().get(Distributor.REFERENCE_TABLE);
+        if (users == null) {
+            return Verdict.fail(Distributor.REFERENCE_TABLE + " is local to the coordinator: notifications' foreign key"
+                    + " cannot reach it from the workers (run voxanne distribute)");
+        }
+        return users.reference() ? Verdict.pass(Distributor.REFERENCE_TABLE + " is a reference table, on every node")
+                : Verdict.fail(Distributor.REFERENCE_TABLE + " is " + users.describe() + ", not a reference table");
+    }
+
+    Verdict policyForm() throws SQLException {
+        boolean distributed = kind() == Kind.DISTRIBUTED;
+        List<String> tables = Distributor.BY_ORGANIZATION;
+        List<String> wrong = new ArrayList<>();
+        for (Catalog.PolicyText policy : catalog.policyTexts(tables)) {
+            for (String expression : new String[] {policy.qual(), policy.withCheck()}) {
+                if (expression == null) {
+                    continue;
+                }
+                boolean misfit = distributed ? SUBQUERY.matcher(expression).find()
+                        : CLAIMS_CALL.matcher(SUBQUERY_CALL.matcher(expression).replaceAll("")).find();
+                if (misfit) {
+                    wrong.add(policy.table() + "." + policy.name());
+                    break;
+                }
+            }
+        }
+        if (distributed) {
+            return wrong.isEmpty() ? Verdict.pass("distributed: the policies call auth_org_id() without a subquery")
+                    : Verdict.fail("distributed, but these policies have a subquery, which Citus refuses on a distributed"
+                            + " table: " + wrong + " (voxanne distribute rewrites them to auth_org_id())");
+        }
+        return wrong.isEmpty() ? Verdict.pass((kind() == Kind.SINGLE_SERVER ? "a single server" : "not distributed")
+                        + ": the policies read the claims through (select auth_org_id()), once per statement")
+                : Verdict.fail("not distributed, but these policies call a claims helper without (select …), which is"
+                        + " evaluated for every plan, slower on one server (ADR 0007): " + wrong
+                        + " (alter policy … using (org_id = (select public.auth_org_id())), as the migrations write it)");
+    }
+
+    Verdict settings() throws SQLException {
+        if (kind() != Kind.DISTRIBUTED) {
+            return Verdict.pass(kind() == Kind.SINGLE_SERVER ? NOT_DISTRIBUTED : "not distributed");
+        }
+        List<String> present = catalog.strings("select unnest(s.setconfig) from pg_db_role_setting s"
+                + " join pg_database d on d.oid = s.setdatabase where d.datname = current_database() and s.setrole = 0");
+        String database = catalog.strings("select current_database()").get(0);
+        List<String> fixes = new ArrayList<>();
+        for (String setting : Distributor.SETTINGS) {
+            if (!present.contains(setting)) {
+                String[] nameValue = setting.split("=", 2);
+                fixes.add("alter database " + identifier(database) + " set " + nameValue[0] + " = '" + nameValue[1] + "'");
+            }
+        }
+        return fixes.isEmpty() ? Verdict.pass(String.join(", ", Distributor.SETTINGS))
+                : Verdict.fail("missing: without citus.propagate_set_commands = 'local' a SET LOCAL does not reach the workers,"
+                        + " without citus.enable_unsafe_triggers a migration cannot change a trigger. Fix: " + String.join("; ", fixes));
+    }
+
+    /** A database name as SQL needs it: bare when it is a plain lower-case identifier, else double-quoted. */
+    private static String identifier(String name) {
+        return name.matches("[a-z_][a-z0-9_$]*") ? name : "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,162 @@
+-- Places a Voxanne database, migrated on a Citus coordinator with its workers added, on the cluster:
+-- every tenant table distributed by its organization and colocated with organizations, auth.users a
+-- reference table. Not a migration: it must never run on a single server. VoxanneSchema.distribute()
+-- runs it in one transaction after its own checks (the citus extension, a coordinator with workers, a
+-- migrated schema, every table either local or placed as below), with search_path = pg_catalog, pg_temp
+-- and citus.enable_unsafe_triggers on for the transaction. Every step looks before it acts, so that a
+-- second run finds everything placed and changes nothing. docs/citus.md gives each refusal a step answers.
+do $distribute$
+declare
+  -- The tables distributed by organization, in the order they are placed: audit_logs and organizations
+  -- start the colocation group, every other one joins organizations'.
+  v_tables constant text[] := array['audit_logs', 'organizations', 'contacts', 'appointments',
+                                    'processed_webhook_events', 'notifications'];
+  -- The tables whose primary key is (id) on one server.
+  v_keyed_by_id constant text[] := array['audit_logs', 'contacts', 'appointments', 'notifications',
+                                         'processed_webhook_events'];
+  -- unique (org_id, id) constraints that the key (org_id, id) makes redundant. contacts' stays:
+  -- fk_appointments_contact depends on it.
+  v_redundant constant text[][] := array[['appointments', 'uq_appointments_org_id_id'],
+                                         ['notifications', 'uq_notifications_org_id_id']];
+  v_table text;
+  v_key record;
+  v_policy record;
+  v_using text;
+  v_check text;
+  v_triggers text[];
+  v_trigger text;
+  v_column text;
+  v_colocate text;
+  v_users_fk text;
+  v_placed text[] := array[]::text[];
+  -- a scalar subquery calling a function without arguments, as pg_get_expr prints it:
+  -- ( SELECT public.auth_org_id() AS auth_org_id)
+  v_subquery constant text := '\(\s*SELECT\s+((?:[a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*\(\))\s+AS\s+[a-z_][a-z0-9_]*\)';
+begin
+  -- 1. Policies without scalar subqueries. Citus refuses "(select auth_org_id())" in a policy on a
+  --    distributed table ("Subqueries are not supported in policies on distributed tables"). On one
+  --    server the subquery form stays (ADR 0007: it is cheaper there); this runs on Citus only.
+  --    pg_get_expr qualifies every name (search_path is pg_catalog), so the rewritten text means the same.
+  for v_policy in
+    select p.polname, c.oid as relid, n.nspname, c.relname,
+           pg_catalog.pg_get_expr(p.polqual, p.polrelid) as qual,
+           pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) as with_check
+      from pg_catalog.pg_policy p
+      join pg_catalog.pg_class c on c.oid = p.polrelid
+      join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     where (n.nspname = 'public' and c.relname = any(v_tables)) or (n.nspname = 'auth' and c.relname = 'users')
+     order by n.nspname, c.relname, p.polname
+  loop
+    v_using := pg_catalog.regexp_replace(v_policy.qual, v_subquery, '\1', 'gi');
+    v_check := pg_catalog.regexp_replace(v_policy.with_check, v_subquery, '\1', 'gi');
+    if v_using is distinct from v_policy.qual or v_check is distinct from v_policy.with_check then
+      execute pg_catalog.format('alter policy %I on %I.%I', v_policy.polname, v_policy.nspname, v_policy.relname)
+        || case when v_using is null then '' else ' using (' || v_using || ')' end
+        || case when v_check is null then '' else ' with check (' || v_check || ')' end;
+    end if;
+  end loop;
+
+  -- 2. Keys that contain the distribution column: Citus refuses "UNIQUE, EXCLUDE, or PRIMARY KEY
+  --    constraints that do not include the partition column". Every tenant table's key becomes
+  --    (org_id, id); audit_logs.org_id becomes NOT NULL with it, as Citus requires of a distribution
+  --    value anyway.
+  foreach v_table in array v_keyed_by_id loop
+    select k.conname,
+           exists (select 1 from pg_catalog.pg_attribute a
+                    where a.attrelid = k.conrelid and a.attnum = any(k.conkey) and a.attname = 'org_id') as has_org_id
+      into v_key
+      from pg_catalog.pg_constraint k
+     where k.conrelid = pg_catalog.format('public.%I', v_table)::pg_catalog.regclass and k.contype = 'p';
+    if v_key.conname is not null and not v_key.has_org_id then
+      execute pg_catalog.format('alter table public.%I drop constraint %I, add constraint %I primary key (org_id, id)',
+        v_table, v_key.conname, v_key.conname);
+    end if;
+  end loop;
+  for i in 1 .. pg_catalog.array_length(v_redundant, 1) loop
+    if exists (select 1 from pg_catalog.pg_constraint k
+                where k.conrelid = pg_catalog.format('public.%I', v_redundant[i][1])::pg_catalog.regclass
+                  and k.conname = v_redundant[i][2]) then
+      execute pg_catalog.format('alter table public.%I drop constraint %I', v_redundant[i][1], v_redundant[i][2]);
+    end if;
+  end loop;
+
+  -- 3. notifications.user_id -> auth.users stands in the way in either order: made a reference table
+  --    first, auth.users turns every table of its foreign-key graph into a Citus local table ("foreign
+  --    keys from reference tables and local tables to distributed tables are not supported"); made
+  --    last, notifications cannot be distributed while it references a local table. So the key goes,
+  --    and comes back, as it was, once both sides are placed.
+  if not exists (select 1 from pg_catalog.pg_dist_partition where logicalrelid = 'auth.users'::pg_catalog.regclass) then
+    select pg_catalog.pg_get_constraintdef(k.oid) into v_users_fk
+      from pg_catalog.pg_constraint k
+     where k.conrelid = 'public.notifications'::pg_catalog.regclass and k.conname = 'notifications_user_id_fkey';
+    if v_users_fk is not null then
+      alter table public.notifications drop constraint notifications_user_id_fkey;
+    end if;
+  end if;
+
+  -- 4. Each table to its shards. Moving its rows is nobody's write: the triggers that are enabled
+  --    (the audit trail's AFTER INSERT among them) are disabled around the move and enabled again.
+  foreach v_table in array v_tables loop
+    continue when exists (select 1 from pg_catalog.pg_dist_partition
+                           where logicalrelid = pg_catalog.format('public.%I', v_table)::pg_catalog.regclass);
+    v_column := case when v_table = 'organizations' then 'id' else 'org_id' end;
+    v_colocate := case
+      when exists (select 1 from pg_catalog.pg_dist_partition where logicalrelid = 'public.organizations'::pg_catalog.regclass)
+        then 'public.organizations'
+      when exists (select 1 from pg_catalog.pg_dist_partition where logicalrelid = 'public.audit_logs'::pg_catalog.regclass)
+        then 'public.audit_logs'
+      else 'default' end;
+    select coalesce(pg_catalog.array_agg(t.tgname order by t.tgname), array[]::text[]) into v_triggers
+      from pg_catalog.pg_trigger t
+     where t.tgrelid = pg_catalog.format('public.%I', v_table)::pg_catalog.regclass
+       and not t.tgisinternal and t.tgenabled <> 'D';
+    foreach v_trigger in array v_triggers loop
+      execute pg_catalog.format('alter table public.%I disable trigger %I', v_table, v_trigger);
+    end loop;
+    perform pg_catalog.create_distributed_table(pg_catalog.format('public.%I', v_table)::pg_catalog.regclass,
+      v_column, colocate_with => v_colocate);
+    if v_table = 'audit_logs' then
+      -- Its rows are in the shards now; the local copy is invisible but still on disk. Removed while its
+      -- append-only TRUNCATE trigger is off, which is the only moment it may be.
+      perform pg_catalog.truncate_local_data_after_distributing_table('public.audit_logs'::pg_catalog.regclass);
+    else
+      v_placed := v_placed || v_table;
+    end if;
+    foreach v_trigger in array v_triggers loop
+      execute pg_catalog.format('alter table public.%I enable trigger %I', v_table, v_trigger);
+    end loop;
+  end loop;
+
+  if not exists (select 1 from pg_catalog.pg_dist_partition where logicalrelid = 'auth.users'::pg_catalog.regclass) then
+    perform pg_catalog.create_reference_table('auth.users'::pg_catalog.regclass);
+    v_placed := v_placed || 'auth.users'::text;
+  end if;
+  if v_users_fk is not null then
+    execute 'alter table public.notifications add constraint notifications_user_id_fkey ' || v_users_fk;
+  end if;
+
+  -- 5. The rows moved into shards stay, invisible, in the coordinator's local tables until removed; only
+  --    now, when no local table references them any more.
+  foreach v_table in array v_placed loop
+    perform pg_catalog.truncate_local_data_after_distributing_table(
+      (case when v_table like '%.%' then v_table else 'public.' || v_table end)::pg_catalog.regclass);
+  end loop;
+
+  -- 6. Settings of the database for every later session: SET LOCAL (the claims) reaches the workers'
+  --    shard queries only with citus.propagate_set_commands = 'local'; triggers on distributed tables can
+  --    be created, enabled or disabled (by later migrations) only with citus.enable_unsafe_triggers
+  --    ("triggers are not supported on distributed tables" otherwise).
+  if not exists (select 1 from pg_catalog.pg_db_role_setting s join pg_catalog.pg_database d on d.oid = s.setdatabase
+                  where d.datname = pg_catalog.current_database() and s.setrole = 0
+                    and 'citus.propagate_set_commands=local' = any(s.setconfig)) then
+    execute pg_catalog.format('alter database %I set citus.propagate_set_commands = %L',
+      pg_catalog.current_database(), 'local');
+  end if;
+  if not exists (select 1 from pg_catalog.pg_db_role_setting s join pg_catalog.pg_database d on d.oid = s.setdatabase
+                  where d.datname = pg_catalog.current_database() and s.setrole = 0
+                    and 'citus.enable_unsafe_triggers=on' = any(s.setconfig)) then
+    execute pg_catalog.format('alter database %I set citus.enable_unsafe_triggers = %L',
+      pg_catalog.current_database(), 'on');
+  end if;
+end
+$distribute$

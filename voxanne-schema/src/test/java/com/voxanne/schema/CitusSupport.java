@@ -1,0 +1,64 @@
+package com.voxanne.schema;
+
+import com.voxanne.testkit.postgres.PostgresBackend;
+import com.voxanne.testkit.postgres.TestDatabase;
+import com.voxanne.testkit.postgres.TestPostgresConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** What the Citus tests of this module share: the backend check, distributing a test database, the operator's step on the workers. */
+final class CitusSupport {
+
+    private CitusSupport() {
+    }
+
+    /** Whether the tests are configured for the Citus backend; decided without starting a server. */
+    static boolean onCitus() {
+        return TestPostgresConfig.fromEnvironment().backend().orElse(null) == PostgresBackend.CITUS;
+    }
+
+    static VoxanneSchema schema(TestDatabase db) {
+        return VoxanneSchema.configure().dataSource(db.adminDataSource()).load();
+    }
+
+    /**
+     * Gives the audit trigger the table's name as its argument where the migrations do not yet (a no-op
+     * where they do): on a worker tg_table_name is the shard's (docs/citus.md, fact 2). Before distributing.
+     */
+    static void auditTriggersNameTheirTable(TestDatabase db) throws SQLException, IOException {
+        String sql;
+        try (InputStream in = CitusSupport.class.getResourceAsStream("/citus/audit_table_argument.sql")) {
+            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try (Connection c = db.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /**
+     * The operator's step on each worker, as the result gives it: its statements, run as the admin role
+     * connected to that worker. Roles belong to the server, so this holds for every database of the
+     * test kit's cluster.
+     */
+    static void configureWorkers(TestDatabase db, DistributionResult result) throws SQLException {
+        PGSimpleDataSource admin = db.adminDataSource().unwrap(PGSimpleDataSource.class);
+        for (DistributionResult.Worker worker : result.workersToConfigure()) {
+            PGSimpleDataSource ds = new PGSimpleDataSource();
+            ds.setServerNames(new String[] {worker.host()});
+            ds.setPortNumbers(new int[] {worker.port()});
+            ds.setDatabaseName(db.name());
+            ds.setUser(admin.getUser());
+            ds.setPassword(admin.getPassword());
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                for (String sql : worker.statements()) {
+                    s.execute(sql);
+                }
+            }
+        }
+    }
+}
