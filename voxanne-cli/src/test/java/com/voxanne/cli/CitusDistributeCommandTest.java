@@ -10,8 +10,6 @@ import com.voxanne.schema.VerifyCheck;
 import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgresConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -32,9 +30,6 @@ class CitusDistributeCommandTest {
     @EnabledIf(value = "onCitus", disabledReason = "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)")
     void distributePlacesTheDatabaseOnceAndVerifyJudgesTheDistribution() throws Exception {
         try (TestDatabase db = Cli.migratedDatabase()) {
-            // Test scaffolding: the audit trigger names its table by argument (a no-op where the migrations do).
-            execute(db.adminDataSource(), Files.readString(Path.of("../voxanne-schema/src/test/resources/citus/audit_table_argument.sql")));
-
             Cli.Run run = onDatabase(db, "distribute");
             assertThat(run.exitCode()).as(run.toString()).isZero();
             assertThat(run.out()).contains("distribute: public.organizations: distributed by id now; 1 policy rewritten to auth_org_id()",

@@ -10,8 +10,6 @@ import com.voxanne.schema.VoxanneSchema;
 import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgresConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,10 +44,6 @@ class CitusDaoIsolationTest extends TwoClinicsTest {
     /** Places the class's database on the cluster, as an operator would after migrating. */
     @BeforeAll
     static void distribute(@Admin DataSource admin, TestDatabase db) throws Exception {
-        // Test scaffolding: the audit trigger names its table by argument (a no-op where the migrations do).
-        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
-            s.execute(Files.readString(Path.of("../voxanne-schema/src/test/resources/citus/audit_table_argument.sql")));
-        }
         DistributionResult result = VoxanneSchema.configure().dataSource(admin).load().distribute();
         assertThat(result.tables()).extracting(DistributionResult.Table::name).contains("public.contacts");
         assertThat(result.tables()).allMatch(DistributionResult.Table::placedNow);

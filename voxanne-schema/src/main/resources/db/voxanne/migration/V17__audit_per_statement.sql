@@ -17,6 +17,10 @@
 -- * An update's new and old rows are paired by id. A row whose id changed (no Voxanne write does that)
 --   is recorded as two rows, the new one without old_data and the old one without row_data: a row is
 --   never left out.
+-- * On a copy of a table under another name (a Citus shard: the trigger's table name differs from its
+--   first argument) audit_logs is a distributed table and an INSERT ... SELECT from a transition table
+--   cannot be planned there (the tables exist only on the node running the trigger); the function
+--   then inserts the rows one INSERT ... VALUES at a time, each routed to its shard.
 -- * A statement that changes no row writes nothing and is never refused, as with the row trigger. A
 --   write as authenticated without a user (no sub claim) that changes rows is refused (42501), as
 --   before.
@@ -46,8 +50,11 @@ as $$
 declare
   v_role       text := coalesce(nullif(pg_catalog.current_setting('role', true), 'none'), session_user);
   v_user       uuid := public.auth_user_id();
+  v_table      text := coalesce(tg_argv[0], tg_table_name);
   v_org_column text := coalesce(tg_argv[1], 'org_id');
   v_changed    boolean;
+  v_new        jsonb;
+  v_old        jsonb;
 begin
   -- current_user is the function owner here; the caller's role is the 'role' setting. A caller with
   -- authenticated's rights is subject to its policies (not superuser, not BYPASSRLS). Nested IFs so
@@ -70,12 +77,34 @@ begin
     end if;
   end if;
 
+  -- On a copy of the table under another name (a Citus shard, docs/citus.md) audit_logs is distributed:
+  -- Citus would plan an INSERT ... SELECT into it on other nodes, where this statement's transition
+  -- tables do not exist. There each row is one INSERT ... VALUES, routed to the shard that holds it.
+  if tg_table_name <> v_table then
+    for v_new, v_old in execute case tg_op
+        when 'INSERT' then 'select pg_catalog.to_jsonb(n), null::jsonb from new_rows n'
+        when 'DELETE' then 'select pg_catalog.to_jsonb(o), null::jsonb from old_rows o'
+        else 'select c.r, p.r from (select pg_catalog.to_jsonb(n) as r from new_rows n) c'
+          || ' full join (select pg_catalog.to_jsonb(o) as r from old_rows o) p on (p.r ->> ''id'') = (c.r ->> ''id'')'
+        end
+    loop
+      insert into public.audit_logs
+        (event_type, operation, schema_name, table_name, database_user, session_user_name,
+         authenticated_user, org_id, claims_org_id, statement_text, row_data, old_data)
+      values
+        ('WRITE', tg_op, tg_table_schema, v_table, v_role, session_user, v_user,
+         (coalesce(v_new, v_old) ->> v_org_column)::uuid, public.auth_org_id(),
+         pg_catalog.left(pg_catalog.current_query(), 2048), v_new, v_old);
+    end loop;
+    return null;
+  end if;
+
   -- One insert for the statement's rows; s holds what is the same for all of them, read once.
   if tg_op = 'INSERT' then
     insert into public.audit_logs
       (event_type, operation, schema_name, table_name, database_user, session_user_name,
        authenticated_user, org_id, claims_org_id, statement_text, row_data)
-    select 'WRITE', 'INSERT', tg_table_schema, coalesce(tg_argv[0], tg_table_name), v_role, session_user,
+    select 'WRITE', 'INSERT', tg_table_schema, v_table, v_role, session_user,
            v_user, (c.r ->> v_org_column)::uuid, s.claims_org_id, s.statement_text, c.r
       from (select public.auth_org_id() as claims_org_id,
                    -- bounded: a multi-row statement's text grows with its rows and is kept on each
@@ -85,7 +114,7 @@ begin
     insert into public.audit_logs
       (event_type, operation, schema_name, table_name, database_user, session_user_name,
        authenticated_user, org_id, claims_org_id, statement_text, row_data)
-    select 'WRITE', 'DELETE', tg_table_schema, coalesce(tg_argv[0], tg_table_name), v_role, session_user,
+    select 'WRITE', 'DELETE', tg_table_schema, v_table, v_role, session_user,
            v_user, (c.r ->> v_org_column)::uuid, s.claims_org_id, s.statement_text, c.r
       from (select public.auth_org_id() as claims_org_id,
                    pg_catalog.left(pg_catalog.current_query(), 2048) as statement_text) s,
@@ -94,7 +123,7 @@ begin
     insert into public.audit_logs
       (event_type, operation, schema_name, table_name, database_user, session_user_name,
        authenticated_user, org_id, claims_org_id, statement_text, row_data, old_data)
-    select 'WRITE', 'UPDATE', tg_table_schema, coalesce(tg_argv[0], tg_table_name), v_role, session_user,
+    select 'WRITE', 'UPDATE', tg_table_schema, v_table, v_role, session_user,
            v_user, (coalesce(c.r, p.r) ->> v_org_column)::uuid, s.claims_org_id, s.statement_text, c.r, p.r
       from (select public.auth_org_id() as claims_org_id,
                    pg_catalog.left(pg_catalog.current_query(), 2048) as statement_text) s

@@ -43,7 +43,6 @@ class CitusDistributeTest {
     @BeforeAll
     static void distribute() throws Exception {
         db = migratedDatabase();
-        CitusSupport.auditTriggersNameTheirTable(db);
         // Rows that exist before distribution: an existing database moved onto the cluster.
         orgA = organization(db, "Clinic A");
         orgB = organization(db, "Clinic B");

@@ -3,9 +3,6 @@ package com.voxanne.schema;
 import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgresConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,20 +21,6 @@ final class CitusSupport {
 
     static VoxanneSchema schema(TestDatabase db) {
         return VoxanneSchema.configure().dataSource(db.adminDataSource()).load();
-    }
-
-    /**
-     * Gives the audit trigger the table's name as its argument where the migrations do not yet (a no-op
-     * where they do): on a worker tg_table_name is the shard's (docs/citus.md, fact 2). Before distributing.
-     */
-    static void auditTriggersNameTheirTable(TestDatabase db) throws SQLException, IOException {
-        String sql;
-        try (InputStream in = CitusSupport.class.getResourceAsStream("/citus/audit_table_argument.sql")) {
-            sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        try (Connection c = db.adminDataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 
     /**

@@ -26,7 +26,6 @@ class CitusVerifyDistributionTest {
     @Test
     void aDriftedDistributionFailsItsItemAndDistributeRepairsIt() throws Exception {
         try (TestDatabase db = SchemaTestSupport.migratedDatabase()) {
-            CitusSupport.auditTriggersNameTheirTable(db);
             VoxanneSchema schema = CitusSupport.schema(db);
             schema.distribute();
             assertThat(item(schema.verify(), VerifyCheck.POLICY_FORM).status()).isEqualTo(Status.PASS);
