@@ -56,24 +56,27 @@ declare
   v_new        jsonb;
   v_old        jsonb;
 begin
+  -- A statement that changed no row (also the cascade of a parent's delete that found no child) writes
+  -- nothing and is not refused. One transition table per operation: an INSERT trigger has no old_rows,
+  -- a DELETE trigger no new_rows.
+  if tg_op = 'DELETE' then
+    v_changed := exists (select from old_rows);
+  else
+    v_changed := exists (select from new_rows);
+  end if;
+  if not v_changed then
+    return null;
+  end if;
+
   -- current_user is the function owner here; the caller's role is the 'role' setting. A caller with
   -- authenticated's rights is subject to its policies (not superuser, not BYPASSRLS). Nested IFs so
-  -- that the catalog and the rows are read only for a write without a user; a statement that changed
-  -- no row is not refused.
+  -- that the catalog is read only for a write without a user.
   if v_user is null then
     if pg_catalog.pg_has_role(v_role::pg_catalog.name, 'authenticated', 'USAGE')
        and not exists (select 1 from pg_catalog.pg_roles r
                         where r.rolname = v_role and (r.rolsuper or r.rolbypassrls)) then
-      -- one transition table per statement: an INSERT trigger has no old_rows, a DELETE trigger no new_rows
-      if tg_op = 'DELETE' then
-        v_changed := exists (select from old_rows);
-      else
-        v_changed := exists (select from new_rows);
-      end if;
-      if v_changed then
-        raise exception 'a write as authenticated needs the acting user (the sub claim) for the audit trail'
-          using errcode = '42501';
-      end if;
+      raise exception 'a write as authenticated needs the acting user (the sub claim) for the audit trail'
+        using errcode = '42501';
     end if;
   end if;
 
