@@ -8,7 +8,6 @@ import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.greatest;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.row;
-import static org.jooq.impl.DSL.val;
 
 import com.voxanne.dao.BulkImportException;
 import com.voxanne.dao.BulkImportException.RowError;
@@ -45,7 +44,6 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.InsertValuesStep9;
 import org.jooq.JSONB;
-import org.jooq.ResultQuery;
 import org.jooq.SortField;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
@@ -87,7 +85,7 @@ final class ContactsImpl implements Contacts {
         }
         ContactFields.Valid valid = fields.validate(contact);
         if (contact.id() == null) {
-            return Rows.fetchSingle(insert(List.of(valid), List.of(UUID.randomUUID())).returning(), Rows::contact);
+            return insert("contacts.create", UUID.randomUUID(), valid).returning().fetchSingle(unit, Rows::contact);
         }
         // One statement, so that a call of its own stays one round trip: the insert unless the id is
         // taken, else the row of this organization that has it. None: the id is another organization's
@@ -145,32 +143,36 @@ final class ContactsImpl implements Contacts {
         if (update.isEmpty()) {
             return get(id);
         }
-        // A record marks exactly the fields set on it as changed, and UPDATE … SET <record> writes only
-        // those: the patch semantics, including setting a nullable column to NULL.
-        ContactsRecord changes = dsl().newRecord(CONTACTS);
+        // Exactly the fields set on the update are written: the patch semantics, including setting a
+        // nullable column to NULL. The fields come in their enum's order, so each set of fields is one shape.
+        RenderedWrites.Write write = RenderedWrites.update("contacts.update", CONTACTS);
         for (ContactUpdate.Field field : update.fields()) {
             switch (field) {
-                case NAME -> changes.setName(fields.name(update.name()));
-                case PHONE -> changes.setPhone(fields.phone(update.phone()));
-                case EMAIL -> changes.setEmail(fields.email(update.email()));
-                case SERVICE_INTERESTS -> changes.setServiceInterests(fields.serviceInterests(update.serviceInterests()));
-                case LEAD_SCORE -> changes.setLeadScore(ContactFields.required("leadScore", update.leadScore()));
-                case LEAD_STATUS -> changes.setLeadStatus(ContactFields.required("leadStatus", update.leadStatus()));
-                case NOTES -> changes.setNotes(fields.notes(update.notes()));
+                case NAME -> write.set(CONTACTS.NAME, fields.name(update.name()));
+                case PHONE -> write.set(CONTACTS.PHONE, fields.phone(update.phone()));
+                case EMAIL -> write.set(CONTACTS.EMAIL, fields.email(update.email()));
+                case SERVICE_INTERESTS -> write.set(CONTACTS.SERVICE_INTERESTS, fields.serviceInterests(update.serviceInterests()));
+                case LEAD_SCORE -> write.set(CONTACTS.LEAD_SCORE, ContactFields.required("leadScore", update.leadScore()));
+                case LEAD_STATUS -> write.set(CONTACTS.LEAD_STATUS, ContactFields.required("leadStatus", update.leadStatus()));
+                case NOTES -> write.set(CONTACTS.NOTES, fields.notes(update.notes()));
             }
         }
-        return found(dsl().update(CONTACTS).set(changes)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
-                .returning(), id);
+        return found(byId(write, id).returning(), id);
     }
+
+    /** The organization's contact {@code id}: the conditions of every write of one contact. */
+    private RenderedWrites.Write byId(RenderedWrites.Write write, UUID id) {
+        return write.where(organizationId, IN_ORG).where(id, BY_ID);
+    }
+
+    private static final RenderedReads.On<UUID> IN_ORG = org -> CONTACTS.ORG_ID.eq(org);
+    private static final RenderedReads.On<UUID> BY_ID = contact -> CONTACTS.ID.eq(contact);
 
     // one DELETE; the contact's appointments go by ON DELETE CASCADE within it
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public void delete(UUID id) {
-        int deleted = dsl().deleteFrom(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
-                .execute();
+        int deleted = byId(RenderedWrites.deleteFrom("contacts.delete", CONTACTS), requireId(id)).execute(unit);
         if (deleted == 0) {
             throw notFound(id);
         }
@@ -253,9 +255,8 @@ final class ContactsImpl implements Contacts {
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Contact touch(UUID id) {
-        return found(dsl().update(CONTACTS)
-                .set(CONTACTS.LAST_CONTACT_AT, DSL.currentOffsetDateTime())
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
+        return found(byId(RenderedWrites.update("contacts.touch", CONTACTS)
+                .setExpression(CONTACTS.LAST_CONTACT_AT, () -> DSL.currentOffsetDateTime()), requireId(id))
                 .returning(), id);
     }
 
@@ -270,12 +271,11 @@ final class ContactsImpl implements Contacts {
         if (when.isAfter(OffsetDateTime.now().plus(FUTURE_TOLERANCE))) {
             throw new InvalidInputException("when", "must not be in the future");
         }
-        return found(dsl().update(CONTACTS)
+        return found(byId(RenderedWrites.update("contacts.recordContact", CONTACTS)
                 // greatest() ignores NULL: the first contact sets it, an older one never moves it back.
-                .set(CONTACTS.LAST_CONTACT_AT, greatest(CONTACTS.LAST_CONTACT_AT, val(when)))
-                .set(CONTACTS.LEAD_STATUS, DSL.when(CONTACTS.LEAD_STATUS.eq(inline(LeadStatusType.NEW)),
-                        inline(LeadStatusType.CONTACTED)).otherwise(CONTACTS.LEAD_STATUS))
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
+                .set(CONTACTS.LAST_CONTACT_AT, when, time -> greatest(CONTACTS.LAST_CONTACT_AT, time))
+                .setExpression(CONTACTS.LEAD_STATUS, () -> DSL.when(CONTACTS.LEAD_STATUS.eq(inline(LeadStatusType.NEW)),
+                        inline(LeadStatusType.CONTACTED)).otherwise(CONTACTS.LEAD_STATUS)), id)
                 .returning(), id);
     }
 
@@ -345,6 +345,20 @@ final class ContactsImpl implements Contacts {
             throw new BulkImportException(contacts.size(), errors);
         }
         return rows;
+    }
+
+    /** The INSERT of one validated contact with the given id. */
+    private RenderedWrites.Write insert(String name, UUID id, ContactFields.Valid c) {
+        return RenderedWrites.insertInto(name, CONTACTS)
+                .set(CONTACTS.ID, id)
+                .set(CONTACTS.ORG_ID, organizationId)
+                .set(CONTACTS.NAME, c.name())
+                .set(CONTACTS.PHONE, c.phone())
+                .set(CONTACTS.EMAIL, c.email())
+                .set(CONTACTS.SERVICE_INTERESTS, c.serviceInterests())
+                .set(CONTACTS.LEAD_SCORE, c.leadScore())
+                .set(CONTACTS.LEAD_STATUS, c.leadStatus())
+                .set(CONTACTS.NOTES, c.notes());
     }
 
     /** One multi-row INSERT of validated contacts with the given ids. */
@@ -464,9 +478,9 @@ final class ContactsImpl implements Contacts {
         return id;
     }
 
-    /** The contact {@code query} returns, or not found. */
-    private static Contact found(ResultQuery<?> query, UUID id) {
-        return Rows.fetchOptional(query, Rows::contact).orElseThrow(() -> notFound(id));
+    /** The contact {@code write} returns, or not found. */
+    private Contact found(RenderedWrites.Write write, UUID id) {
+        return write.fetchOptional(unit, Rows::contact).orElseThrow(() -> notFound(id));
     }
 
     private static NotFoundException notFound(UUID id) {
