@@ -21,6 +21,7 @@ import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.NewContact;
 import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.Page;
+import com.voxanne.schema.jooq.Keys;
 import com.voxanne.schema.jooq.enums.LeadScoreType;
 import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.jooq.tables.SearchContactIds;
@@ -91,18 +92,27 @@ final class ContactsImpl implements Contacts {
         // taken, else the row of this organization that has it. None: the id is another organization's
         // (invisible under row-level security), or a concurrent create's that committed after this
         // statement's snapshot; reported as a random id's collision would be.
-        Field<?>[] columns = Arrays.stream(CONTACTS.fields()).map(f -> DSL.field(DSL.name(f.getName()))).toArray(Field[]::new);
-        List<Contact> rows = Rows.fetch(dsl().resultQuery(
-                        "with created as ({0}) select {1} from created"
-                                + " union all select {1} from {2} where {3} and not exists (select from created)",
-                        insert(List.of(valid), List.of(contact.id())).onConflict(CONTACTS.ID).doNothing().returning(),
-                        DSL.list(columns), CONTACTS, CONTACTS.ORG_ID.eq(organizationId).and(CONTACTS.ID.eq(contact.id())))
-                .coerce(CONTACTS), Rows::contact);
+        List<Contact> rows = insert("contacts.create with an id", contact.id(), valid)
+                .onConflictDoNothing(Keys.CONTACTS_PKEY)
+                .returning()
+                .around(CREATED_OR_EXISTING)
+                .fetch(unit, Rows::contact);
         if (rows.isEmpty()) {
             throw new DuplicateException("contacts_pkey", "a contact with this id already exists", null);
         }
         return rows.get(0);
     }
+
+    /** Every column of a contact, unqualified, in the table's order: what {@link Rows#contact} reads. */
+    private static final Field<?>[] COLUMNS =
+            Arrays.stream(CONTACTS.fields()).map(f -> DSL.field(DSL.name(f.getName()))).toArray(Field[]::new);
+
+    /** The row an insert with a caller's id made, or else the row of this organization that has the id. */
+    private static final RenderedWrites.Around CREATED_OR_EXISTING = (insert, set) -> DSL.resultQuery(
+            "with created as ({0}) select {1} from created"
+                    + " union all select {1} from {2} where {3} and not exists (select from created)",
+            insert, DSL.list(COLUMNS), CONTACTS,
+            CONTACTS.ORG_ID.eq(set.of(CONTACTS.ORG_ID)).and(CONTACTS.ID.eq(set.of(CONTACTS.ID))));
 
     // one SELECT
     @Override

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +101,21 @@ final class RenderedWrites {
     @FunctionalInterface
     interface Arg<R, T> {
         void set(R routine, Field<T> value);
+    }
+
+    /**
+     * The statement an insert is part of, built around it ({@code with created as (insert …) select …}):
+     * {@code set} gives the placeholder of the value a column was set to, so the statement around binds
+     * the insert's own values and no others.
+     */
+    @FunctionalInterface
+    interface Around {
+        Query around(Query insert, Values set);
+    }
+
+    /** The placeholders of an insert's values, by column. */
+    interface Values {
+        <T> Field<T> of(TableField<?, T> column);
     }
 
     /** The expression a {@code select} returns, on one bound value. */
@@ -253,6 +269,11 @@ final class RenderedWrites {
             return part(Marker.ON_CONFLICT_DO_NOTHING, key);
         }
 
+        /** Runs this insert inside the statement {@code around} builds, which returns what is fetched. */
+        Write around(Around around) {
+            return part(around, null);
+        }
+
         /** {@code returning} every column of the table: what the DAO's records are read from. */
         Write returning() {
             return part(Marker.RETURNING, null);
@@ -387,10 +408,13 @@ final class RenderedWrites {
                     ? ((Selected) what).of(RenderedReads.cast(placeholders.get(0))) : null;
             int next = start == Start.SELECT ? 1 : 0;
             List<Condition> where = new ArrayList<>();
+            Map<Object, Field<?>> valueOf = new IdentityHashMap<>();
+            Around around = null;
             for (int i = 2; i < length; i += 2) {
                 Object function = shape[i];
                 Object target = shape[i + 1];
                 if (function == Marker.SET) {
+                    valueOf.put(target, placeholders.get(next));
                     ((StoreQuery) query).addValue((Field) target, (Field) placeholders.get(next++));
                 } else if (function instanceof SetTo setTo) {
                     ((StoreQuery) query).addValue((Field) target, setTo.to(RenderedReads.cast(placeholders.get(next++))));
@@ -408,6 +432,8 @@ final class RenderedWrites {
                     insert.onDuplicateKeyIgnore(true);
                 } else if (function == Marker.RETURNING) {
                     ((StoreQuery<?>) query).setReturning();
+                } else if (function instanceof Around a && start == Start.INSERT && around == null) {
+                    around = a;
                 } else if (function instanceof Arg arg) {
                     arg.set(routine, placeholders.get(next++));
                 } else {
@@ -422,6 +448,19 @@ final class RenderedWrites {
                 } else {
                     throw new IllegalStateException("DAO bug: the write " + name + " has a condition where none applies");
                 }
+            }
+            if (around != null) {
+                return around.around(query, new Values() {
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public <T> Field<T> of(TableField<?, T> column) {
+                        Field<?> value = valueOf.get(column);
+                        if (value == null) {
+                            throw new IllegalStateException("DAO bug: the write " + name + " sets no value of a column it names");
+                        }
+                        return (Field<T>) value;
+                    }
+                });
             }
             return switch (start) {
                 case INSERT, UPDATE, DELETE -> query;

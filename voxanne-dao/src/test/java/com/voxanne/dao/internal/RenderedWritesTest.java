@@ -159,6 +159,11 @@ class RenderedWritesTest {
             contacts.touch(contact.id());
             contacts.recordContact(contact.id(), OffsetDateTime.now().minusMinutes(text.length()));
             contacts.delete(contacts.create(NewContact.named("Gone " + text)).id());
+            // a caller's id: the insert, then a retry with the same id that returns the row the first made
+            UUID chosen = UUID.randomUUID();
+            Contact withId = contacts.create(NewContact.named("Cy " + text).notes(text).id(chosen));
+            assertThat(withId.id()).isEqualTo(chosen);
+            assertThat(contacts.create(NewContact.named("Cy " + text).id(chosen))).isEqualTo(withId);
             return contact.id();
         });
         inUnit(unit -> {
