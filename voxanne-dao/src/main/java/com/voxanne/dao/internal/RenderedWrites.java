@@ -45,7 +45,8 @@ import org.jooq.impl.DSL;
  * <em>with</em> the value it binds: {@code set(CONTACTS.NOTES, notes)} (the value bound as the column's
  * type, through the column's converter; {@code null} is bound as SQL NULL),
  * {@code set(CONTACTS.LAST_CONTACT_AT, when, t -> greatest(CONTACTS.LAST_CONTACT_AT, t))},
- * {@code where(id, v -> CONTACTS.ID.eq(v))}, {@code arg(P_ORG_ID, org, CreateNotification::setPOrgId)}.
+ * {@code where(id, v -> CONTACTS.ID.eq(v))}, {@code arg(P_ORG_ID, org, CreateNotification::setPOrgId)};
+ * an insert may run inside a statement built {@code around} it, which binds the insert's own values only.
  * On a shape's first use each value is a typed placeholder, jOOQ renders the statement, and its parameter
  * list tells at which {@code ?} each value stands; every later call binds its own values there.
  *
