@@ -18,6 +18,7 @@ import com.voxanne.dao.InvalidTransitionException;
 import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.Page;
 import com.voxanne.dao.ServiceType;
+import com.voxanne.schema.jooq.Keys;
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -30,9 +31,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
-import org.jooq.Condition;
-import org.jooq.DSLContext;
-import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
@@ -64,11 +62,6 @@ final class AppointmentsImpl implements Appointments {
         this.organizationId = organizationId;
     }
 
-    /** jOOQ on this unit's connection, for everything that is not a rendered read. */
-    private DSLContext dsl() {
-        return unit.dsl();
-    }
-
     // not one statement: an advisory lock on the contact first, then the insert (and, with a caller's id, the read back)
     @Override
     @UnitMode(TRANSACTION)
@@ -93,17 +86,22 @@ final class AppointmentsImpl implements Appointments {
         required("start", start);
         int minutes = minutes("duration", duration);
         // A clear "not found" for a contact of another clinic; the composite foreign key is the guarantee.
-        if (!dsl().fetchExists(CONTACTS, CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(contactId))) {
+        boolean contactExists = !RenderedReads.select("appointments.book: the contact", CONTACT_EXISTS)
+                .where(organizationId, org -> CONTACTS.ORG_ID.eq(org))
+                .where(contactId, contact -> CONTACTS.ID.eq(contact))
+                .fetch(unit, row -> Boolean.TRUE)
+                .isEmpty();
+        if (!contactExists) {
             throw new NotFoundException("contact " + contactId);
         }
         if (chosen) {
             // Before the insert, so that a retry returns the booking even if its slot would now be refused.
-            Optional<Appointment> existing = Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(byId(id)), Rows::appointment);
+            Optional<Appointment> existing = anyById(id);
             if (existing.isPresent()) {
                 return existing.get();
             }
         }
-        Optional<Appointment> booked = serialized(() -> Rows.fetchOptional(dsl().insertInto(APPOINTMENTS)
+        Optional<Appointment> booked = serialized(() -> RenderedWrites.insertInto("appointments.book", APPOINTMENTS)
                 .set(APPOINTMENTS.ID, id)
                 .set(APPOINTMENTS.ORG_ID, organizationId)
                 .set(APPOINTMENTS.CONTACT_ID, contactId)
@@ -111,14 +109,15 @@ final class AppointmentsImpl implements Appointments {
                 .set(APPOINTMENTS.SCHEDULED_AT, start)
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .set(APPOINTMENTS.STATUS, AppointmentStatus.PENDING)
-                .onConflict(APPOINTMENTS.ID).doNothing()
-                .returning(), Rows::appointment));
+                .onConflictDoNothing(Keys.APPOINTMENTS_PKEY)
+                .returning()
+                .fetchOptional(unit, Rows::appointment));
         if (booked.isPresent()) {
             return booked.get();
         }
         // The id is taken: by a concurrent booking with it that committed meanwhile (a new statement sees
         // it), or by another organization's row, reported as a random id's collision would be.
-        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS).where(byId(id)), Rows::appointment).orElseThrow(
+        return anyById(id).orElseThrow(
                 () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null));
     }
 
@@ -146,10 +145,10 @@ final class AppointmentsImpl implements Appointments {
         if (!TRANSITIONS.getOrDefault(current.status(), Set.of()).contains(to)) {
             throw new InvalidTransitionException("appointment " + id, current.status(), to);
         }
-        return Rows.fetchSingle(dsl().update(APPOINTMENTS)
-                .set(APPOINTMENTS.STATUS, to)
-                .where(byId(id))
-                .returning(), Rows::appointment);
+        return byId(RenderedWrites.update("appointments.changeStatus", APPOINTMENTS)
+                .set(APPOINTMENTS.STATUS, to), id)
+                .returning()
+                .fetchSingle(unit, Rows::appointment);
     }
 
     // not one statement: an advisory lock first, then the update
@@ -164,18 +163,19 @@ final class AppointmentsImpl implements Appointments {
             throw new ConflictException("appointment " + id + " is " + current.status().getLiteral()
                     + "; only pending or confirmed appointments can be rescheduled");
         }
-        return serialized(() -> Rows.fetchSingle(dsl().update(APPOINTMENTS)
+        return serialized(() -> byId(RenderedWrites.update("appointments.reschedule", APPOINTMENTS)
                 .set(APPOINTMENTS.SCHEDULED_AT, newStart)
-                .set(APPOINTMENTS.DURATION_MINUTES, minutes)
-                .where(byId(id))
-                .returning(), Rows::appointment));
+                .set(APPOINTMENTS.DURATION_MINUTES, minutes), id)
+                .returning()
+                .fetchSingle(unit, Rows::appointment));
     }
 
     // one UPDATE … RETURNING
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Appointment softDelete(UUID id) {
-        return updateLive(id, Map.<Field<?>, Object>of(APPOINTMENTS.DELETED_AT, currentOffsetDateTime()));
+        return updateLive(RenderedWrites.update("appointments.softDelete", APPOINTMENTS)
+                .setExpression(APPOINTMENTS.DELETED_AT, () -> currentOffsetDateTime()), id);
     }
 
     // not one statement: an advisory lock first, then the update
@@ -183,10 +183,11 @@ final class AppointmentsImpl implements Appointments {
     @UnitMode(TRANSACTION)
     public Appointment restore(UUID id) {
         required("id", id);
-        Optional<Appointment> restored = serialized(() -> Rows.fetchOptional(dsl().update(APPOINTMENTS)
-                .setNull(APPOINTMENTS.DELETED_AT)
-                .where(byId(id), APPOINTMENTS.DELETED_AT.isNotNull())
-                .returning(), Rows::appointment));
+        Optional<Appointment> restored = serialized(() -> byId(RenderedWrites.update("appointments.restore", APPOINTMENTS)
+                .set(APPOINTMENTS.DELETED_AT, (OffsetDateTime) null), id)
+                .where(() -> APPOINTMENTS.DELETED_AT.isNotNull())
+                .returning()
+                .fetchOptional(unit, Rows::appointment));
         // Nothing restored: either it is not deleted (returned as it is) or there is no such appointment.
         return restored.orElseGet(() -> find(id, true));
     }
@@ -195,7 +196,8 @@ final class AppointmentsImpl implements Appointments {
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Appointment markConfirmationSent(UUID id) {
-        return updateLive(id, Map.<Field<?>, Object>of(APPOINTMENTS.CONFIRMATION_SENT, true));
+        return updateLive(RenderedWrites.update("appointments.markConfirmationSent", APPOINTMENTS)
+                .set(APPOINTMENTS.CONFIRMATION_SENT, true), id);
     }
 
     // one rendered SELECT
@@ -263,17 +265,32 @@ final class AppointmentsImpl implements Appointments {
     private static final RenderedReads.From LIST =
             () -> DSL.selectFrom(APPOINTMENTS).orderBy(APPOINTMENTS.SCHEDULED_AT, APPOINTMENTS.ID);
 
-    private Condition byId(UUID id) {
-        return APPOINTMENTS.ORG_ID.eq(organizationId).and(APPOINTMENTS.ID.eq(id));
+    /** The organization's appointment {@code id}: the conditions of every write of one appointment. */
+    private RenderedWrites.Write byId(RenderedWrites.Write write, UUID id) {
+        return write.where(organizationId, IN_ORG).where(id, BY_ID);
     }
 
-    /** Applies {@code changes} to the non-deleted appointment in one statement. */
-    private Appointment updateLive(UUID id, Map<Field<?>, Object> changes) {
+    private static final RenderedReads.On<UUID> IN_ORG = org -> APPOINTMENTS.ORG_ID.eq(org);
+    private static final RenderedReads.On<UUID> BY_ID = appointment -> APPOINTMENTS.ID.eq(appointment);
+
+    /** Does the contact exist in this organization: the check {@code book} starts with. */
+    private static final RenderedReads.From CONTACT_EXISTS = () -> DSL.selectOne().from(CONTACTS);
+
+    /** The appointment {@code id}, deleted or not, if this organization has it. */
+    private Optional<Appointment> anyById(UUID id) {
+        return RenderedReads.select("appointments.get", ONE)
+                .where(organizationId, IN_ORG)
+                .where(id, BY_ID)
+                .fetchOptional(unit, Rows::appointment);
+    }
+
+    /** Applies {@code update} (its changes, without conditions) to the non-deleted appointment in one statement. */
+    private Appointment updateLive(RenderedWrites.Write update, UUID id) {
         required("id", id);
-        return Rows.fetchOptional(dsl().update(APPOINTMENTS)
-                        .set(changes)
-                        .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
-                        .returning(), Rows::appointment)
+        return byId(update, id)
+                .where(() -> APPOINTMENTS.DELETED_AT.isNull())
+                .returning()
+                .fetchOptional(unit, Rows::appointment)
                 .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
@@ -290,6 +307,9 @@ final class AppointmentsImpl implements Appointments {
                 .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
+    /** The row of an appointment, locked for the rest of the transaction. */
+    private static final RenderedReads.From LOCK = () -> DSL.selectFrom(APPOINTMENTS).forUpdate();
+
     /** An appointment by its id: the query {@code get} starts from. */
     private static final RenderedReads.From ONE = () -> DSL.selectFrom(APPOINTMENTS);
 
@@ -298,9 +318,11 @@ final class AppointmentsImpl implements Appointments {
      * sees what this one wrote, so two changes cannot both be checked against the same old state.
      */
     private Appointment lock(UUID id) {
-        return Rows.fetchOptional(dsl().selectFrom(APPOINTMENTS)
-                        .where(byId(id), APPOINTMENTS.DELETED_AT.isNull())
-                        .forUpdate(), Rows::appointment)
+        return RenderedReads.select("appointments: lock", LOCK)
+                .where(organizationId, IN_ORG)
+                .where(id, BY_ID)
+                .where(() -> APPOINTMENTS.DELETED_AT.isNull())
+                .fetchOptional(unit, Rows::appointment)
                 .orElseThrow(() -> new NotFoundException("appointment " + id));
     }
 
@@ -315,7 +337,9 @@ final class AppointmentsImpl implements Appointments {
         // (40P01) instead of the 23P01 the caller should see. Serialising this organization's booking
         // writes with a transaction-scoped advisory lock (released at commit or rollback, nothing left
         // on the connection) turns that race into a clean refusal. Other organizations are not held up.
-        dsl().execute("select pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext(?::text))", organizationId);
+        RenderedWrites.select("appointments: booking lock", organizationId, org -> DSL.field(
+                "pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext({0}::text))", Object.class, org))
+                .fetch(unit, row -> null);
         return write.get();
     }
 

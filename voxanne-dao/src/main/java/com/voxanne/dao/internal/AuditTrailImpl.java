@@ -20,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -63,30 +62,39 @@ final class AuditTrailImpl implements AuditTrail {
         if (query.from().isPresent() && query.to().isPresent() && !query.from().get().isBefore(query.to().get())) {
             throw new InvalidInputException("from", "must be before 'to'");
         }
-        List<Condition> where = new ArrayList<>();
-        where.add(AUDIT_LOGS.ORG_ID.eq(query.organizationId()));
-        query.from().ifPresent(from -> where.add(AUDIT_LOGS.EVENT_TIME.ge(from)));
-        query.to().ifPresent(to -> where.add(AUDIT_LOGS.EVENT_TIME.lt(to)));
-        query.table().ifPresent(table -> where.add(AUDIT_LOGS.TABLE_NAME.eq(inputs.identifier("table", table, 63))));
-        query.user().ifPresent(user -> where.add(AUDIT_LOGS.AUTHENTICATED_USER.eq(user)));
-        query.operation().ifPresent(operation -> where.add(AUDIT_LOGS.OPERATION.eq(
-                inputs.identifier("operation", operation.strip(), 64).toUpperCase(Locale.ROOT))));
-        Optional<AuditCursor> after = query.cursor().map(AuditCursor::decode);
-        after.ifPresent(c -> where.add(DSL.row(AUDIT_LOGS.EVENT_TIME, AUDIT_LOGS.ID).lt(c.eventTime(), c.id())));
-
+        String table = query.table().map(t -> inputs.identifier("table", t, 63)).orElse(null);
+        String operation = query.operation()
+                .map(o -> inputs.identifier("operation", o.strip(), 64).toUpperCase(Locale.ROOT)).orElse(null);
+        AuditCursor after = query.cursor().map(AuditCursor::decode).orElse(null);
         int limit = query.limit();
-        // one SELECT: a unit of its own, in one round trip
-        List<AuditEvent> rows = transactions.run(RequestClaims.service(),
-                Transactions.Mode.SINGLE_STATEMENT, dsl -> Rows.fetch(dsl.selectFrom(AUDIT_LOGS)
-                .where(where)
-                .orderBy(AUDIT_LOGS.EVENT_TIME.desc(), AUDIT_LOGS.ID.desc())
-                .limit(limit + 1), Rows::auditEvent));
+        // one rendered SELECT: a unit of its own, in one round trip
+        List<AuditEvent> rows = transactions.inUnit(RequestClaims.service(), Transactions.Mode.SINGLE_STATEMENT, unit -> {
+            RenderedReads.Read read = RenderedReads.select("audit.events", PAGE)
+                    .where(query.organizationId(), org -> AUDIT_LOGS.ORG_ID.eq(org));
+            query.from().ifPresent(from -> read.where(from, f -> AUDIT_LOGS.EVENT_TIME.ge(f)));
+            query.to().ifPresent(to -> read.where(to, t -> AUDIT_LOGS.EVENT_TIME.lt(t)));
+            if (table != null) {
+                read.where(table, t -> AUDIT_LOGS.TABLE_NAME.eq(t));
+            }
+            query.user().ifPresent(user -> read.where(user, u -> AUDIT_LOGS.AUTHENTICATED_USER.eq(u)));
+            if (operation != null) {
+                read.where(operation, o -> AUDIT_LOGS.OPERATION.eq(o));
+            }
+            if (after != null) {
+                read.where(after.eventTime(), after.id(), (time, id) -> DSL.row(AUDIT_LOGS.EVENT_TIME, AUDIT_LOGS.ID).lt(time, id));
+            }
+            return read.limit(limit + 1L).fetch(unit, Rows::auditEvent);
+        });
         if (rows.size() <= limit) {
             return new Page<>(rows, Optional.empty());
         }
         AuditEvent last = rows.get(limit - 1);
         return new Page<>(rows.subList(0, limit), Optional.of(new AuditCursor(last.eventTime(), last.id()).encode()));
     }
+
+    /** The query every page of the audit trail starts from: whole rows, newest first. */
+    private static final RenderedReads.From PAGE =
+            () -> DSL.selectFrom(AUDIT_LOGS).orderBy(AUDIT_LOGS.EVENT_TIME.desc(), AUDIT_LOGS.ID.desc());
 
     @Override
     public List<SuspiciousActivity> suspiciousActivity(Duration window, int threshold) {

@@ -8,7 +8,6 @@ import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.greatest;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.row;
-import static org.jooq.impl.DSL.val;
 
 import com.voxanne.dao.BulkImportException;
 import com.voxanne.dao.BulkImportException.RowError;
@@ -22,6 +21,7 @@ import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.NewContact;
 import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.Page;
+import com.voxanne.schema.jooq.Keys;
 import com.voxanne.schema.jooq.enums.LeadScoreType;
 import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.jooq.tables.SearchContactIds;
@@ -45,7 +45,6 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.InsertValuesStep9;
 import org.jooq.JSONB;
-import org.jooq.ResultQuery;
 import org.jooq.SortField;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
@@ -87,24 +86,33 @@ final class ContactsImpl implements Contacts {
         }
         ContactFields.Valid valid = fields.validate(contact);
         if (contact.id() == null) {
-            return Rows.fetchSingle(insert(List.of(valid), List.of(UUID.randomUUID())).returning(), Rows::contact);
+            return insert("contacts.create", UUID.randomUUID(), valid).returning().fetchSingle(unit, Rows::contact);
         }
         // One statement, so that a call of its own stays one round trip: the insert unless the id is
         // taken, else the row of this organization that has it. None: the id is another organization's
         // (invisible under row-level security), or a concurrent create's that committed after this
         // statement's snapshot; reported as a random id's collision would be.
-        Field<?>[] columns = Arrays.stream(CONTACTS.fields()).map(f -> DSL.field(DSL.name(f.getName()))).toArray(Field[]::new);
-        List<Contact> rows = Rows.fetch(dsl().resultQuery(
-                        "with created as ({0}) select {1} from created"
-                                + " union all select {1} from {2} where {3} and not exists (select from created)",
-                        insert(List.of(valid), List.of(contact.id())).onConflict(CONTACTS.ID).doNothing().returning(),
-                        DSL.list(columns), CONTACTS, CONTACTS.ORG_ID.eq(organizationId).and(CONTACTS.ID.eq(contact.id())))
-                .coerce(CONTACTS), Rows::contact);
+        List<Contact> rows = insert("contacts.create with an id", contact.id(), valid)
+                .onConflictDoNothing(Keys.CONTACTS_PKEY)
+                .returning()
+                .around(CREATED_OR_EXISTING)
+                .fetch(unit, Rows::contact);
         if (rows.isEmpty()) {
             throw new DuplicateException("contacts_pkey", "a contact with this id already exists", null);
         }
         return rows.get(0);
     }
+
+    /** Every column of a contact, unqualified, in the table's order: what {@link Rows#contact} reads. */
+    private static final Field<?>[] COLUMNS =
+            Arrays.stream(CONTACTS.fields()).map(f -> DSL.field(DSL.name(f.getName()))).toArray(Field[]::new);
+
+    /** The row an insert with a caller's id made, or else the row of this organization that has the id. */
+    private static final RenderedWrites.Around CREATED_OR_EXISTING = (insert, set) -> DSL.resultQuery(
+            "with created as ({0}) select {1} from created"
+                    + " union all select {1} from {2} where {3} and not exists (select from created)",
+            insert, DSL.list(COLUMNS), CONTACTS,
+            CONTACTS.ORG_ID.eq(set.of(CONTACTS.ORG_ID)).and(CONTACTS.ID.eq(set.of(CONTACTS.ID))));
 
     // one SELECT
     @Override
@@ -145,32 +153,36 @@ final class ContactsImpl implements Contacts {
         if (update.isEmpty()) {
             return get(id);
         }
-        // A record marks exactly the fields set on it as changed, and UPDATE … SET <record> writes only
-        // those: the patch semantics, including setting a nullable column to NULL.
-        ContactsRecord changes = dsl().newRecord(CONTACTS);
+        // Exactly the fields set on the update are written: the patch semantics, including setting a
+        // nullable column to NULL. The fields come in their enum's order, so each set of fields is one shape.
+        RenderedWrites.Write write = RenderedWrites.update("contacts.update", CONTACTS);
         for (ContactUpdate.Field field : update.fields()) {
             switch (field) {
-                case NAME -> changes.setName(fields.name(update.name()));
-                case PHONE -> changes.setPhone(fields.phone(update.phone()));
-                case EMAIL -> changes.setEmail(fields.email(update.email()));
-                case SERVICE_INTERESTS -> changes.setServiceInterests(fields.serviceInterests(update.serviceInterests()));
-                case LEAD_SCORE -> changes.setLeadScore(ContactFields.required("leadScore", update.leadScore()));
-                case LEAD_STATUS -> changes.setLeadStatus(ContactFields.required("leadStatus", update.leadStatus()));
-                case NOTES -> changes.setNotes(fields.notes(update.notes()));
+                case NAME -> write.set(CONTACTS.NAME, fields.name(update.name()));
+                case PHONE -> write.set(CONTACTS.PHONE, fields.phone(update.phone()));
+                case EMAIL -> write.set(CONTACTS.EMAIL, fields.email(update.email()));
+                case SERVICE_INTERESTS -> write.set(CONTACTS.SERVICE_INTERESTS, fields.serviceInterests(update.serviceInterests()));
+                case LEAD_SCORE -> write.set(CONTACTS.LEAD_SCORE, ContactFields.required("leadScore", update.leadScore()));
+                case LEAD_STATUS -> write.set(CONTACTS.LEAD_STATUS, ContactFields.required("leadStatus", update.leadStatus()));
+                case NOTES -> write.set(CONTACTS.NOTES, fields.notes(update.notes()));
             }
         }
-        return found(dsl().update(CONTACTS).set(changes)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
-                .returning(), id);
+        return found(byId(write, id).returning(), id);
     }
+
+    /** The organization's contact {@code id}: the conditions of every write of one contact. */
+    private RenderedWrites.Write byId(RenderedWrites.Write write, UUID id) {
+        return write.where(organizationId, IN_ORG).where(id, BY_ID);
+    }
+
+    private static final RenderedReads.On<UUID> IN_ORG = org -> CONTACTS.ORG_ID.eq(org);
+    private static final RenderedReads.On<UUID> BY_ID = contact -> CONTACTS.ID.eq(contact);
 
     // one DELETE; the contact's appointments go by ON DELETE CASCADE within it
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public void delete(UUID id) {
-        int deleted = dsl().deleteFrom(CONTACTS)
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
-                .execute();
+        int deleted = byId(RenderedWrites.deleteFrom("contacts.delete", CONTACTS), requireId(id)).execute(unit);
         if (deleted == 0) {
             throw notFound(id);
         }
@@ -253,9 +265,8 @@ final class ContactsImpl implements Contacts {
     @Override
     @UnitMode(SINGLE_STATEMENT)
     public Contact touch(UUID id) {
-        return found(dsl().update(CONTACTS)
-                .set(CONTACTS.LAST_CONTACT_AT, DSL.currentOffsetDateTime())
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(requireId(id)))
+        return found(byId(RenderedWrites.update("contacts.touch", CONTACTS)
+                .setExpression(CONTACTS.LAST_CONTACT_AT, () -> DSL.currentOffsetDateTime()), requireId(id))
                 .returning(), id);
     }
 
@@ -270,12 +281,11 @@ final class ContactsImpl implements Contacts {
         if (when.isAfter(OffsetDateTime.now().plus(FUTURE_TOLERANCE))) {
             throw new InvalidInputException("when", "must not be in the future");
         }
-        return found(dsl().update(CONTACTS)
+        return found(byId(RenderedWrites.update("contacts.recordContact", CONTACTS)
                 // greatest() ignores NULL: the first contact sets it, an older one never moves it back.
-                .set(CONTACTS.LAST_CONTACT_AT, greatest(CONTACTS.LAST_CONTACT_AT, val(when)))
-                .set(CONTACTS.LEAD_STATUS, DSL.when(CONTACTS.LEAD_STATUS.eq(inline(LeadStatusType.NEW)),
-                        inline(LeadStatusType.CONTACTED)).otherwise(CONTACTS.LEAD_STATUS))
-                .where(CONTACTS.ORG_ID.eq(organizationId), CONTACTS.ID.eq(id))
+                .set(CONTACTS.LAST_CONTACT_AT, when, time -> greatest(CONTACTS.LAST_CONTACT_AT, time))
+                .setExpression(CONTACTS.LEAD_STATUS, () -> DSL.when(CONTACTS.LEAD_STATUS.eq(inline(LeadStatusType.NEW)),
+                        inline(LeadStatusType.CONTACTED)).otherwise(CONTACTS.LEAD_STATUS)), id)
                 .returning(), id);
     }
 
@@ -345,6 +355,20 @@ final class ContactsImpl implements Contacts {
             throw new BulkImportException(contacts.size(), errors);
         }
         return rows;
+    }
+
+    /** The INSERT of one validated contact with the given id. */
+    private RenderedWrites.Write insert(String name, UUID id, ContactFields.Valid c) {
+        return RenderedWrites.insertInto(name, CONTACTS)
+                .set(CONTACTS.ID, id)
+                .set(CONTACTS.ORG_ID, organizationId)
+                .set(CONTACTS.NAME, c.name())
+                .set(CONTACTS.PHONE, c.phone())
+                .set(CONTACTS.EMAIL, c.email())
+                .set(CONTACTS.SERVICE_INTERESTS, c.serviceInterests())
+                .set(CONTACTS.LEAD_SCORE, c.leadScore())
+                .set(CONTACTS.LEAD_STATUS, c.leadStatus())
+                .set(CONTACTS.NOTES, c.notes());
     }
 
     /** One multi-row INSERT of validated contacts with the given ids. */
@@ -464,9 +488,9 @@ final class ContactsImpl implements Contacts {
         return id;
     }
 
-    /** The contact {@code query} returns, or not found. */
-    private static Contact found(ResultQuery<?> query, UUID id) {
-        return Rows.fetchOptional(query, Rows::contact).orElseThrow(() -> notFound(id));
+    /** The contact {@code write} returns, or not found. */
+    private Contact found(RenderedWrites.Write write, UUID id) {
+        return write.fetchOptional(unit, Rows::contact).orElseThrow(() -> notFound(id));
     }
 
     private static NotFoundException notFound(UUID id) {

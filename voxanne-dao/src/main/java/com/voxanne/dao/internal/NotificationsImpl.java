@@ -17,7 +17,7 @@ import com.voxanne.dao.Notifications;
 import com.voxanne.dao.Page;
 import com.voxanne.dao.RelatedEntityType;
 import com.voxanne.dao.TenantContextException;
-import com.voxanne.schema.jooq.Routines;
+import com.voxanne.schema.jooq.routines.CreateNotification;
 import com.voxanne.schema.jooq.enums.NotificationStatus;
 import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.jsonb.NotificationChannel;
@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jooq.Condition;
-import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.impl.DSL;
 
@@ -58,11 +57,6 @@ final class NotificationsImpl implements Notifications {
         this.organizationId = organizationId;
         this.userId = userId;
         this.inputs = inputs;
-    }
-
-    /** jOOQ on this unit's connection, for everything that is not a rendered read. */
-    private DSLContext dsl() {
-        return unit.dsl();
     }
 
     // one call of create_notification()
@@ -98,11 +92,21 @@ final class NotificationsImpl implements Notifications {
         }
         RelatedEntityType entityType = n.relatedEntityType();
         // the function, not an insert: its caller and organization rules are the ones that count
-        return dsl().select(Routines.createNotification(organizationId, recipientId, n.type(), title, n.message(),
-                        n.relatedEntityId(), entityType == null ? null : entityType.literal(), n.priority(), actionUrl,
-                        channels, n.expiresAt(), n.id()))
-                .fetchSingle()
-                .value1();
+        return RenderedWrites.call("notifications.create", CreateNotification::new)
+                .arg(CreateNotification.P_ORG_ID, organizationId, CreateNotification::setPOrgId)
+                .arg(CreateNotification.P_USER_ID, recipientId, CreateNotification::setPUserId)
+                .arg(CreateNotification.P_TYPE, n.type(), CreateNotification::setPType)
+                .arg(CreateNotification.P_TITLE, title, CreateNotification::setPTitle)
+                .arg(CreateNotification.P_MESSAGE, n.message(), CreateNotification::setPMessage)
+                .arg(CreateNotification.P_RELATED_ENTITY_ID, n.relatedEntityId(), CreateNotification::setPRelatedEntityId)
+                .arg(CreateNotification.P_RELATED_ENTITY_TYPE, entityType == null ? null : entityType.literal(),
+                        CreateNotification::setPRelatedEntityType)
+                .arg(CreateNotification.P_PRIORITY, n.priority(), CreateNotification::setPPriority)
+                .arg(CreateNotification.P_ACTION_URL, actionUrl, CreateNotification::setPActionUrl)
+                .arg(CreateNotification.P_CHANNELS, channels, CreateNotification::setPChannels)
+                .arg(CreateNotification.P_EXPIRES_AT, n.expiresAt(), CreateNotification::setPExpiresAt)
+                .arg(CreateNotification.P_ID, n.id(), CreateNotification::setPId)
+                .fetchSingle(unit, row -> row.getObject(1, UUID.class));
     }
 
     private static String actionUrl(String url) {
@@ -186,12 +190,14 @@ final class NotificationsImpl implements Notifications {
     public Notification markRead(UUID id) {
         UUID user = actingUser();
         // only an unread one changes: a read one keeps its first read_at, an archived one stays archived
-        return Rows.fetchOptional(dsl().update(NOTIFICATIONS)
-                        .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
-                        .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
-                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
-                                NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
-                        .returning(), Rows::notification)
+        return RenderedWrites.update("notifications.markRead", NOTIFICATIONS)
+                .setExpression(NOTIFICATIONS.STATUS, () -> inline(NotificationStatus.READ))
+                .setExpression(NOTIFICATIONS.READ_AT, () -> currentOffsetDateTime())
+                .where(organizationId, user, NotificationsImpl::mine)
+                .where(requireId(id), BY_ID)
+                .where(() -> NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
+                .returning()
+                .fetchOptional(unit, Rows::notification)
                 .orElseGet(() -> get(id));
     }
 
@@ -200,11 +206,12 @@ final class NotificationsImpl implements Notifications {
     @UnitMode(SINGLE_STATEMENT)
     public int markAllRead() {
         UUID user = actingUser();
-        return dsl().update(NOTIFICATIONS)
-                .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.READ))
-                .set(NOTIFICATIONS.READ_AT, currentOffsetDateTime())
-                .where(mine(user), NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
-                .execute();
+        return RenderedWrites.update("notifications.markAllRead", NOTIFICATIONS)
+                .setExpression(NOTIFICATIONS.STATUS, () -> inline(NotificationStatus.READ))
+                .setExpression(NOTIFICATIONS.READ_AT, () -> currentOffsetDateTime())
+                .where(organizationId, user, NotificationsImpl::mine)
+                .where(() -> NOTIFICATIONS.STATUS.eq(inline(NotificationStatus.UNREAD)))
+                .execute(unit);
     }
 
     // not one statement: an UPDATE that may be followed by a SELECT of the unchanged row
@@ -212,11 +219,13 @@ final class NotificationsImpl implements Notifications {
     @UnitMode(TRANSACTION)
     public Notification archive(UUID id) {
         UUID user = actingUser();
-        return Rows.fetchOptional(dsl().update(NOTIFICATIONS)
-                        .set(NOTIFICATIONS.STATUS, inline(NotificationStatus.ARCHIVED))
-                        .where(mine(user), NOTIFICATIONS.ID.eq(requireId(id)),
-                                NOTIFICATIONS.STATUS.ne(inline(NotificationStatus.ARCHIVED)))
-                        .returning(), Rows::notification)
+        return RenderedWrites.update("notifications.archive", NOTIFICATIONS)
+                .setExpression(NOTIFICATIONS.STATUS, () -> inline(NotificationStatus.ARCHIVED))
+                .where(organizationId, user, NotificationsImpl::mine)
+                .where(requireId(id), BY_ID)
+                .where(() -> NOTIFICATIONS.STATUS.ne(inline(NotificationStatus.ARCHIVED)))
+                .returning()
+                .fetchOptional(unit, Rows::notification)
                 .orElseGet(() -> get(id));
     }
 
@@ -228,9 +237,7 @@ final class NotificationsImpl implements Notifications {
         return userId;
     }
 
-    private Condition mine(UUID user) {
-        return mine(organizationId, user);
-    }
+    private static final RenderedReads.On<UUID> BY_ID = notification -> NOTIFICATIONS.ID.eq(notification);
 
     private static Condition mine(UUID organizationId, UUID user) {
         return NOTIFICATIONS.ORG_ID.eq(organizationId).and(NOTIFICATIONS.USER_ID.eq(user));

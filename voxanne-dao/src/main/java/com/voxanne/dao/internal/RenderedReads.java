@@ -17,6 +17,7 @@ import org.jooq.EnumType;
 import org.jooq.Field;
 import org.jooq.JSONB;
 import org.jooq.Param;
+import org.jooq.Query;
 import org.jooq.SelectFinalStep;
 import org.jooq.exception.TooManyRowsException;
 import org.jooq.SelectQuery;
@@ -255,7 +256,7 @@ final class RenderedReads {
             query.addConditions(where);
             String sql = dsl.render(query);
             RENDERS.increment();
-            int[] valueAt = positions(query, placeholders);
+            int[] valueAt = positions(query, placeholders, "the read " + name);
             Rendered rendered = new Rendered(sql, valueAt);
             if (SQL_BY_SHAPE.size() >= MAX_SHAPES) {
                 SQL_BY_SHAPE.clear();
@@ -263,35 +264,36 @@ final class RenderedReads {
             SQL_BY_SHAPE.put(new ArrayList<>(shape), rendered);
             return rendered;
         }
+    }
 
-        /**
-         * For each bind parameter of {@code query}, in order, the index of the placeholder it is. jOOQ lists
-         * every occurrence of a parameter, inlined literals included, in the order it renders them.
-         */
-        private int[] positions(SelectQuery<?> query, List<Param<?>> placeholders) {
-            List<Integer> positions = new ArrayList<>();
-            boolean[] used = new boolean[placeholders.size()];
-            for (Param<?> param : query.getParams().values()) {
-                if (param.isInline()) {
-                    continue;
-                }
-                int index = indexOf(placeholders, param);
-                if (index < 0) {
-                    throw new IllegalStateException("DAO bug: the read " + name + " binds a value none of its parts supplied");
-                }
-                used[index] = true;
-                positions.add(index);
+    /**
+     * For each bind parameter of {@code query}, in order, the index of the placeholder it is. jOOQ lists
+     * every occurrence of a parameter, inlined literals included, in the order it renders them.
+     * {@code statement} names the read or write for messages ("the read contacts.get"), never a value.
+     */
+    static int[] positions(Query query, List<Param<?>> placeholders, String statement) {
+        List<Integer> positions = new ArrayList<>();
+        boolean[] used = new boolean[placeholders.size()];
+        for (Param<?> param : query.getParams().values()) {
+            if (param.isInline()) {
+                continue;
             }
-            for (int i = 0; i < used.length; i++) {
-                if (!used[i]) {
-                    throw new IllegalStateException("DAO bug: the read " + name + " never uses its value " + (i + 1));
-                }
+            int index = indexOf(placeholders, param);
+            if (index < 0) {
+                throw new IllegalStateException("DAO bug: " + statement + " binds a value none of its parts supplied");
             }
-            if (positions.size() != query.getBindValues().size()) {
-                throw new IllegalStateException("DAO bug: the read " + name + " has parameters jOOQ did not list");
-            }
-            return positions.stream().mapToInt(Integer::intValue).toArray();
+            used[index] = true;
+            positions.add(index);
         }
+        for (int i = 0; i < used.length; i++) {
+            if (!used[i]) {
+                throw new IllegalStateException("DAO bug: " + statement + " never uses its value " + (i + 1));
+            }
+        }
+        if (positions.size() != query.getBindValues().size()) {
+            throw new IllegalStateException("DAO bug: " + statement + " has parameters jOOQ did not list");
+        }
+        return positions.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -299,7 +301,7 @@ final class RenderedReads {
      * time zone}, the type of every timestamptz column, so the SQL reads as a comparison with the column
      * renders it.
      */
-    private static Param<?> placeholder(Object value) {
+    static Param<?> placeholder(Object value) {
         return value instanceof OffsetDateTime time ? DSL.val(time, SQLDataType.TIMESTAMPWITHTIMEZONE(6)) : DSL.val(value);
     }
 
@@ -313,7 +315,7 @@ final class RenderedReads {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> Field<T> cast(Param<?> placeholder) {
+    static <T> Field<T> cast(Param<?> placeholder) {
         return (Field<T>) placeholder;
     }
 
@@ -327,7 +329,7 @@ final class RenderedReads {
      * ({@code cast(? as uuid)}, {@code cast(? as "public"."lead_score_type")}, …), so text is enough for
      * enums and JSON.
      */
-    private static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+    static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
         if (value instanceof UUID || value instanceof OffsetDateTime) {
             statement.setObject(index, value);
         } else if (value instanceof String text) {

@@ -8,13 +8,14 @@ import com.voxanne.dao.WebhookEvents;
 import com.voxanne.dao.WebhookHandler;
 import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.dao.WebhookOutcome;
+import com.voxanne.schema.jooq.Keys;
 import com.voxanne.schema.session.RequestClaims;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.UUID;
-import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
 
 /**
  * Exactly-once intake. The claim is an insert that does nothing on conflict with the unique
@@ -54,17 +55,19 @@ final class WebhookEventsImpl implements WebhookEvents {
     private WebhookOutcome intake(UUID organizationId, String id, String type, WebhookHandler handler,
                                   VoxanneObserver observer) {
         return transactions.inUnit(RequestClaims.service(organizationId), Transactions.Mode.TRANSACTION, unit -> {
-            DSLContext dsl = unit.dsl();
-            if (!dsl.fetchExists(ORGANIZATIONS, ORGANIZATIONS.ID.eq(organizationId))) {
+            boolean exists = !RenderedReads.select("webhooks.processOnce: the organization", ORGANIZATION_EXISTS)
+                    .where(organizationId, org -> ORGANIZATIONS.ID.eq(org))
+                    .fetch(unit, row -> Boolean.TRUE)
+                    .isEmpty();
+            if (!exists) {
                 throw new NotFoundException("organization " + organizationId);
             }
-            int claimed = dsl.insertInto(PROCESSED_WEBHOOK_EVENTS)
+            int claimed = RenderedWrites.insertInto("webhooks.processOnce", PROCESSED_WEBHOOK_EVENTS)
                     .set(PROCESSED_WEBHOOK_EVENTS.ORG_ID, organizationId)
                     .set(PROCESSED_WEBHOOK_EVENTS.EVENT_ID, id)
                     .set(PROCESSED_WEBHOOK_EVENTS.EVENT_TYPE, type)
-                    .onConflict(PROCESSED_WEBHOOK_EVENTS.ORG_ID, PROCESSED_WEBHOOK_EVENTS.EVENT_ID)
-                    .doNothing()
-                    .execute();
+                    .onConflictDoNothing(Keys.UQ_PROCESSED_WEBHOOK_EVENTS_ORG_EVENT)
+                    .execute(unit);
             if (claimed == 0) {
                 return WebhookOutcome.DUPLICATE;
             }
@@ -72,6 +75,9 @@ final class WebhookEventsImpl implements WebhookEvents {
             return WebhookOutcome.PROCESSED;
         });
     }
+
+    /** Does the organization exist: the check an intake starts with. */
+    private static final RenderedReads.From ORGANIZATION_EXISTS = () -> DSL.selectOne().from(ORGANIZATIONS);
 
     @Override
     public int cleanup(Duration age) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.voxanne.dao.AppointmentQuery;
+import com.voxanne.dao.AuditQuery;
 import com.voxanne.dao.Contact;
 import com.voxanne.dao.ContactQuery;
 import com.voxanne.dao.ContactSort;
@@ -190,6 +191,35 @@ class RenderedReadsTest {
             tenant.notifications().unreadCount();
             return null;
         });
+    }
+
+    @Test
+    void theAuditTrailsPagesRenderEachShapeOnceWhateverTheValues() {
+        AuditTrailImpl audit = new AuditTrailImpl(transactions, new Inputs("US"));
+        transactions.inUnit(claims, Transactions.Mode.TRANSACTION, unit -> {
+            Contacts contacts = tenant(unit).contacts();
+            contacts.create(NewContact.named("Ann Lee"));
+            return contacts.create(NewContact.named("Bo Lee"));
+        });
+        // every filter once, to fill the cache, then again with other values: nothing more to render
+        everyAuditShape(audit, "contacts", "insert", 1);
+        long before = RenderedReads.renders();
+        everyAuditShape(audit, "appointments", "DELETE", 2);
+        assertThat(RenderedReads.renders()).isEqualTo(before);
+        // and each call's own values: the filters find what they should
+        AuditQuery inserts = AuditQuery.organization(ann.organization().id()).table("contacts").operation("INSERT");
+        assertThat(audit.events(inserts).items()).hasSize(2);
+        assertThat(audit.events(inserts.limit(1)).items()).hasSize(1);
+        assertThat(audit.events(inserts.table("appointments")).items()).isEmpty();
+    }
+
+    private void everyAuditShape(AuditTrailImpl audit, String table, String operation, int limit) {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        AuditQuery all = AuditQuery.organization(ann.organization().id()).limit(limit);
+        audit.events(all);
+        String cursor = audit.events(AuditQuery.organization(ann.organization().id()).limit(1)).nextCursor().orElseThrow();
+        audit.events(all.from(now.minusDays(limit)).to(now.plusDays(limit)).table(table).user(ann.id())
+                .operation(operation).after(cursor));
     }
 
     /** A read by a key that may find nothing (the second pass asks for a random id). */
