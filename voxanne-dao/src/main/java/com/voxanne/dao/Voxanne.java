@@ -1,5 +1,6 @@
 package com.voxanne.dao;
 
+import com.voxanne.dao.internal.BindingPlacement;
 import com.voxanne.dao.internal.LoginRoleCheck;
 import com.voxanne.dao.internal.NotificationListener;
 import com.voxanne.dao.internal.PerCallTransactions;
@@ -140,7 +141,7 @@ public final class Voxanne {
         required(context, "subscribeToNotifications");
         Objects.requireNonNull(listener, "subscribeToNotifications needs a listener: listener is null");
         return NotificationListener.open(pool, context.organizationId(), context.userId(), listener, timeouts,
-                engine.observer());
+                engine.observer(), engine.placement());
     }
 
     /**
@@ -261,7 +262,10 @@ public final class Voxanne {
             if (!allowPrivilegedLoginRole) {
                 LoginRoleCheck.requireUnprivileged(pool);
             }
-            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts, observer), pool, timeouts);
+            // Decided once per Voxanne: a database distributed later keeps the single-server binding, whose
+            // shard queries find no row (fail closed) until Voxanne is built again.
+            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts, observer, BindingPlacement.of(pool)),
+                    pool, timeouts);
         }
     }
 }

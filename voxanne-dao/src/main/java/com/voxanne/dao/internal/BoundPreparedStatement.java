@@ -66,8 +66,10 @@ final class BoundPreparedStatement extends ShiftedPreparedStatement {
         boolean ownTransaction = connection.carriesItsTransaction();
         combined.execute();                              // the begin's result or the binding's row comes first ...
         boolean resultSet = combined.getMoreResults();   // ... and is closed here
-        if (ownTransaction) {
-            resultSet = combined.getMoreResults();       // past the binding's row as well
+        // past the binding's row as well after a begin, and past a distributed binding's SET LOCAL results
+        int toSkip = connection.placement().statements() - 1 + (ownTransaction ? 1 : 0);
+        for (int i = 0; i < toSkip; i++) {
+            resultSet = combined.getMoreResults();
         }
         // now the query's result is current
         commitPending = ownTransaction;

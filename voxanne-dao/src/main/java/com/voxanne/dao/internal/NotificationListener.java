@@ -6,6 +6,7 @@ import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.dao.NotificationEvent;
 import com.voxanne.dao.NotificationSubscription;
 import com.voxanne.dao.VoxanneObserver;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.io.IOException;
@@ -79,7 +80,7 @@ public final class NotificationListener implements NotificationSubscription {
 
     private NotificationListener(Connection connection, PGConnection pg, boolean autoCommit, UUID organizationId,
                                  UUID userId, Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
-                                 VoxanneObserver observer) {
+                                 VoxanneObserver observer, Placement placement) {
         this.connection = connection;
         this.pg = pg;
         this.autoCommit = autoCommit;
@@ -87,7 +88,7 @@ public final class NotificationListener implements NotificationSubscription {
         this.userId = userId;
         this.listener = listener;
         this.observer = observer;
-        this.checks = new Transactions(new SingleConnectionDataSource(connection), timeouts, observer);
+        this.checks = new Transactions(new SingleConnectionDataSource(connection), timeouts, observer, placement);
         this.poller = new Thread(this::poll, "voxanne-notifications-" + userId);
         this.poller.setDaemon(true);
     }
@@ -104,6 +105,13 @@ public final class NotificationListener implements NotificationSubscription {
     public static NotificationSubscription open(DataSource pool, UUID organizationId, UUID userId,
                                                 Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
                                                 VoxanneObserver observer) {
+        return open(pool, organizationId, userId, listener, timeouts, observer, Placement.SINGLE_SERVER);
+    }
+
+    /** As {@link #open(DataSource, UUID, UUID, Consumer, RoleTimeouts, VoxanneObserver)}, its checks bound as {@code placement} needs. */
+    public static NotificationSubscription open(DataSource pool, UUID organizationId, UUID userId,
+                                                Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
+                                                VoxanneObserver observer, Placement placement) {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(observer, "observer");
         Connection connection;
@@ -120,7 +128,7 @@ public final class NotificationListener implements NotificationSubscription {
                 s.execute("LISTEN " + CHANNEL);
             }
             NotificationListener subscription = new NotificationListener(connection,
-                    PgJdbc.pgConnection(connection), autoCommit, organizationId, userId, listener, timeouts, observer);
+                    PgJdbc.pgConnection(connection), autoCommit, organizationId, userId, listener, timeouts, observer, placement);
             Observed.report(observer::subscriptionOpened);   // before the poller, whose end reports the close
             subscription.poller.start();
             return subscription;

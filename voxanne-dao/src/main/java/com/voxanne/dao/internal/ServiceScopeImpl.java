@@ -8,6 +8,7 @@ import com.voxanne.dao.ServiceScope;
 import com.voxanne.dao.WebhookEvents;
 import com.voxanne.dao.TenantTransaction;
 import com.voxanne.dao.VoxanneObserver;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.util.UUID;
@@ -30,7 +31,13 @@ public final class ServiceScopeImpl implements ServiceScope {
      */
     public ServiceScopeImpl(DataSource dataSource, String phoneRegion, RoleTimeouts timeouts,
                             VoxanneObserver observer) {
-        this.transactions = new Transactions(dataSource, timeouts, observer);
+        this(dataSource, phoneRegion, timeouts, observer, Placement.SINGLE_SERVER);
+    }
+
+    /** As {@link #ServiceScopeImpl(DataSource, String, RoleTimeouts, VoxanneObserver)}, bound as {@code placement} needs. */
+    public ServiceScopeImpl(DataSource dataSource, String phoneRegion, RoleTimeouts timeouts,
+                            VoxanneObserver observer, Placement placement) {
+        this.transactions = new Transactions(dataSource, timeouts, observer, placement);
         this.inputs = new Inputs(phoneRegion);
         this.organizations = Observed.repository(Organizations.class,
                 new OrganizationsImpl(transactions, inputs), observer);
@@ -43,6 +50,11 @@ public final class ServiceScopeImpl implements ServiceScope {
     /** Who hears of each unit's and each repository call's end. */
     public VoxanneObserver observer() {
         return transactions.observer();
+    }
+
+    /** What every unit's binding reaches, for the units a subscription runs on its own connection. */
+    public Placement placement() {
+        return transactions.placement();
     }
 
     /**
