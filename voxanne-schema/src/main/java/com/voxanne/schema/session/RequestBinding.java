@@ -208,7 +208,8 @@ public final class RequestBinding {
     /**
      * Binds {@code claims} on {@code connection}, which must be inside a transaction (auto-commit off):
      * with auto-commit on the settings would end with this very statement. The transaction's statements
-     * run with the timeouts {@code timeouts} gives the claims' role.
+     * run with the timeouts {@code timeouts} gives the claims' role. The single-server form: on a
+     * distributed database use {@link #bind(Connection, RequestClaims, RoleTimeouts, Placement)}.
      *
      * @throws IllegalStateException when auto-commit is on
      */
