@@ -256,7 +256,14 @@ public final class Voxanne {
         /**
          * The configured {@link Voxanne}.
          *
-         * @throws IllegalStateException when the login role is privileged and the opt-out was not chosen
+         * <p>Reads, once, whether the database is distributed by Citus; if it is, every unit binds in the form
+         * a distributed database needs (docs/adr/0018-binding-on-a-distributed-database.md). A database
+         * distributed after this call is not noticed: its shard queries find no row until Voxanne is built
+         * again.
+         *
+         * @throws IllegalStateException when the login role is privileged and the opt-out was not chosen; when
+         *                               the database cannot be read; or when it is distributed and the pool's
+         *                               PgJDBC connections use {@code preferQueryMode=simple}
          */
         public Voxanne build() {
             if (!allowPrivilegedLoginRole) {

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.postgresql.jdbc.PreferQueryMode;
 
 /**
  * The DAO, as {@code authenticated}, on a database distributed by {@link VoxanneSchema#distribute()}
@@ -75,6 +76,21 @@ class CitusDaoIsolationTest extends TwoClinicsTest {
     @Test
     void voxanneFindsTheDatabaseDistributed(DataSource login) {
         assertThat(BindingPlacement.of(login)).isEqualTo(Placement.DISTRIBUTED);
+    }
+
+    /** Over the simple protocol Citus would send the binding's SET LOCAL as the whole string (fact 19): refused when built. */
+    @Test
+    void aPoolOnTheSimpleProtocolIsRefused(DataSource login) throws SQLException {
+        PGSimpleDataSource simple = new PGSimpleDataSource();
+        PGSimpleDataSource pool = login.unwrap(PGSimpleDataSource.class);
+        simple.setURL(pool.getURL());
+        simple.setUser(pool.getUser());
+        simple.setPassword(pool.getPassword());
+        simple.setPreferQueryMode(PreferQueryMode.SIMPLE);
+        assertThatThrownBy(() -> Voxanne.create(simple)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("preferQueryMode=simple");
+        simple.setPreferQueryMode(PreferQueryMode.EXTENDED);
+        assertThat(Voxanne.create(simple).contacts(annInA).list(ContactQuery.all()).items()).isEmpty();
     }
 
     @Test

@@ -97,18 +97,12 @@ public final class NotificationListener implements NotificationSubscription {
      * Subscribes {@code listener} to the events of {@code userId} in {@code organizationId}. LISTEN is in
      * effect when this returns: every event of a notification committed afterwards is delivered, once
      * confirmed (see above). Each confirmation is a unit of work with the timeouts {@code timeouts} gives
-     * {@code authenticated}, as every other unit of the same {@code Voxanne}. The subscription's opening,
+     * {@code authenticated}, bound in the form {@code placement} needs, as every other unit of the same
+     * {@code Voxanne}. The subscription's opening,
      * its end and each delivery are reported to {@code observer}.
      *
      * @throws DataAccessFailureException when no connection is available or LISTEN fails
      */
-    public static NotificationSubscription open(DataSource pool, UUID organizationId, UUID userId,
-                                                Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
-                                                VoxanneObserver observer) {
-        return open(pool, organizationId, userId, listener, timeouts, observer, Placement.SINGLE_SERVER);
-    }
-
-    /** As {@link #open(DataSource, UUID, UUID, Consumer, RoleTimeouts, VoxanneObserver)}, its checks bound as {@code placement} needs. */
     public static NotificationSubscription open(DataSource pool, UUID organizationId, UUID userId,
                                                 Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
                                                 VoxanneObserver observer, Placement placement) {

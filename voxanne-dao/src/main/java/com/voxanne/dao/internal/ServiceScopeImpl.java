@@ -27,14 +27,9 @@ public final class ServiceScopeImpl implements ServiceScope {
 
     /**
      * Over {@code dataSource}, with national phone numbers read in {@code phoneRegion}, every unit limited
-     * by {@code timeouts} for its role, and every unit and repository call reported to {@code observer}.
+     * by {@code timeouts} for its role and bound in the form {@code placement} needs, and every unit and
+     * repository call reported to {@code observer}.
      */
-    public ServiceScopeImpl(DataSource dataSource, String phoneRegion, RoleTimeouts timeouts,
-                            VoxanneObserver observer) {
-        this(dataSource, phoneRegion, timeouts, observer, Placement.SINGLE_SERVER);
-    }
-
-    /** As {@link #ServiceScopeImpl(DataSource, String, RoleTimeouts, VoxanneObserver)}, bound as {@code placement} needs. */
     public ServiceScopeImpl(DataSource dataSource, String phoneRegion, RoleTimeouts timeouts,
                             VoxanneObserver observer, Placement placement) {
         this.transactions = new Transactions(dataSource, timeouts, observer, placement);
