@@ -1,5 +1,6 @@
 package com.voxanne.dao;
 
+import com.voxanne.dao.internal.BindingPlacement;
 import com.voxanne.dao.internal.LoginRoleCheck;
 import com.voxanne.dao.internal.NotificationListener;
 import com.voxanne.dao.internal.PerCallTransactions;
@@ -140,7 +141,7 @@ public final class Voxanne {
         required(context, "subscribeToNotifications");
         Objects.requireNonNull(listener, "subscribeToNotifications needs a listener: listener is null");
         return NotificationListener.open(pool, context.organizationId(), context.userId(), listener, timeouts,
-                engine.observer());
+                engine.observer(), engine.placement());
     }
 
     /**
@@ -255,13 +256,23 @@ public final class Voxanne {
         /**
          * The configured {@link Voxanne}.
          *
-         * @throws IllegalStateException when the login role is privileged and the opt-out was not chosen
+         * <p>Reads, once, whether the database is distributed by Citus; if it is, every unit binds in the form
+         * a distributed database needs (docs/adr/0018-binding-on-a-distributed-database.md). A database
+         * distributed after this call is not noticed: its shard queries find no row until Voxanne is built
+         * again.
+         *
+         * @throws IllegalStateException when the login role is privileged and the opt-out was not chosen; when
+         *                               the database cannot be read; or when it is distributed and the pool's
+         *                               PgJDBC connections use {@code preferQueryMode=simple}
          */
         public Voxanne build() {
             if (!allowPrivilegedLoginRole) {
                 LoginRoleCheck.requireUnprivileged(pool);
             }
-            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts, observer), pool, timeouts);
+            // Decided once per Voxanne: a database distributed later keeps the single-server binding, whose
+            // shard queries find no row (fail closed) until Voxanne is built again.
+            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts, observer, BindingPlacement.of(pool)),
+                    pool, timeouts);
         }
     }
 }

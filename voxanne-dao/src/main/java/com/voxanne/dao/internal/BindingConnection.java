@@ -1,6 +1,7 @@
 package com.voxanne.dao.internal;
 
 import com.voxanne.schema.session.RequestBinding;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.sql.CallableStatement;
@@ -71,38 +72,66 @@ abstract sealed class BindingConnection extends DefaultConnection
 
     private final RequestClaims claims;
     private final RoleTimeouts timeouts;
+    private final Placement placement;
+    /**
+     * On a distributed database, the unit's binding text: its claims are literals there, so it is built per
+     * unit and the strings that carry it are not cached. Null on a single server ({@code BIND_SQL}).
+     */
+    private final String distributedBinding;
 
-    private BindingConnection(Connection physical, RequestClaims claims, RoleTimeouts timeouts) {
+    private BindingConnection(Connection physical, RequestClaims claims, RoleTimeouts timeouts, Placement placement) {
         super(physical);
         this.claims = claims;
         this.timeouts = timeouts;
+        this.placement = placement;
+        this.distributedBinding = placement == Placement.SINGLE_SERVER ? null
+                : RequestBinding.bindSql(placement, claims, timeouts);
     }
 
-    /** A unit bound to {@code claims} with the default timeouts of their role. */
+    /** A unit bound to {@code claims} with the default timeouts of their role, on a single server. */
     static BindingConnection of(Connection physical, RequestClaims claims, Transactions.Mode mode) throws SQLException {
         return of(physical, claims, RoleTimeouts.defaults(), mode);
+    }
+
+    /** As {@link #of(Connection, RequestClaims, RoleTimeouts, Transactions.Mode, Placement)} on a single server. */
+    static BindingConnection of(Connection physical, RequestClaims claims, RoleTimeouts timeouts,
+                                Transactions.Mode mode) throws SQLException {
+        return of(physical, claims, timeouts, mode, Placement.SINGLE_SERVER);
     }
 
     /**
      * A unit bound to {@code claims}, its statements limited by {@code timeouts} for their role. The
      * timeouts travel as parameters of the binding, never in its text: the carried strings cached here
-     * are shared by every {@link Transactions}, whatever each was configured with.
+     * are shared by every {@link Transactions}, whatever each was configured with. On a
+     * {@linkplain Placement#DISTRIBUTED distributed} database the binding is
+     * {@link RequestBinding#bindSql}'s, its claims and timeouts in its text, built per unit.
      */
     static BindingConnection of(Connection physical, RequestClaims claims, RoleTimeouts timeouts,
-                                Transactions.Mode mode) throws SQLException {
+                                Transactions.Mode mode, Placement placement) throws SQLException {
         boolean singleStatement = mode == Transactions.Mode.SINGLE_STATEMENT;
         if (physical.getAutoCommit() != singleStatement) {
             throw new Misuse(singleStatement
                     ? "a single-statement unit sends its own begin and commit: turn auto-commit on first"
                     : "a unit of work binds inside an explicit transaction: turn auto-commit off first");
         }
-        return singleStatement ? new InOwnTransaction(physical, claims, timeouts)
-                : new InTransaction(physical, claims, timeouts);
+        return singleStatement ? new InOwnTransaction(physical, claims, timeouts, placement)
+                : new InTransaction(physical, claims, timeouts, placement);
     }
 
-    /** {@code sql} behind the binding, in the one string that is sent in one round trip. */
+    /** {@code sql} behind the single-server binding, in the one string that is sent in one round trip. */
     static String combined(String sql) {
         return RequestBinding.BIND_SQL + SEPARATOR + sql;
+    }
+
+    /**
+     * {@code sql} behind this unit's binding: from {@code cache} on a single server (the same text for
+     * every unit), built afresh on a distributed database (the claims are in the text).
+     */
+    final String carried(Map<String, String> cache, String sql, UnaryOperator<String> aroundCombined) {
+        if (distributedBinding == null) {
+            return cached(cache, sql, s -> aroundCombined.apply(combined(s)));
+        }
+        return aroundCombined.apply(distributedBinding + SEPARATOR + sql);
     }
 
     /**
@@ -131,6 +160,11 @@ abstract sealed class BindingConnection extends DefaultConnection
 
     RoleTimeouts timeouts() {
         return timeouts;
+    }
+
+    /** What the binding must reach: how many statements it is ({@link Placement#statements()}). */
+    Placement placement() {
+        return placement;
     }
 
     /** Single-statement mode: the statement sits between its own begin and commit in the same string. */
@@ -180,8 +214,8 @@ abstract sealed class BindingConnection extends DefaultConnection
         /** A binding ran in the current transaction, so statements may pass through. */
         private boolean bound;
 
-        private InTransaction(Connection physical, RequestClaims claims, RoleTimeouts timeouts) {
-            super(physical, claims, timeouts);
+        private InTransaction(Connection physical, RequestClaims claims, RoleTimeouts timeouts, Placement placement) {
+            super(physical, claims, timeouts, placement);
         }
 
         @Override
@@ -196,7 +230,7 @@ abstract sealed class BindingConnection extends DefaultConnection
             }
             // Until a binding has actually run, every statement carries one: a statement prepared but never
             // executed (or refused by the driver before it was sent) has bound nothing.
-            return carrying(cached(BEHIND_BINDING, sql, BindingConnection::combined), preparer);
+            return carrying(carried(BEHIND_BINDING, sql, UnaryOperator.identity()), preparer);
         }
 
         @Override
@@ -213,7 +247,7 @@ abstract sealed class BindingConnection extends DefaultConnection
         @Override
         void beforeOtherStatement(String what) throws SQLException {
             if (!bound) {
-                RequestBinding.bind(getDelegate(), claims(), timeouts());
+                RequestBinding.bind(getDelegate(), claims(), timeouts(), placement());
                 bound = true;
             }
         }
@@ -245,12 +279,12 @@ abstract sealed class BindingConnection extends DefaultConnection
         private boolean prepared;
         private boolean executed;
 
-        private InOwnTransaction(Connection physical, RequestClaims claims, RoleTimeouts timeouts) {
-            super(physical, claims, timeouts);
+        private InOwnTransaction(Connection physical, RequestClaims claims, RoleTimeouts timeouts, Placement placement) {
+            super(physical, claims, timeouts, placement);
         }
 
-        private static String inOwnTransaction(String sql) {
-            return BEGIN + SEPARATOR + combined(sql) + SEPARATOR + COMMIT;
+        private static String inOwnTransaction(String combined) {
+            return BEGIN + SEPARATOR + combined + SEPARATOR + COMMIT;
         }
 
         @Override
@@ -265,7 +299,7 @@ abstract sealed class BindingConnection extends DefaultConnection
                         + " declare the repository method @UnitMode(TRANSACTION): " + sql);
             }
             prepared = true;
-            return carrying(cached(IN_OWN_TRANSACTION, sql, InOwnTransaction::inOwnTransaction), preparer);
+            return carrying(carried(IN_OWN_TRANSACTION, sql, InOwnTransaction::inOwnTransaction), preparer);
         }
 
         @Override

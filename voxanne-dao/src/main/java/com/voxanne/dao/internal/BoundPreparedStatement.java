@@ -14,8 +14,9 @@ import java.sql.Statement;
  * {@code begin; BIND_SQL; sql; commit}) that behaves like {@code sql} alone: parameters 1 to
  * {@value #OFFSET} are the binding's (role, claims JSON, statement and lock timeouts), every parameter the
  * caller sets is moved {@value #OFFSET} places along ({@link ShiftedPreparedStatement}), and executing
- * skips the results before the query's (the begin's, the binding's one row) so that the caller sees the
- * query's result set or update count first, as if it had run alone; the commit's result after it is
+ * skips the results before the query's (the begin's, the binding's one row, and on a distributed
+ * database its {@code SET LOCAL} statements' results: {@code Placement.statements()}) so that the caller
+ * sees the query's result set or update count first, as if it had run alone; the commit's result after it is
  * hidden too. One execution is one round trip: PgJDBC sends every statement of the string before a single
  * Sync.
  *
@@ -66,8 +67,10 @@ final class BoundPreparedStatement extends ShiftedPreparedStatement {
         boolean ownTransaction = connection.carriesItsTransaction();
         combined.execute();                              // the begin's result or the binding's row comes first ...
         boolean resultSet = combined.getMoreResults();   // ... and is closed here
-        if (ownTransaction) {
-            resultSet = combined.getMoreResults();       // past the binding's row as well
+        // past the binding's row as well after a begin, and past a distributed binding's SET LOCAL results
+        int toSkip = connection.placement().statements() - 1 + (ownTransaction ? 1 : 0);
+        for (int i = 0; i < toSkip; i++) {
+            resultSet = combined.getMoreResults();
         }
         // now the query's result is current
         commitPending = ownTransaction;

@@ -6,6 +6,7 @@ import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.dao.NotificationEvent;
 import com.voxanne.dao.NotificationSubscription;
 import com.voxanne.dao.VoxanneObserver;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.io.IOException;
@@ -79,7 +80,7 @@ public final class NotificationListener implements NotificationSubscription {
 
     private NotificationListener(Connection connection, PGConnection pg, boolean autoCommit, UUID organizationId,
                                  UUID userId, Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
-                                 VoxanneObserver observer) {
+                                 VoxanneObserver observer, Placement placement) {
         this.connection = connection;
         this.pg = pg;
         this.autoCommit = autoCommit;
@@ -87,7 +88,7 @@ public final class NotificationListener implements NotificationSubscription {
         this.userId = userId;
         this.listener = listener;
         this.observer = observer;
-        this.checks = new Transactions(new SingleConnectionDataSource(connection), timeouts, observer);
+        this.checks = new Transactions(new SingleConnectionDataSource(connection), timeouts, observer, placement);
         this.poller = new Thread(this::poll, "voxanne-notifications-" + userId);
         this.poller.setDaemon(true);
     }
@@ -96,14 +97,15 @@ public final class NotificationListener implements NotificationSubscription {
      * Subscribes {@code listener} to the events of {@code userId} in {@code organizationId}. LISTEN is in
      * effect when this returns: every event of a notification committed afterwards is delivered, once
      * confirmed (see above). Each confirmation is a unit of work with the timeouts {@code timeouts} gives
-     * {@code authenticated}, as every other unit of the same {@code Voxanne}. The subscription's opening,
+     * {@code authenticated}, bound in the form {@code placement} needs, as every other unit of the same
+     * {@code Voxanne}. The subscription's opening,
      * its end and each delivery are reported to {@code observer}.
      *
      * @throws DataAccessFailureException when no connection is available or LISTEN fails
      */
     public static NotificationSubscription open(DataSource pool, UUID organizationId, UUID userId,
                                                 Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
-                                                VoxanneObserver observer) {
+                                                VoxanneObserver observer, Placement placement) {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(observer, "observer");
         Connection connection;
@@ -120,7 +122,7 @@ public final class NotificationListener implements NotificationSubscription {
                 s.execute("LISTEN " + CHANNEL);
             }
             NotificationListener subscription = new NotificationListener(connection,
-                    PgJdbc.pgConnection(connection), autoCommit, organizationId, userId, listener, timeouts, observer);
+                    PgJdbc.pgConnection(connection), autoCommit, organizationId, userId, listener, timeouts, observer, placement);
             Observed.report(observer::subscriptionOpened);   // before the poller, whose end reports the close
             subscription.poller.start();
             return subscription;

@@ -8,6 +8,7 @@ import com.voxanne.dao.ServiceScope;
 import com.voxanne.dao.WebhookEvents;
 import com.voxanne.dao.TenantTransaction;
 import com.voxanne.dao.VoxanneObserver;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.util.UUID;
@@ -26,11 +27,12 @@ public final class ServiceScopeImpl implements ServiceScope {
 
     /**
      * Over {@code dataSource}, with national phone numbers read in {@code phoneRegion}, every unit limited
-     * by {@code timeouts} for its role, and every unit and repository call reported to {@code observer}.
+     * by {@code timeouts} for its role and bound in the form {@code placement} needs, and every unit and
+     * repository call reported to {@code observer}.
      */
     public ServiceScopeImpl(DataSource dataSource, String phoneRegion, RoleTimeouts timeouts,
-                            VoxanneObserver observer) {
-        this.transactions = new Transactions(dataSource, timeouts, observer);
+                            VoxanneObserver observer, Placement placement) {
+        this.transactions = new Transactions(dataSource, timeouts, observer, placement);
         this.inputs = new Inputs(phoneRegion);
         this.organizations = Observed.repository(Organizations.class,
                 new OrganizationsImpl(transactions, inputs), observer);
@@ -43,6 +45,11 @@ public final class ServiceScopeImpl implements ServiceScope {
     /** Who hears of each unit's and each repository call's end. */
     public VoxanneObserver observer() {
         return transactions.observer();
+    }
+
+    /** What every unit's binding reaches, for the units a subscription runs on its own connection. */
+    public Placement placement() {
+        return transactions.placement();
     }
 
     /**

@@ -5,6 +5,7 @@ import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.dao.VoxanneObserver.UnitKind;
 import com.voxanne.schema.session.ApiRole;
 import com.voxanne.schema.internal.JooqBanner;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.sql.Connection;
@@ -72,6 +73,8 @@ public final class Transactions {
     private final DataSource dataSource;
     private final RoleTimeouts timeouts;
     private final VoxanneObserver observer;
+    /** What every unit's binding must reach, decided once for the data source ({@link BindingPlacement}). */
+    private final Placement placement;
     /** Shared by every unit (each derives it with its own connection), so jOOQ's caches outlive a unit. */
     private final Configuration configuration;
 
@@ -88,8 +91,20 @@ public final class Transactions {
         this(dataSource, timeouts, VoxanneObserver.NONE);
     }
 
-    /** As {@link #Transactions(DataSource, RoleTimeouts)}, each unit's end reported to {@code observer}. */
+    /**
+     * As {@link #Transactions(DataSource, RoleTimeouts)}, each unit's end reported to {@code observer}, on a
+     * single server: on a distributed database its units would find no row on a worker (fail closed).
+     */
     public Transactions(DataSource dataSource, RoleTimeouts timeouts, VoxanneObserver observer) {
+        this(dataSource, timeouts, observer, Placement.SINGLE_SERVER);
+    }
+
+    /**
+     * As {@link #Transactions(DataSource, RoleTimeouts, VoxanneObserver)}, each unit bound in the form
+     * {@code placement} needs ({@link BindingPlacement#of(DataSource)} decides it for a pool).
+     */
+    public Transactions(DataSource dataSource, RoleTimeouts timeouts, VoxanneObserver observer, Placement placement) {
+        this.placement = Objects.requireNonNull(placement, "placement");
         this.dataSource = dataSource;
         this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
         this.observer = Objects.requireNonNull(observer, "observer");
@@ -121,6 +136,11 @@ public final class Transactions {
     /** Who hears of each unit's and each repository call's end. */
     VoxanneObserver observer() {
         return observer;
+    }
+
+    /** What every unit's binding reaches. */
+    Placement placement() {
+        return placement;
     }
 
     /** As {@link #run(RequestClaims, Mode, Function)}, for work that may not need jOOQ at all. */
@@ -200,7 +220,7 @@ public final class Transactions {
         Unit unit = null;
         boolean committing = false;
         try {
-            unit = new Unit(BindingConnection.of(connection, claims, timeouts, mode), configuration);
+            unit = new Unit(BindingConnection.of(connection, claims, timeouts, mode, placement), configuration);
             T result = work.apply(unit);
             if (singleStatement) {
                 requireEnded(connection);

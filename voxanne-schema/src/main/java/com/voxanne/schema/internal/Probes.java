@@ -4,6 +4,7 @@ import com.voxanne.schema.VerifyCheck;
 import com.voxanne.schema.session.AuthUsers;
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,6 +35,8 @@ final class Probes {
     private UUID userA;
     private UUID colleagueA;
     private String seedFailure = "not attempted";
+    /** The binding's form for this database, read on the first binding (docs/adr/0018). */
+    private RequestBinding.Placement placement;
 
     Probes(Connection c) {
         this.c = c;
@@ -208,7 +211,10 @@ final class Probes {
 
     /** Acts as the claims' API role exactly as the data layer does, so the probes test what requests get. */
     private void bind(RequestClaims claims) throws SQLException {
-        RequestBinding.bind(c, claims);
+        if (placement == null) {
+            placement = RequestBinding.placementOf(c);
+        }
+        RequestBinding.bind(c, claims, RoleTimeouts.defaults(), placement);
     }
 
     /**
