@@ -7,6 +7,7 @@ import com.voxanne.dao.DoubleBookingException;
 import com.voxanne.dao.DuplicateException;
 import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.VoxanneDataException;
+import com.voxanne.schema.internal.SqlFailures;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,12 +30,11 @@ import org.postgresql.util.ServerErrorMessage;
  * cause chain: PostgreSQL quotes the row in an error's DETAIL ({@code Key (org_id, phone)=(..., +1212...)},
  * {@code Failing row contains (...)}) and, for some errors, in the primary message itself
  * ({@code invalid input syntax for type uuid: "..."}); PgJDBC puts both into
- * {@link PSQLException#getMessage()}, and jOOQ copies that into its own exception's message. So the
- * messages here are built from the SQLSTATE and the identifiers the server names (constraint, table,
- * column), the server's primary message is added only for the SQLSTATEs whose text never holds a value
- * ({@code SAFE_PRIMARY_MESSAGE}) when PostgreSQL wrote it or a RAISE of Voxanne's own functions did (a
- * service's trigger may RAISE a row with any SQLSTATE), and the cause is a {@code ScrubbedSqlException}: the SQLSTATE, those
- * identifiers and the original stack trace, never the driver's exception.
+ * {@link PSQLException#getMessage()}, and jOOQ copies that into its own exception's message. The messages
+ * here are built from the SQLSTATE, the identifiers the server names and, where the rule of
+ * {@link SqlFailures} allows, the server's primary message; every cause is {@link SqlFailures#scrub}'s
+ * copy, never the driver's exception. That rule is the project's one scrubber, shared with
+ * voxanne-schema and the command line.
  */
 public final class SqlErrors {
 
@@ -47,34 +47,6 @@ public final class SqlErrors {
             "contacts_pkey", "a contact with this id already exists",
             "appointments_pkey", "an appointment with this id already exists",
             "notifications_pkey", "a notification with this id already exists");
-
-    /**
-     * SQLSTATEs whose primary message PostgreSQL words from identifiers and fixed text only, never from a
-     * value: serialization failures and deadlocks, privilege and row-level security refusals (the
-     * Voxanne functions name at most ids there), lock and statement timeouts, server shutdown, an aborted
-     * transaction, a read-only transaction, undefined objects, insufficient resources. Everything else
-     * may quote input (22P02 {@code invalid input syntax for type uuid: "..."}, 22008, a RAISE that
-     * formats its arguments). Only the message the server sent counts: what PgJDBC or a pool wrapper
-     * write themselves ({@code Bad value for type int : ...}) is never passed on.
-     */
-    private static final Set<String> SAFE_PRIMARY_MESSAGE = Set.of(
-            "40001", "40P01", "42501", "55P03", "57014", "57P01", "57P02", "57P03", "25P02", "25006",
-            "42P01", "42703", "42883", "53000", "53100", "53200", "53300", "53400");
-
-    /** The PostgreSQL C routine that reports a PL/pgSQL RAISE. */
-    private static final String RAISE_ROUTINE = "exec_stmt_raise";
-
-    /**
-     * Voxanne's own functions, whose RAISE messages name ids and rules, never a row's values. A RAISE of
-     * any other function (a service's own trigger on its table, inside a unit through
-     * {@code TenantTransaction.dsl()}) may format a row into its message whatever SQLSTATE it picks, so
-     * its message is never passed on.
-     */
-    private static final Set<String> OWN_FUNCTIONS = Set.of("appointment_time_range", "archive_old_audit_logs",
-            "audit_logs_append_only", "audit_row_change", "audit_statement_change", "auth_org_id", "auth_user_id",
-            "contact_search_tokens", "create_notification", "detect_suspicious_activity", "expire_old_notifications", "get_org_audit_logs",
-            "is_service_role_caller", "log_audit_event", "notifications_check_user_org", "notifications_notify",
-            "prevent_org_id_change", "search_contact_ids", "set_updated_at");
 
     private static final String LOCK_TIMEOUT = "55P03";
     /** current transaction is aborted, commands ignored until end of transaction block */
@@ -104,12 +76,12 @@ public final class SqlErrors {
             // quote the value it could not convert, so only its type is kept.
             return withSuppressed(new DataAccessFailureException(
                     "database access failed without a database error (" + failure.getClass().getSimpleName() + ")",
-                    null, scrub(failure)), failure);
+                    null, SqlFailures.scrub(failure)), failure);
         }
         String state = sql.getSQLState() == null ? "" : sql.getSQLState();
         ServerErrorMessage server = server(sql);
         String constraint = server == null ? null : server.getConstraint();
-        ScrubbedSqlException cause = scrub(sql);
+        Throwable cause = SqlFailures.scrub(sql);
         RuntimeException translated = switch (state) {
             case "23505" -> new DuplicateException(constraint,
                     DUPLICATES.getOrDefault(constraint, "duplicate: the write breaks unique constraint " + constraint), cause);
@@ -121,7 +93,7 @@ public final class SqlErrors {
                     "refers to a row that does not exist in this organization", cause);
             case "23502" -> new InvalidInputException(column(server), "must not be null", cause);
             case "23514" -> new InvalidInputException(constraint == null ? column(server) : constraint,
-                    "refused by a check constraint" + on(server), cause);
+                    "refused by a check constraint" + SqlFailures.on(sql), cause);
             case "22001" -> new InvalidInputException(constraintOrColumn(server), "is too long for its column", cause);
             case "22P02" -> new InvalidInputException(constraintOrColumn(server), "is not valid input for its type", cause);
             case "22007", "22008" -> new InvalidInputException(constraintOrColumn(server), "is not a valid date or time", cause);
@@ -131,8 +103,8 @@ public final class SqlErrors {
             case LOCK_TIMEOUT -> new DataAccessFailureException(
                     "the database gave up waiting for a lock (lock_timeout)", state, cause);
             case QUERY_CANCELED -> new DataAccessFailureException(canceled(sql), state, cause);
-            default -> new DataAccessFailureException("database failure (SQLSTATE " + state + ")" + on(server)
-                    + (isSafe(sql) ? ": " + safeMessage(sql) : ""), state.isEmpty() ? null : state, cause);
+            default -> new DataAccessFailureException("database failure (SQLSTATE " + state + ")" + SqlFailures.on(sql)
+                    + words(sql), state.isEmpty() ? null : state, cause);
         };
         return withSuppressed(translated, failure);
     }
@@ -174,7 +146,7 @@ public final class SqlErrors {
             // the first failure's database error as scrubbed when it was translated: SQLSTATE and names only
             SQLException database = findSqlException(firstFailure);
             first = "an earlier call failed: " + firstFailure.getClass().getSimpleName() + " (" + firstFailure.getMessage()
-                    + (database instanceof ScrubbedSqlException ? "; " + database.getMessage() : "") + ")";
+                    + (SqlFailures.isScrubbed(database) ? "; " + database.getMessage() : "") + ")";
         }
         DataAccessFailureException aborted = new DataAccessFailureException("the unit of work is aborted, " + first
                 + "; PostgreSQL refuses every further statement of the unit and it commits nothing. Let the first"
@@ -197,51 +169,7 @@ public final class SqlErrors {
     }
 
     static SQLException findSqlException(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql) {
-                return sql;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * {@code failure} as a {@link SQLException} that keeps its SQLSTATE, error code, the identifiers the
-     * server named and its stack trace, with a cause chain scrubbed the same way, and nothing the server
-     * or the driver wrote about the values.
-     */
-    static ScrubbedSqlException scrub(SQLException failure) {
-        return (ScrubbedSqlException) scrub(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
-    }
-
-    /** Any failure scrubbed: SQL exceptions as in {@link #scrub(SQLException)}, others down to their type. */
-    static Throwable scrub(Throwable failure) {
-        return scrub(failure, Collections.newSetFromMap(new IdentityHashMap<>()));
-    }
-
-    private static Throwable scrub(Throwable failure, Set<Throwable> seen) {
-        if (failure instanceof ScrubbedSqlException || failure instanceof ScrubbedFailure) {
-            return failure;
-        }
-        seen.add(failure);
-        Throwable copy;
-        if (failure instanceof SQLException sql) {
-            String state = sql.getSQLState();
-            copy = new ScrubbedSqlException(describe(sql), state, sql.getErrorCode());
-        } else {
-            copy = new ScrubbedFailure(failure.getClass().getName());
-        }
-        copy.setStackTrace(failure.getStackTrace());
-        Throwable cause = failure.getCause();
-        if (cause != null && !seen.contains(cause)) {
-            copy.initCause(scrub(cause, seen));
-        }
-        for (Throwable suppressed : failure.getSuppressed()) {
-            if (!seen.contains(suppressed)) {
-                copy.addSuppressed(scrub(suppressed, seen));
-            }
-        }
-        return copy;
+        return SqlFailures.find(failure);
     }
 
     /** What the failures in {@code failure}'s chain had suppressed (a failed rollback, say), scrubbed. */
@@ -249,54 +177,22 @@ public final class SqlErrors {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
             for (Throwable suppressed : t.getSuppressed()) {
-                translated.addSuppressed(scrub(suppressed));
+                translated.addSuppressed(SqlFailures.scrub(suppressed));
             }
         }
         return translated;
     }
 
-    /** The scrubbed text of one SQL exception: SQLSTATE, identifiers, and the primary message when safe. */
-    private static String describe(SQLException sql) {
-        String state = sql.getSQLState();
-        return "SQLSTATE " + (state == null ? "unknown" : state) + on(server(sql))
-                + (isSafe(sql) ? ": " + safeMessage(sql) : "");
+    /** {@code ": "} and the server's primary message where {@link SqlFailures} allows it, else nothing. */
+    private static String words(SQLException sql) {
+        String words = SqlFailures.serverWords(sql);
+        return words == null ? "" : ": " + words;
     }
 
-    /**
-     * Whether {@code sql} carries a primary message from the server that is worded without values (see
-     * {@link #SAFE_PRIMARY_MESSAGE}).
-     */
-    private static boolean isSafe(SQLException sql) {
-        ServerErrorMessage server = server(sql);
-        return server != null && server.getMessage() != null && SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState())
-                && (!RAISE_ROUTINE.equals(server.getRoutine()) || isOwnRaise(server));
-    }
-
-    /**
-     * A RAISE in one of {@link #OWN_FUNCTIONS}: the innermost frame of the error's context (its first line,
-     * {@code PL/pgSQL function public.create_notification(uuid,…) line 37 at RAISE}) names it. Qualified
-     * with {@code public} (our functions run with {@code search_path = pg_catalog, pg_temp}) or, on
-     * servers that print it so, unqualified.
-     */
-    private static boolean isOwnRaise(ServerErrorMessage server) {
-        String where = server.getWhere();
-        if (where == null) {
-            return false;
-        }
-        String frame = where.lines().findFirst().orElse("");
-        String prefix = "PL/pgSQL function ";
-        if (!frame.startsWith(prefix)) {
-            return false;
-        }
-        String name = frame.substring(prefix.length());
-        name = name.startsWith("public.") ? name.substring("public.".length()) : name;
-        int paren = name.indexOf('(');
-        return paren > 0 && OWN_FUNCTIONS.contains(name.substring(0, paren));
-    }
-
-    /** The server's primary message (no DETAIL, no HINT) of a failure {@link #isSafe}, else the SQLSTATE. */
+    /** The server's primary message (no DETAIL, no HINT) where {@link SqlFailures} allows it, else the SQLSTATE. */
     private static String safeMessage(SQLException sql) {
-        return isSafe(sql) ? server(sql).getMessage() : "SQLSTATE " + sql.getSQLState();
+        String words = SqlFailures.serverWords(sql);
+        return words != null ? words : "SQLSTATE " + sql.getSQLState();
     }
 
     /**
@@ -312,24 +208,6 @@ public final class SqlErrors {
         return "the statement was canceled" + (message == null ? "" : ": " + message);
     }
 
-    /** {@code " on table t, column c, constraint k"} for what the server named, or nothing. */
-    private static String on(ServerErrorMessage server) {
-        if (server == null) {
-            return "";
-        }
-        StringBuilder names = new StringBuilder();
-        append(names, "table", server.getTable());
-        append(names, "column", server.getColumn());
-        append(names, "constraint", server.getConstraint());
-        return names.length() == 0 ? "" : " on " + names;
-    }
-
-    private static void append(StringBuilder names, String what, String name) {
-        if (name != null && !name.isEmpty()) {
-            names.append(names.length() == 0 ? "" : ", ").append(what).append(' ').append(name);
-        }
-    }
-
     private static ServerErrorMessage server(SQLException sql) {
         return sql instanceof PSQLException p ? p.getServerErrorMessage() : null;
     }
@@ -340,27 +218,5 @@ public final class SqlErrors {
 
     private static String constraintOrColumn(ServerErrorMessage server) {
         return server != null && server.getConstraint() != null ? server.getConstraint() : column(server);
-    }
-
-    /**
-     * A database failure as the DAO passes it on: the SQLSTATE (and error code), the constraint, table and
-     * column the server named, the server's primary message only where it cannot hold a value, and the
-     * original stack trace. Never the row values of the server's DETAIL or of the driver's message.
-     */
-    static final class ScrubbedSqlException extends SQLException {
-        private static final long serialVersionUID = 1L;
-
-        ScrubbedSqlException(String reason, String sqlState, int vendorCode) {
-            super(reason, sqlState, vendorCode);
-        }
-    }
-
-    /** A failure other than a database error, reduced to its type (its text may quote a value); stack trace kept. */
-    static final class ScrubbedFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ScrubbedFailure(String type) {
-            super(type + " (its message is withheld: it may quote a value)");
-        }
     }
 }

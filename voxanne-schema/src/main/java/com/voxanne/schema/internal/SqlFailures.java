@@ -25,17 +25,27 @@ import org.postgresql.util.ServerErrorMessage;
  * <ul>
  *   <li>a message PostgreSQL itself wrote, for the SQLSTATEs in {@link #SAFE_PRIMARY_MESSAGE}, which it
  *       builds from identifiers and fixed text only; or</li>
- *   <li>a PL/pgSQL RAISE (the server names the C routine {@code exec_stmt_raise}) of Voxanne's own: of
- *       Voxanne's SQLSTATE class {@code VX} (rollback refusals VX001, org_id immutability VX002) or worded
- *       {@code "voxanne ..."} (the migrations' and rollbacks' checks, such as V9's backfill checks,
- *       whatever their SQLSTATE: P0001, 42501, or 23505 for V9's duplicates). Those messages name tables,
- *       counts and ids, never a contact's or payload's value, and tell an operator what to fix; their
- *       HINT is ours too and is kept. Any other RAISE (a trigger a legacy database added, say) may format
- *       a row into its message whatever SQLSTATE it picks, so it gets the SQLSTATE only.</li>
+ *   <li>a PL/pgSQL RAISE (the server names the C routine {@code exec_stmt_raise}) of Voxanne's own:
+ *       <ul>
+ *         <li>of Voxanne's SQLSTATE class {@code VX} (rollback refusals VX001, org_id immutability VX002)
+ *             or worded {@code "voxanne ..."} (the migrations' and rollbacks' checks, such as V9's backfill
+ *             checks, whatever their SQLSTATE: P0001, 42501, or 23505 for V9's duplicates): they name
+ *             tables, counts and ids and tell an operator what to fix; their HINT is ours too and is kept;
+ *             or</li>
+ *         <li>raised inside one of {@link #OWN_FUNCTIONS} (the innermost frame of the error's context
+ *             names it) with a SQLSTATE of {@link #SAFE_PRIMARY_MESSAGE}: those name ids and rules. The
+ *             SQLSTATE matters here because some of them pass on a message they did not write
+ *             ({@code create_notification}'s 22023 carries the invalid input's own words).</li>
+ *       </ul>
+ *       Any other RAISE (a service's trigger on its own table, a trigger a legacy database added) may
+ *       format a row into its message whatever SQLSTATE it picks, so it gets the SQLSTATE only.</li>
  * </ul>
  * Never DETAIL, WHERE, the statement, nor what the driver or a pool wrote themselves.
  *
- * <p>Not API: public only so that the command line can use it.
+ * <p>This is the one scrubber of the project: voxanne-schema's exceptions, the command line's output and
+ * the DAO's translated exceptions all describe and scrub database failures here.
+ *
+ * <p>Not API: public only so that the DAO and the command line can use it.
  */
 public final class SqlFailures {
 
@@ -58,6 +68,16 @@ public final class SqlFailures {
     private static final String OWN_STATE_CLASS = "VX";
     /** How the migrations' own checks start their messages. */
     private static final String OWN_WORDING = "voxanne ";
+
+    /**
+     * Voxanne's own functions, whose RAISE messages at a SQLSTATE of {@link #SAFE_PRIMARY_MESSAGE} name ids
+     * and rules, never a row's values.
+     */
+    private static final Set<String> OWN_FUNCTIONS = Set.of("appointment_time_range", "archive_old_audit_logs",
+            "audit_logs_append_only", "audit_row_change", "audit_statement_change", "auth_org_id", "auth_user_id",
+            "contact_search_tokens", "create_notification", "detect_suspicious_activity", "expire_old_notifications",
+            "get_org_audit_logs", "is_service_role_caller", "log_audit_event", "notifications_check_user_org",
+            "notifications_notify", "prevent_org_id_change", "search_contact_ids", "set_updated_at");
 
     private SqlFailures() {
     }
@@ -100,14 +120,42 @@ public final class SqlFailures {
         return SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState()) ? server.getMessage() : null;
     }
 
-    /** A PL/pgSQL RAISE of Voxanne's own (see the class comment). */
+    /** A PL/pgSQL RAISE of Voxanne's own whose words may be passed on (see the class comment). */
     private static boolean isOwnRaise(SQLException sql) {
         ServerErrorMessage server = server(sql);
         if (server == null || server.getMessage() == null || !RAISE_ROUTINE.equals(server.getRoutine())) {
             return false;
         }
         String state = sql.getSQLState();
-        return state != null && state.startsWith(OWN_STATE_CLASS) || server.getMessage().startsWith(OWN_WORDING);
+        return state != null && state.startsWith(OWN_STATE_CLASS) || server.getMessage().startsWith(OWN_WORDING)
+                || SAFE_PRIMARY_MESSAGE.contains(state) && raisedInOwnFunction(server);
+    }
+
+    /**
+     * Whether the innermost frame of the error's context (its first line, {@code PL/pgSQL function
+     * public.create_notification(uuid,…) line 37 at RAISE}) is one of {@link #OWN_FUNCTIONS}: qualified
+     * with {@code public} (they run with {@code search_path = pg_catalog, pg_temp}) or, on servers that
+     * print it so, unqualified.
+     */
+    private static boolean raisedInOwnFunction(ServerErrorMessage server) {
+        String where = server.getWhere();
+        if (where == null) {
+            return false;
+        }
+        String frame = where.lines().findFirst().orElse("");
+        String prefix = "PL/pgSQL function ";
+        if (!frame.startsWith(prefix)) {
+            return false;
+        }
+        String name = frame.substring(prefix.length());
+        name = name.startsWith("public.") ? name.substring("public.".length()) : name;
+        int paren = name.indexOf('(');
+        return paren > 0 && OWN_FUNCTIONS.contains(name.substring(0, paren));
+    }
+
+    /** Whether {@code failure} is already a copy made by {@link #scrub}. */
+    public static boolean isScrubbed(Throwable failure) {
+        return failure instanceof ScrubbedSqlException || failure instanceof ScrubbedFailure;
     }
 
     /**
@@ -122,7 +170,7 @@ public final class SqlFailures {
     }
 
     private static Throwable scrub(Throwable failure, Set<Throwable> seen) {
-        if (failure instanceof ScrubbedSqlException || failure instanceof ScrubbedFailure) {
+        if (isScrubbed(failure)) {
             return failure;
         }
         seen.add(failure);
@@ -150,7 +198,11 @@ public final class SqlFailures {
         return copy;
     }
 
-    /** {@code " on table t, column c, constraint k"} for what the server named, or nothing. */
+    /** {@code " on table t, column c, constraint k"} for what the server named in {@code sql}, or nothing. */
+    public static String on(SQLException sql) {
+        return on(server(sql));
+    }
+
     private static String on(ServerErrorMessage server) {
         if (server == null) {
             return "";

@@ -1,5 +1,6 @@
 package com.voxanne.testkit.internal;
 
+import com.voxanne.schema.internal.SqlFailures;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -22,9 +23,11 @@ final class SqlErrors {
         return Optional.empty();
     }
 
-    /** {@code SQLSTATE 42501 (permission denied for table x)}. */
+    /**
+     * {@code SQLSTATE 42501: permission denied for table x}: scrubbed as every Voxanne message is, so an
+     * assertion's failure never prints a row the database quoted.
+     */
     static String describe(SQLException e) {
-        String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-        return "SQLSTATE " + e.getSQLState() + " (" + message + ")";
+        return SqlFailures.describe(e);
     }
 }
