@@ -1,11 +1,11 @@
 package com.voxanne.dao;
 
 import com.voxanne.dao.internal.BindingPlacement;
-import com.voxanne.dao.internal.LoginRoleCheck;
 import com.voxanne.dao.internal.NotificationListener;
 import com.voxanne.dao.internal.PerCallTransactions;
 import com.voxanne.dao.internal.ServiceScopeImpl;
 import com.voxanne.schema.session.ApiRole;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.time.Duration;
 import java.util.Objects;
@@ -266,13 +266,10 @@ public final class Voxanne {
          *                               PgJDBC connections use {@code preferQueryMode=simple}
          */
         public Voxanne build() {
-            if (!allowPrivilegedLoginRole) {
-                LoginRoleCheck.requireUnprivileged(pool);
-            }
             // Decided once per Voxanne: a database distributed later keeps the single-server binding, whose
             // shard queries find no row (fail closed) until Voxanne is built again.
-            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts, observer, BindingPlacement.of(pool)),
-                    pool, timeouts);
+            Placement placement = BindingPlacement.of(pool, !allowPrivilegedLoginRole);
+            return new Voxanne(new ServiceScopeImpl(pool, phoneRegion, timeouts, observer, placement), pool, timeouts);
         }
     }
 }

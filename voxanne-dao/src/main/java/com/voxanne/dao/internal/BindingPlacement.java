@@ -1,5 +1,6 @@
 package com.voxanne.dao.internal;
 
+import com.voxanne.schema.internal.SqlFailures;
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestBinding.Placement;
 import java.sql.Connection;
@@ -10,23 +11,35 @@ import org.postgresql.jdbc.PreferQueryMode;
 
 /**
  * Decides, once per pool, which form of the binding its units send ({@link RequestBinding#placementOf}),
- * and refuses a pool that could not send the distributed form safely.
+ * and refuses a pool that could not send the distributed form safely or logs in as a role that row-level
+ * security does not apply to ({@link LoginRoleCheck}).
  */
 public final class BindingPlacement {
 
     private BindingPlacement() {
     }
 
-    /**
-     * The placement of {@code pool}'s database, read on one connection of it.
-     *
-     * @throws IllegalStateException when the database cannot be read, or is distributed and the pool's
-     *                               PgJDBC sends queries over the simple protocol ({@code preferQueryMode=simple}):
-     *                               Citus would propagate the binding's {@code SET LOCAL} as the whole string,
-     *                               query included, and the workers refuse it
-     */
+    /** The placement of {@code pool}'s database, read on one connection of it (see {@link #of(DataSource, boolean)}). */
     public static Placement of(DataSource pool) {
+        return of(pool, false);
+    }
+
+    /**
+     * The placement of {@code pool}'s database, read on one connection of it, which first, when
+     * {@code requireUnprivilegedLoginRole}, refuses a superuser or BYPASSRLS login role: what
+     * {@code Voxanne} checks when it is built, on one connection.
+     *
+     * @throws IllegalStateException when the login role is refused, the database cannot be read, or it is
+     *                               distributed and the pool's PgJDBC sends queries over the simple protocol
+     *                               ({@code preferQueryMode=simple}): Citus would propagate the binding's
+     *                               {@code SET LOCAL} as the whole string, query included, and the workers
+     *                               refuse it
+     */
+    public static Placement of(DataSource pool, boolean requireUnprivilegedLoginRole) {
         try (Connection c = pool.getConnection()) {
+            if (requireUnprivilegedLoginRole) {
+                LoginRoleCheck.requireUnprivileged(c);
+            }
             Placement placement = RequestBinding.placementOf(c);
             if (!c.getAutoCommit()) {
                 c.rollback();   // the catalog reads opened a transaction; the pool gets the connection back idle
@@ -38,7 +51,8 @@ public final class BindingPlacement {
             }
             return placement;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot tell whether the database is distributed: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot check the login role and whether the database is distributed: "
+                    + SqlFailures.describe(e), SqlFailures.scrub(e));
         }
     }
 

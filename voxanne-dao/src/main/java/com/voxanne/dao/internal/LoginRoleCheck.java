@@ -4,20 +4,23 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import javax.sql.DataSource;
 
 /**
  * Refuses a pool whose login role would make row-level security meaningless: a superuser or a
  * BYPASSRLS role sees every clinic's rows whatever the policies say.
  */
-public final class LoginRoleCheck {
+final class LoginRoleCheck {
 
     private LoginRoleCheck() {
     }
 
-    /** @throws IllegalStateException naming the role and what is wrong with it */
-    public static void requireUnprivileged(DataSource dataSource) {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+    /**
+     * Checks the role {@code c} logged in as.
+     *
+     * @throws IllegalStateException naming the role and what is wrong with it
+     */
+    static void requireUnprivileged(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("select session_user, r.rolsuper, r.rolbypassrls from pg_roles r"
                      + " where r.rolname = session_user")) {
             if (!rs.next()) {
@@ -31,8 +34,6 @@ public final class LoginRoleCheck {
                         + " data. Log in as a role like Supabase's authenticator (NOSUPERUSER NOBYPASSRLS NOINHERIT,"
                         + " granted authenticated and service_role).");
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot check the login role: " + e.getMessage(), e);
         }
     }
 }
