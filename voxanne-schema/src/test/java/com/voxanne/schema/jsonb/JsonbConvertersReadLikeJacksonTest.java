@@ -25,6 +25,47 @@ class JsonbConvertersReadLikeJacksonTest {
         assertThat(new StringListConverter().from(JSONB.valueOf(json))).isEqualTo(bound);
     }
 
+    /** The form jsonb prints, read without a parser, reads as binding reads it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "[\"\"]", "[\"botox\"]", "[\"botox\", \"filler\"]", "[\"a, b\", \"[c]\", \"d]\"]",
+            "[\"é ü 漢 \uD83D\uDE00\", \"\"]"})
+    void jsonbsOwnFormOfAStringArrayIsReadWithoutAParserAsBindingReadsIt(String json) throws Exception {
+        List<String> bound = JsonbConverter.MAPPER.readValue(json, new TypeReference<List<String>>() { });
+        assertThat(new StringListConverter().readCanonical(json)).as("read without a parser").isEqualTo(bound);
+        assertThat(new StringListConverter().from(JSONB.valueOf(json))).isEqualTo(bound);
+    }
+
+    /** Anything but jsonb's plain form of strings is the parser's: escapes, other values, other spacing. */
+    @ParameterizedTest
+    @ValueSource(strings = {"[\"a\\\"b\"]", "[\"tab\\tstop\"]", "[1]", "[\"x\", null]", "[ \"spaced\" ]", "[\"a\",\"b\"]",
+            "[\"a\", ]", "[\"a\" \"b\"]", "[\"unclosed]", "[\"a\"]]", "null", "[", "\"botox\""})
+    void otherFormsAreLeftToTheParser(String json) {
+        assertThat(new StringListConverter().readCanonical(json)).isNull();
+    }
+
+    /** Random strings printed as jsonb prints them read the same with and without a parser. */
+    @org.junit.jupiter.api.Test
+    void randomArraysInJsonbsFormReadAsBindingReadsThem() throws Exception {
+        java.util.Random random = new java.util.Random(20261206L);
+        String alphabet = "ab \",[]\\:{}é漢\n\t0";
+        for (int i = 0; i < 2_000; i++) {
+            List<String> strings = new java.util.ArrayList<>();
+            for (int n = random.nextInt(4); n > 0; n--) {
+                StringBuilder text = new StringBuilder();
+                for (int k = random.nextInt(6); k > 0; k--) {
+                    text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+                }
+                strings.add(text.toString());
+            }
+            StringBuilder json = new StringBuilder("[");
+            for (String string : strings) {
+                json.append(json.length() == 1 ? "" : ", ").append(JsonbConverter.MAPPER.writeValueAsString(string));
+            }
+            String printed = json.append(']').toString();
+            assertThat(new StringListConverter().from(JSONB.valueOf(printed))).as(printed).isEqualTo(strings);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"{\"a\": 1}", "\"botox\"", "[[\"nested\"]]", "[{\"a\": \"b\"}]", "[\"unclosed\""})
     void whatDataBindingRefusesIsRefused(String json) {
