@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.jooq.EnumType;
 import org.jooq.Field;
 import org.jooq.JSONB;
@@ -142,6 +144,9 @@ final class Rows {
     private static final Map<String, NotificationPriority> NOTIFICATION_PRIORITIES =
             byLiteral(NotificationPriority.values());
     private static final Map<String, OrganizationStatus> ORGANIZATION_STATUSES = byLiteral(OrganizationStatus.values());
+    /** A check constraint's values, not a database enum (ADR 0012): looked up as the generated ones are. */
+    private static final Map<String, ServiceType> SERVICE_TYPES =
+            Arrays.stream(ServiceType.values()).collect(Collectors.toUnmodifiableMap(ServiceType::literal, t -> t));
 
     private Rows() {
     }
@@ -207,7 +212,7 @@ final class Rows {
 
     static Appointment appointment(ResultSet row) throws SQLException {
         return new Appointment(uuid(row, APPOINTMENT_ID), uuid(row, APPOINTMENT_ORG), uuid(row, APPOINTMENT_CONTACT),
-                ServiceType.of(row.getString(APPOINTMENT_SERVICE)), time(row, APPOINTMENT_AT),
+                serviceType(row.getString(APPOINTMENT_SERVICE)), time(row, APPOINTMENT_AT),
                 Duration.ofMinutes(row.getInt(APPOINTMENT_MINUTES)),
                 literal(APPOINTMENT_STATUSES, row.getString(APPOINTMENT_STATUS)), row.getString(APPOINTMENT_LINK),
                 row.getBoolean(APPOINTMENT_CONFIRMED), row.getString(APPOINTMENT_NOTES), time(row, APPOINTMENT_DELETED),
@@ -238,6 +243,16 @@ final class Rows {
                 row.getString(AUDIT_SESSION_USER), uuid(row, AUDIT_USER), uuid(row, AUDIT_ORG), uuid(row, AUDIT_CLAIMS_ORG),
                 row.getString(AUDIT_STATEMENT), JSON.from(json(row, AUDIT_ROW_DATA)), JSON.from(json(row, AUDIT_OLD_DATA)),
                 time(row, AUDIT_TIME), row.getString(AUDIT_CLIENT));
+    }
+
+    /**
+     * An appointment's service type: a map lookup, where {@link ServiceType#of} (for a caller's text)
+     * ignores case and blanks on every call. A value the enum does not know goes to {@code of}, which
+     * refuses it.
+     */
+    private static ServiceType serviceType(String literal) {
+        ServiceType type = literal == null ? null : SERVICE_TYPES.get(literal);
+        return type != null || literal == null ? type : ServiceType.of(literal);
     }
 
     /** A contact's interests; most contacts have none, which needs no parser. */
