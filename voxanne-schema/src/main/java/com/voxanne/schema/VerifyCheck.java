@@ -7,7 +7,9 @@ package com.voxanne.schema;
  * {@linkplain #title() title} is for an operator and may be reworded in any release.
  *
  * <p>An item whose id ends in {@code _PROBE} acts as a user or the service role in a transaction that is
- * rolled back; every other item reads the catalog only.
+ * rolled back; every other item reads the catalog only. The probes' own organizations, users and rows are
+ * written in that transaction on a single server; on a database distributed by Citus they are committed
+ * before the probes and removed after them (an item FAILs when they could not be removed).
  */
 public enum VerifyCheck {
 

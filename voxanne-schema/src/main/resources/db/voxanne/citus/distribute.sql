@@ -158,5 +158,16 @@ begin
     execute pg_catalog.format('alter database %I set citus.enable_unsafe_triggers = %L',
       pg_catalog.current_database(), 'on');
   end if;
+
+  -- 7. The contact search planned with its values. On one server search_contact_ids keeps one generic
+  --    plan per session (ADR 0008). Citus cannot plan a query over distributed tables whose parameters
+  --    (a PL/pgSQL variable is one) are unresolved; it gives such a plan an exorbitant cost so that a
+  --    custom plan is chosen, and force_generic_plan makes every call fail with 0A000 "could not create
+  --    distributed plan" (docs/citus.md, fact 24; ADR 0019).
+  if exists (select 1 from pg_catalog.pg_proc p
+              where p.oid = 'public.search_contact_ids(text)'::pg_catalog.regprocedure
+                and not ('plan_cache_mode=force_custom_plan' = any(coalesce(p.proconfig, array[]::text[])))) then
+    alter function public.search_contact_ids(text) set plan_cache_mode = force_custom_plan;
+  end if;
 end
 $distribute$
