@@ -108,4 +108,5 @@ class CitusContactSearchTest extends TwoClinicsTest {
         });
         assertThat(results).allSatisfy(ids -> assertThat(ids).containsExactly(ofA.get(0)));
     }
+
 }

@@ -159,15 +159,26 @@ begin
       pg_catalog.current_database(), 'on');
   end if;
 
-  -- 7. The contact search planned with its values. On one server search_contact_ids keeps one generic
-  --    plan per session (ADR 0008). Citus cannot plan a query over distributed tables whose parameters
-  --    (a PL/pgSQL variable is one) are unresolved; it gives such a plan an exorbitant cost so that a
-  --    custom plan is chosen, and force_generic_plan makes every call fail with 0A000 "could not create
-  --    distributed plan" (docs/citus.md, fact 24; ADR 0019).
+  -- 7. The contact search, as Citus can run it.
+  --    * Planned with its values: on one server search_contact_ids keeps one generic plan per session
+  --      (ADR 0008). Citus cannot plan a query over distributed tables whose parameters (a PL/pgSQL
+  --      variable is one) are unresolved; it gives such a plan an exorbitant cost so that a custom plan is
+  --      chosen, and force_generic_plan makes every call fail with 0A000 "could not create distributed
+  --      plan" (docs/citus.md, fact 24).
+  --    * Allowed to run its queries from a shard query: a router query (the DAO's, with org_id = ?) is
+  --      sent whole to the worker holding the clinic's shard, function call included, where its own
+  --      queries are distributed ones, refused otherwise with XX000 "cannot execute a distributed query
+  --      from a query on a shard". ADR 0019.
+  --    The function is a distributed object: ALTER FUNCTION reaches the workers.
   if exists (select 1 from pg_catalog.pg_proc p
               where p.oid = 'public.search_contact_ids(text)'::pg_catalog.regprocedure
                 and not ('plan_cache_mode=force_custom_plan' = any(coalesce(p.proconfig, array[]::text[])))) then
     alter function public.search_contact_ids(text) set plan_cache_mode = force_custom_plan;
+  end if;
+  if exists (select 1 from pg_catalog.pg_proc p
+              where p.oid = 'public.search_contact_ids(text)'::pg_catalog.regprocedure
+                and not ('citus.allow_nested_distributed_execution=on' = any(coalesce(p.proconfig, array[]::text[])))) then
+    alter function public.search_contact_ids(text) set citus.allow_nested_distributed_execution = on;
   end if;
 end
 $distribute$
