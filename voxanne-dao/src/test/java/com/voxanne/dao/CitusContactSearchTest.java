@@ -22,7 +22,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * The DAO's contact search on a database distributed by {@link VoxanneSchema#distribute()}, each arm of
  * it (docs/adr/0005-search-under-rls.md): a name filtered in the query, an e-mail and a phone fragment
- * through {@code search_contact_ids} (docs/adr/0019-contact-search-on-citus.md). Both clinics hold
+ * through {@code search_contact_ids} (docs/adr/0019-verify-probes-and-contact-search-on-citus.md). Both clinics hold
  * contacts with the same names, e-mails and phone numbers, each on its own shard: every search of A's
  * finds A's matching contacts, and never B's. Runs with VOXANNE_TEST_BACKEND=citus only.
  */

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (docs/adr/0018-binding-on-a-distributed-database.md), commit their seed apart from their checks and
  * remove it afterwards (docs/citus.md, fact 24: a transaction that writes as the verifying role and then
  * reads as a user is refused there, fact 12), and search through {@code search_contact_ids} in the form
- * Citus plans (docs/adr/0019-contact-search-on-citus.md). Every item passes; each isolation broken on
+ * Citus plans (docs/adr/0019-verify-probes-and-contact-search-on-citus.md). Every item passes; each isolation broken on
  * purpose fails its probe; nothing the probes wrote is left, whether they passed or failed. Runs only
  * with VOXANNE_TEST_BACKEND=citus.
  */
