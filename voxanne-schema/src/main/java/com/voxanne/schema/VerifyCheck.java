@@ -103,7 +103,9 @@ public enum VerifyCheck {
     POLICY_FORM("Policy form matches the database kind"),
     /**
      * On a distributed database: the database sets {@code citus.propagate_set_commands = 'local'} and
-     * {@code citus.enable_unsafe_triggers = on}. PASS, not distributed, elsewhere.
+     * {@code citus.enable_unsafe_triggers = on}, and {@code search_contact_ids} has
+     * {@code plan_cache_mode = force_custom_plan} and {@code citus.allow_nested_distributed_execution = on}
+     * (docs/adr/0019). PASS, not distributed, elsewhere.
      */
     DISTRIBUTION_SETTINGS("Distribution: database settings"),
     /** Changing a row's {@code org_id} is refused, to another organization and to NULL. */

@@ -93,6 +93,30 @@ class CitusVerifyProbesTest {
         assertThat(adminColumn(db, "select count(*) from auth.users where email like '%@verify.invalid'")).containsExactly("0");
     }
 
+    /**
+     * Each setting distribute gives search_contact_ids, removed: DISTRIBUTION_SETTINGS FAILs naming the fix;
+     * without the plan mode the search probe FAILs too (0A000). A second distribute restores both.
+     */
+    @Test
+    void theSearchFunctionsSettingsAreCheckedAndRestoredByDistribute() throws SQLException {
+        admin(db, "alter function public.search_contact_ids(text) reset citus.allow_nested_distributed_execution");
+        VerifyReport nested = CitusSupport.schema(db).verify();
+        assertThat(item(nested, VerifyCheck.DISTRIBUTION_SETTINGS).status()).isEqualTo(Status.FAIL);
+        assertThat(item(nested, VerifyCheck.DISTRIBUTION_SETTINGS).reason())
+                .contains("set citus.allow_nested_distributed_execution = on").doesNotContain("plan_cache_mode");
+
+        admin(db, "alter function public.search_contact_ids(text) set plan_cache_mode = force_generic_plan");
+        VerifyReport generic = CitusSupport.schema(db).verify();
+        assertThat(item(generic, VerifyCheck.DISTRIBUTION_SETTINGS).reason()).contains("set plan_cache_mode = force_custom_plan");
+        assertThat(item(generic, VerifyCheck.SEARCH_ISOLATION_PROBE).status()).isEqualTo(Status.FAIL);
+        assertThat(item(generic, VerifyCheck.SEARCH_ISOLATION_PROBE).reason()).contains("0A000");
+
+        CitusSupport.schema(db).distribute();
+        VerifyReport again = CitusSupport.schema(db).verify();
+        assertThat(item(again, VerifyCheck.DISTRIBUTION_SETTINGS).status()).isEqualTo(Status.PASS);
+        assertThat(item(again, VerifyCheck.SEARCH_ISOLATION_PROBE).status()).isEqualTo(Status.PASS);
+    }
+
     static Stream<Arguments> breakages() {
         return Stream.of(
                 Arguments.of("create policy contacts_peek on public.contacts for select to authenticated using (true)",
