@@ -7,7 +7,9 @@ package com.voxanne.schema;
  * {@linkplain #title() title} is for an operator and may be reworded in any release.
  *
  * <p>An item whose id ends in {@code _PROBE} acts as a user or the service role in a transaction that is
- * rolled back; every other item reads the catalog only.
+ * rolled back; every other item reads the catalog only. The probes' own organizations, users and rows are
+ * written in that transaction on a single server; on a database distributed by Citus they are committed
+ * before the probes and removed after them (an item FAILs when they could not be removed).
  */
 public enum VerifyCheck {
 
@@ -101,7 +103,9 @@ public enum VerifyCheck {
     POLICY_FORM("Policy form matches the database kind"),
     /**
      * On a distributed database: the database sets {@code citus.propagate_set_commands = 'local'} and
-     * {@code citus.enable_unsafe_triggers = on}. PASS, not distributed, elsewhere.
+     * {@code citus.enable_unsafe_triggers = on}, and {@code search_contact_ids} has
+     * {@code plan_cache_mode = force_custom_plan} and {@code citus.allow_nested_distributed_execution = on}
+     * (docs/adr/0019). PASS, not distributed, elsewhere.
      */
     DISTRIBUTION_SETTINGS("Distribution: database settings"),
     /** Changing a row's {@code org_id} is refused, to another organization and to NULL. */

@@ -29,6 +29,8 @@ declare
   v_colocate text;
   v_users_fk text;
   v_placed text[] := array[]::text[];
+  v_search_def text;
+  v_search_new text;
   -- a scalar subquery calling a function without arguments, as pg_get_expr prints it:
   -- ( SELECT public.auth_org_id() AS auth_org_id)
   v_subquery constant text := '\(\s*SELECT\s+((?:[a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*\(\))\s+AS\s+[a-z_][a-z0-9_]*\)';
@@ -157,6 +159,47 @@ begin
                     and 'citus.enable_unsafe_triggers=on' = any(s.setconfig)) then
     execute pg_catalog.format('alter database %I set citus.enable_unsafe_triggers = %L',
       pg_catalog.current_database(), 'on');
+  end if;
+
+  -- 7. The contact search, as Citus can run it.
+  --    * Planned with its values: on one server search_contact_ids keeps one generic plan per session
+  --      (ADR 0008). Citus cannot plan a query over distributed tables whose parameters (a PL/pgSQL
+  --      variable is one) are unresolved; it gives such a plan an exorbitant cost so that a custom plan is
+  --      chosen, and force_generic_plan makes every call fail with 0A000 "could not create distributed
+  --      plan" (docs/citus.md, fact 24).
+  --    * Allowed to run its queries from a shard query: a router query (the DAO's, with org_id = ?) is
+  --      sent whole to the worker holding the clinic's shard, function call included, where its own
+  --      queries are distributed ones, refused otherwise with XX000 "cannot execute a distributed query
+  --      from a query on a shard". ADR 0019.
+  --    * Its token arm routed: on one server its fenced candidate query has no org_id condition, so that
+  --      only the token index drives a kept plan (ADR 0008); on Citus that query would fan out from the
+  --      worker to every shard, which failed outside the DAO's tests ("the backend has already been
+  --      assigned a transaction id"). With org_id = v_org inside the fence it goes to the clinic's shard
+  --      only, planned there with the values. The body is rewritten only when both places are exactly
+  --      as V13 wrote them (a second run, or another body, finds nothing to change).
+  --    The function is a distributed object: CREATE OR REPLACE and ALTER FUNCTION reach the workers.
+  v_search_def := pg_catalog.pg_get_functiondef('public.search_contact_ids(text)'::pg_catalog.regprocedure);
+  v_search_new := pg_catalog.replace(v_search_def,
+    'where public.contact_search_tokens(c.org_id, c.name, c.email, c.phone) @> v_tokens',
+    'where (public.contact_search_tokens(c.org_id, c.name, c.email, c.phone) @> v_tokens');
+  if v_search_new <> v_search_def then
+    v_search_def := v_search_new;
+    v_search_new := pg_catalog.replace(v_search_def,
+      E'or public.contact_search_tokens(c.org_id, c.name, c.email, c.phone) @> v_dtokens\n              offset 0',
+      E'or public.contact_search_tokens(c.org_id, c.name, c.email, c.phone) @> v_dtokens)\n                 and c.org_id = v_org\n              offset 0');
+    if v_search_new <> v_search_def then
+      execute v_search_new;
+    end if;
+  end if;
+  if exists (select 1 from pg_catalog.pg_proc p
+              where p.oid = 'public.search_contact_ids(text)'::pg_catalog.regprocedure
+                and not ('plan_cache_mode=force_custom_plan' = any(coalesce(p.proconfig, array[]::text[])))) then
+    alter function public.search_contact_ids(text) set plan_cache_mode = force_custom_plan;
+  end if;
+  if exists (select 1 from pg_catalog.pg_proc p
+              where p.oid = 'public.search_contact_ids(text)'::pg_catalog.regprocedure
+                and not ('citus.allow_nested_distributed_execution=on' = any(coalesce(p.proconfig, array[]::text[])))) then
+    alter function public.search_contact_ids(text) set citus.allow_nested_distributed_execution = on;
   end if;
 end
 $distribute$

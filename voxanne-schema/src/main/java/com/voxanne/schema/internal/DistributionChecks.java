@@ -152,9 +152,29 @@ final class DistributionChecks {
                 fixes.add("alter database " + identifier(database) + " set " + nameValue[0] + " = '" + nameValue[1] + "'");
             }
         }
-        return fixes.isEmpty() ? Verdict.pass(String.join(", ", Distributor.SETTINGS))
-                : Verdict.fail("missing: without citus.propagate_set_commands = 'local' a SET LOCAL does not reach the workers,"
-                        + " without citus.enable_unsafe_triggers a migration cannot change a trigger. Fix: " + String.join("; ", fixes));
+        List<String> search = catalog.strings("select unnest(p.proconfig) from pg_proc p"
+                + " where p.oid = to_regprocedure('public.search_contact_ids(text)')");
+        List<String> searchFixes = new ArrayList<>();
+        for (String setting : Distributor.SEARCH_SETTINGS) {
+            if (!search.contains(setting)) {
+                String[] nameValue = setting.split("=", 2);
+                searchFixes.add("alter function public.search_contact_ids(text) set " + nameValue[0] + " = " + nameValue[1]);
+            }
+        }
+        if (fixes.isEmpty() && searchFixes.isEmpty()) {
+            return Verdict.pass(String.join(", ", Distributor.SETTINGS) + "; search_contact_ids: "
+                    + String.join(", ", Distributor.SEARCH_SETTINGS));
+        }
+        List<String> problems = new ArrayList<>();
+        if (!fixes.isEmpty()) {
+            problems.add("missing: without citus.propagate_set_commands = 'local' a SET LOCAL does not reach the workers,"
+                    + " without citus.enable_unsafe_triggers a migration cannot change a trigger. Fix: " + String.join("; ", fixes));
+        }
+        if (!searchFixes.isEmpty()) {
+            problems.add("search_contact_ids is not set up for Citus (contact search fails there: 0A000 with a generic plan,"
+                    + " XX000 from a shard query; ADR 0019). Fix: " + String.join("; ", searchFixes) + " (voxanne distribute does it)");
+        }
+        return Verdict.fail(String.join("; ", problems));
     }
 
     /** A database name as SQL needs it: bare when it is a plain lower-case identifier, else double-quoted. */

@@ -47,6 +47,10 @@ public final class Distributor {
     /** The database settings a distributed Voxanne database needs, as pg_db_role_setting stores them. */
     static final List<String> SETTINGS = List.of("citus.propagate_set_commands=local", "citus.enable_unsafe_triggers=on");
 
+    /** The settings of search_contact_ids a distributed database needs, as pg_proc.proconfig stores them (ADR 0019). */
+    static final List<String> SEARCH_SETTINGS = List.of("plan_cache_mode=force_custom_plan",
+            "citus.allow_nested_distributed_execution=on");
+
     /** A policy expression with a scalar subquery, as pg_get_expr prints it ({@code ( SELECT auth_org_id() AS auth_org_id)}). */
     static final String SUBQUERY_PATTERN = "\\(\\s*SELECT\\s";
 

@@ -15,11 +15,19 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The functional checks: they create two organizations (A and B), three users and a contact in each
- * organization, then act as a user, as anon or as the service role exactly as the data layer does, bound
- * through {@link RequestBinding} with {@link RequestClaims}, and look at what they get. Everything they do
- * is undone by the rollback that ends verification; each probe runs behind a savepoint of its own, so
- * that one failing probe does not spoil the next.
+ * The functional checks: they create two organizations (A and B), three users, a contact in each
+ * organization and a notification for A's user, then act as a user, as anon or as the service role
+ * exactly as the data layer does, bound through {@link RequestBinding} with {@link RequestClaims}, and look
+ * at what they get.
+ *
+ * <p>On a single server everything they do is undone by the rollback that ends verification; each probe
+ * runs behind a savepoint of its own, so that one failing probe does not spoil the next. On a database
+ * distributed by Citus a transaction that writes a shard group as one role cannot then read it as another
+ * (docs/citus.md, fact 12: SQLSTATE 25001), and the probes write as the verifying role and read as users.
+ * There the seed is committed in a transaction of its own, each probe runs in a transaction of its own
+ * that is rolled back, and {@link #cleanup} removes the seed afterwards, whatever the probes found:
+ * the organizations (their contacts and notifications go with them), the users, and the audit rows of
+ * both organizations, so that verification leaves nothing behind there either.
  */
 final class Probes {
 
@@ -34,9 +42,14 @@ final class Probes {
     private UUID orgB;
     private UUID userA;
     private UUID colleagueA;
+    private UUID userB;
     private String seedFailure = "not attempted";
-    /** The binding's form for this database, read on the first binding (docs/adr/0018). */
+    /** The binding's form for this database, read by {@link #seed} (docs/adr/0018). */
     private RequestBinding.Placement placement;
+    /** Whether the seed was committed apart from the probes (a distributed database) and must be removed. */
+    private boolean committed;
+    /** Whether the seed is all there for the probes. */
+    private boolean seeded;
 
     Probes(Connection c) {
         this.c = c;
@@ -44,8 +57,11 @@ final class Probes {
 
     /** Runs {@code probe}; a probe that throws FAILs, as does every probe when the seed data could not be made. */
     Verdict run(Probe probe) {
-        if (orgA == null) {
+        if (!seeded) {
             return Verdict.fail("probe data could not be created: " + seedFailure);
+        }
+        if (committed) {
+            return inOwnTransaction(probe);
         }
         Savepoint savepoint = null;
         try {
@@ -60,25 +76,129 @@ final class Probes {
         }
     }
 
-    /** Creates the probes' organizations, users and contacts; they live until the final rollback. */
+    /** A probe on a distributed database: in a transaction of its own, rolled back, so it meets no other role's write. */
+    private Verdict inOwnTransaction(Probe probe) {
+        try {
+            return probe.run();
+        } catch (SQLException e) {
+            return Verdict.fail("probe failed: " + SqlFailures.describe(e));
+        } finally {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // the next probe's first statement reports a broken connection
+            }
+        }
+    }
+
+    /**
+     * Creates the probes' organizations, users, contacts and notification. On a single server they live
+     * until the final rollback; on a distributed database they are committed here and removed by
+     * {@link #cleanup}.
+     */
     void seed() {
+        try {
+            placement = RequestBinding.placementOf(c);
+        } catch (SQLException e) {
+            seedFailure = SqlFailures.describe(e);
+            return;
+        }
+        orgA = UUID.randomUUID();
+        orgB = UUID.randomUUID();
+        userA = UUID.randomUUID();
+        colleagueA = UUID.randomUUID();
+        userB = UUID.randomUUID();
+        if (placement == RequestBinding.Placement.DISTRIBUTED) {
+            seedCommitted();
+            return;
+        }
         Savepoint savepoint = null;
         try {
             savepoint = c.setSavepoint();
-            orgA = UUID.randomUUID();
-            orgB = UUID.randomUUID();
-            userA = UUID.randomUUID();
-            colleagueA = UUID.randomUUID();
-            UUID userB = UUID.randomUUID();
-            exec("insert into public.organizations (id, name) values (?, 'verify probe A'), (?, 'verify probe B')", orgA, orgB);
-            for (UUID[] user : new UUID[][] {{userA, orgA}, {colleagueA, orgA}, {userB, orgB}}) {
-                AuthUsers.create(c, user[0], user[0] + "@verify.invalid", user[1]);
-            }
-            exec("insert into public.contacts (org_id, name) values (?, 'probe A'), (?, 'probe B')", orgA, orgB);
+            writeSeed();
+            seeded = true;
         } catch (SQLException e) {
-            orgA = null;
             seedFailure = SqlFailures.describe(e);
             rollbackQuietly(savepoint);
+        }
+    }
+
+    /**
+     * The seed in a transaction of its own, committed. The transaction of the catalog checks, which read
+     * only, ends first.
+     */
+    private void seedCommitted() {
+        try {
+            c.rollback();
+            writeRows();
+            c.commit();
+            committed = true;
+            // On its own: the notification's trigger NOTIFYs on the worker holding it, and PostgreSQL cannot
+            // PREPARE a transaction that notified, which Citus does to commit one that wrote on two workers.
+            writeNotification();
+            c.commit();
+            seeded = true;
+        } catch (SQLException e) {
+            seedFailure = SqlFailures.describe(e);
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // nothing was committed
+            }
+        }
+    }
+
+    private void writeSeed() throws SQLException {
+        writeRows();
+        writeNotification();
+    }
+
+    private void writeRows() throws SQLException {
+        exec("insert into public.organizations (id, name) values (?, 'verify probe A'), (?, 'verify probe B')", orgA, orgB);
+        for (UUID[] user : new UUID[][] {{userA, orgA}, {colleagueA, orgA}, {userB, orgB}}) {
+            AuthUsers.create(c, user[0], user[0] + "@verify.invalid", user[1]);
+        }
+        exec("insert into public.contacts (org_id, name) values (?, 'probe A'), (?, 'probe B')", orgA, orgB);
+    }
+
+    private void writeNotification() throws SQLException {
+        exec("insert into public.notifications (org_id, user_id, type, title, message)"
+                + " values (?, ?, 'system_alert', 'probe', 'probe')", orgA, userA);
+    }
+
+    /**
+     * Removes a committed seed, in one transaction, as the verifying role: both organizations (their
+     * contacts and notifications by their foreign keys' cascade), the three users, and every audit row of
+     * either organization (the seed's and the removal's own; the append-only guard lets a delete through
+     * while {@code voxanne.audit_archive} is on, set here by {@code SET LOCAL} so that it reaches the
+     * workers). Nothing to do when nothing was committed.
+     *
+     * @return null when nothing is left behind, else why the seed could not be removed
+     */
+    String cleanup() {
+        if (!committed) {
+            return null;
+        }
+        try {
+            c.rollback();
+            exec("set local voxanne.audit_archive = 'on'");
+            // auth.users is a reference table that notifications reference: Citus then writes it only in a
+            // transaction whose earlier writes used one connection per node (docs/citus.md, fact 21)
+            exec("set local citus.multi_shard_modify_mode = 'sequential'");
+            exec("delete from public.organizations where id in (?, ?)", orgA, orgB);
+            exec("delete from auth.users where id in (?, ?, ?)", userA, colleagueA, userB);
+            exec("delete from public.audit_logs where org_id in (?, ?)", orgA, orgB);
+            c.commit();
+            committed = false;
+            return null;
+        } catch (SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException ignored) {
+                // reported below
+            }
+            return "the probes' organizations " + orgA + " and " + orgB + " (named 'verify probe A' and 'verify probe B')"
+                    + " could not be removed: " + SqlFailures.describe(e);
         }
     }
 
@@ -136,9 +256,8 @@ final class Probes {
         return Verdict.of(problems, "org A's user sees its own rows only, cannot write into org B; anon sees nothing");
     }
 
+    /** The seed's notification for A's user: its owner sees it, a colleague in the same organization does not. */
     Verdict userNotifications() throws SQLException {
-        exec("insert into public.notifications (org_id, user_id, type, title, message)"
-                + " values (?, ?, 'system_alert', 'probe', 'probe')", orgA, userA);
         bind(RequestClaims.user(orgA, colleagueA));
         int colleague = count("select count(*) from public.notifications");
         bind(RequestClaims.user(orgA, userA));
@@ -211,9 +330,6 @@ final class Probes {
 
     /** Acts as the claims' API role exactly as the data layer does, so the probes test what requests get. */
     private void bind(RequestClaims claims) throws SQLException {
-        if (placement == null) {
-            placement = RequestBinding.placementOf(c);
-        }
         RequestBinding.bind(c, claims, RoleTimeouts.defaults(), placement);
     }
 

@@ -14,8 +14,10 @@ import javax.sql.DataSource;
 /**
  * Voxanne's verification checklist, run against a live database: which checks, in which order. The
  * catalog checks ({@link SchemaChecks}, {@link SecurityChecks}, {@link ServiceTableChecks}, {@link DistributionChecks}) read pg_catalog
- * through {@link Catalog}; the {@link Probes} act as a user, anon or the service role. All of it runs in one
- * transaction that is always rolled back, so verifying leaves no trace and executes no DDL.
+ * through {@link Catalog}; the {@link Probes} act as a user, anon or the service role. On a single server all
+ * of it runs in one transaction that is always rolled back, so verifying leaves no trace and executes no DDL;
+ * on a distributed database the probes' seed is committed before them and removed after them, in
+ * transactions of their own ({@link Probes}).
  */
 final class Verifier {
 
@@ -84,13 +86,7 @@ final class Verifier {
                 checks.add(check(VerifyCheck.POLICY_FORM, distribution::policyForm));
                 checks.add(check(VerifyCheck.DISTRIBUTION_SETTINGS, distribution::settings));
 
-                Probes probes = new Probes(c);
-                probes.seed();
-                checks.add(probe(VerifyCheck.ORG_ID_IMMUTABLE_PROBE, probes, probes::orgIdImmutable));
-                checks.add(probe(VerifyCheck.ORG_ISOLATION_PROBE, probes, probes::orgIsolation));
-                checks.add(probe(VerifyCheck.USER_NOTIFICATIONS_PROBE, probes, probes::userNotifications));
-                checks.add(probe(VerifyCheck.SEARCH_ISOLATION_PROBE, probes, probes::searchIsolation));
-                checks.add(probe(VerifyCheck.AUDIT_FUNCTIONS_PROBE, probes, probes::auditFunctions));
+                checks.addAll(probes(new Probes(c)));
             } finally {
                 c.rollback();
             }
@@ -109,6 +105,30 @@ final class Verifier {
             verdict = Verdict.fail("could not be checked: " + SqlFailures.describe(e));
         }
         return new Check(id, verdict.status(), verdict.reason());
+    }
+
+    /**
+     * The probes, then the removal of their seed where it was committed (a distributed database), even
+     * when a probe failed. Seed data left behind FAILs every probe's item, with the reason.
+     */
+    private static List<Check> probes(Probes probes) {
+        List<Check> checks = new ArrayList<>();
+        String leftBehind;
+        probes.seed();
+        try {
+            checks.add(probe(VerifyCheck.ORG_ID_IMMUTABLE_PROBE, probes, probes::orgIdImmutable));
+            checks.add(probe(VerifyCheck.ORG_ISOLATION_PROBE, probes, probes::orgIsolation));
+            checks.add(probe(VerifyCheck.USER_NOTIFICATIONS_PROBE, probes, probes::userNotifications));
+            checks.add(probe(VerifyCheck.SEARCH_ISOLATION_PROBE, probes, probes::searchIsolation));
+            checks.add(probe(VerifyCheck.AUDIT_FUNCTIONS_PROBE, probes, probes::auditFunctions));
+        } finally {
+            leftBehind = probes.cleanup();
+        }
+        if (leftBehind == null) {
+            return checks;
+        }
+        return checks.stream().map(check -> new Check(check.id(), Status.FAIL,
+                (check.status() == Status.PASS ? "" : check.reason() + "; ") + leftBehind)).toList();
     }
 
     private static Check probe(VerifyCheck id, Probes probes, Probes.Probe body) {
