@@ -3,21 +3,17 @@ package com.voxanne.dao;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.voxanne.dao.internal.BindingPlacement;
-import com.voxanne.schema.DistributionResult;
 import com.voxanne.schema.VoxanneSchema;
 import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.testkit.Admin;
 import com.voxanne.testkit.VoxannePostgres;
 import com.voxanne.testkit.postgres.TestDatabase;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The DAO's contact search on a database distributed by {@link VoxanneSchema#distribute()}, each arm of
@@ -34,21 +30,7 @@ class CitusContactSearchTest extends TwoClinicsTest {
     /** Places the class's database on the cluster, as an operator would after migrating. */
     @BeforeAll
     static void distribute(@Admin DataSource admin, TestDatabase db) throws Exception {
-        DistributionResult result = VoxanneSchema.configure().dataSource(admin).load().distribute();
-        PGSimpleDataSource operator = admin.unwrap(PGSimpleDataSource.class);
-        for (DistributionResult.Worker worker : result.workersToConfigure()) {
-            PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setServerNames(new String[] {worker.host()});
-            ds.setPortNumbers(new int[] {worker.port()});
-            ds.setDatabaseName(db.name());
-            ds.setUser(operator.getUser());
-            ds.setPassword(operator.getPassword());
-            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                for (String sql : worker.statements()) {
-                    s.execute(sql);
-                }
-            }
-        }
+        CitusDaoIsolationTest.distribute(admin, db);
     }
 
     /** The same four contacts in a clinic, created by its own user; their ids in order. */

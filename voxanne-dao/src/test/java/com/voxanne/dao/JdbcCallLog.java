@@ -1,18 +1,14 @@
 package com.voxanne.dao;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -21,17 +17,16 @@ import javax.sql.DataSource;
  * rollback and savepoints. Entries read {@code connection.prepareStatement <sql>}, {@code statement.execute},
  * and after the execute of a plain statement {@code statement.sql <sql>}.
  */
-final class JdbcCallLog implements DataSource {
+final class JdbcCallLog extends WrappingDataSource {
 
     /** What counts as running a statement (a round trip each). */
     private static final List<String> EXECUTES = List.of("execute", "executeQuery", "executeUpdate", "executeLargeUpdate",
             "executeBatch", "executeLargeBatch");
 
-    private final DataSource target;
     private final List<String> calls = new CopyOnWriteArrayList<>();
 
     JdbcCallLog(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     /** Everything logged since the last {@link #clear()}. */
@@ -67,16 +62,7 @@ final class JdbcCallLog implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        return connection(target.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return connection(target.getConnection(username, password));
-    }
-
-    private Connection connection(Connection real) {
+    protected Connection connection(Connection real) {
         InvocationHandler handler = (proxy, method, args) -> {
             boolean prepare = method.getName().equals("prepareStatement");
             calls.add("connection." + method.getName() + (prepare ? " " + args[0] : ""));
@@ -112,46 +98,4 @@ final class JdbcCallLog implements DataSource {
         return type.cast(Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {type}, handler));
     }
 
-    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return target.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return target.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return target.isWrapperFor(iface);
-    }
 }

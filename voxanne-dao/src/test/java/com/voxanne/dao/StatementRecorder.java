@@ -1,7 +1,6 @@
 package com.voxanne.dao;
 
 import com.voxanne.schema.session.RequestBinding;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -9,7 +8,6 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -27,7 +24,7 @@ import javax.sql.DataSource;
  * separated by {@code ";\n"}) so that what remains is the DAO's own statement and its own binds: what a
  * test can {@code EXPLAIN}.
  */
-final class StatementRecorder implements DataSource {
+final class StatementRecorder extends WrappingDataSource {
 
     /** A bind call: the setter and its arguments, the first being the parameter index. */
     record Bind(Method setter, Object[] args) {
@@ -72,12 +69,11 @@ final class StatementRecorder implements DataSource {
     private static final List<String> EXECUTES = List.of("execute", "executeQuery", "executeUpdate",
             "executeLargeUpdate");
 
-    private final DataSource target;
     private final List<Executed> recorded = new CopyOnWriteArrayList<>();
     private volatile boolean recording;
 
     StatementRecorder(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     /** Runs {@code work} and returns its result and the DAO's statements it executed, in order. */
@@ -98,16 +94,7 @@ final class StatementRecorder implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        return connection(target.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return connection(target.getConnection(username, password));
-    }
-
-    private Connection connection(Connection real) {
+    protected Connection connection(Connection real) {
         InvocationHandler handler = (proxy, method, args) -> {
             Object result = invoke(real, method, args);
             if (method.getName().equals("prepareStatement") && result instanceof PreparedStatement ps) {
@@ -182,46 +169,4 @@ final class StatementRecorder implements DataSource {
                 || lower.startsWith("set local ");
     }
 
-    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return target.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return target.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return target.isWrapperFor(iface);
-    }
 }

@@ -1,6 +1,6 @@
 package com.voxanne.dao.bench;
 
-import java.io.PrintWriter;
+import com.voxanne.dao.WrappingDataSource;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -8,7 +8,6 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -24,7 +22,7 @@ import javax.sql.DataSource;
  * values bound to it, so that the benchmark can run exactly the DAO's SQL elsewhere (without RLS, or in
  * one round trip) and EXPLAIN it. Only for capturing: its proxies are never on a measured path.
  */
-final class RecordingDataSource implements DataSource {
+final class RecordingDataSource extends WrappingDataSource {
 
     /** A bind call: the setter and its arguments, the first being the parameter index. */
     record Bind(Method setter, Object[] args) {
@@ -99,10 +97,9 @@ final class RecordingDataSource implements DataSource {
 
     private static final ThreadLocal<List<Statement>> RECORDING = new ThreadLocal<>();
 
-    private final DataSource target;
 
     RecordingDataSource(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     /** Runs {@code work} on this thread and returns the statements it prepared through a recording source. */
@@ -118,16 +115,7 @@ final class RecordingDataSource implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        return connection(target.getConnection());
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        return connection(target.getConnection(username, password));
-    }
-
-    private static Connection connection(Connection real) {
+    protected Connection connection(Connection real) {
         InvocationHandler handler = (proxy, method, args) -> {
             Object result = invoke(real, method, args);
             List<Statement> recording = RECORDING.get();
@@ -159,51 +147,8 @@ final class RecordingDataSource implements DataSource {
                 new Class<?>[] {PreparedStatement.class}, handler);
     }
 
-    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return target.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return target.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return target.isWrapperFor(iface);
-    }
-
     @Override
     public String toString() {
-        return "recording " + Objects.toString(target);
+        return "recording " + Objects.toString(target());
     }
 }
