@@ -27,6 +27,7 @@ import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.jooq.tables.SearchContactIds;
 import com.voxanne.schema.jooq.tables.records.ContactsRecord;
 import com.voxanne.schema.jsonb.StringListConverter;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -393,7 +394,7 @@ final class ContactsImpl implements Contacts {
     private static final StringListConverter SERVICE_INTERESTS = new StringListConverter();
 
     /** Inserts validated contacts with the given ids; the rows inserted, in no particular order. */
-    private List<Contact> insertAll(java.sql.Connection connection, List<ContactFields.Valid> rows, List<UUID> ids)
+    private List<Contact> insertAll(Connection connection, List<ContactFields.Valid> rows, List<UUID> ids)
             throws SQLException {
         int size = rows.size();
         String[] names = new String[size];

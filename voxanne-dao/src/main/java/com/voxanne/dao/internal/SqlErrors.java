@@ -70,7 +70,7 @@ public final class SqlErrors {
         if (failure instanceof RuntimeException runtime && !(failure instanceof org.jooq.exception.DataAccessException)) {
             return runtime;
         }
-        SQLException sql = findSqlException(failure);
+        SQLException sql = SqlFailures.find(failure);
         if (sql == null) {
             // jOOQ failed without the database (a conversion or a mapping: a bug of the DAO). Its text can
             // quote the value it could not convert, so only its type is kept.
@@ -144,7 +144,7 @@ public final class SqlErrors {
         String first = "an earlier statement failed";
         if (firstFailure != null) {
             // the first failure's database error as scrubbed when it was translated: SQLSTATE and names only
-            SQLException database = findSqlException(firstFailure);
+            SQLException database = SqlFailures.find(firstFailure);
             first = "an earlier call failed: " + firstFailure.getClass().getSimpleName() + " (" + firstFailure.getMessage()
                     + (SqlFailures.isScrubbed(database) ? "; " + database.getMessage() : "") + ")";
         }
@@ -166,10 +166,6 @@ public final class SqlErrors {
     static boolean connectionLost(String sqlState) {
         return sqlState != null && (sqlState.startsWith("08") || sqlState.equals("57P01")
                 || sqlState.equals("57P02") || sqlState.equals("57P03"));
-    }
-
-    static SQLException findSqlException(Throwable failure) {
-        return SqlFailures.find(failure);
     }
 
     /** What the failures in {@code failure}'s chain had suppressed (a failed rollback, say), scrubbed. */

@@ -2,6 +2,7 @@ package com.voxanne.dao.internal;
 
 import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.dao.VoxanneDataException;
+import com.voxanne.schema.internal.SqlFailures;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.jooq.Configuration;
@@ -72,7 +73,7 @@ final class Unit {
      */
     RuntimeException failure(Throwable failure) {
         RuntimeException translated = SqlErrors.translate(failure);
-        if (!(translated instanceof VoxanneDataException) || SqlErrors.findSqlException(translated) == null) {
+        if (!(translated instanceof VoxanneDataException) || SqlFailures.find(translated) == null) {
             return translated;   // a misuse, the caller's own exception, or a refusal before any SQL
         }
         if (translated instanceof DataAccessFailureException refused

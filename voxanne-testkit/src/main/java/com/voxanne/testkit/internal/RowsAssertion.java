@@ -1,5 +1,6 @@
 package com.voxanne.testkit.internal;
 
+import com.voxanne.schema.internal.SqlFailures;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.Organization;
 import com.voxanne.testkit.RowsAssert;
@@ -41,7 +42,7 @@ final class RowsAssertion implements RowsAssert {
     private RowsAssert areInvisibleTo(Principal principal) {
         String owner = Principal.describe(organization);
         List<TableRow> owned = select(Principal.service()).orElseThrow(e -> new AssertionError("Cannot find the rows of "
-                + owner + " in " + table.qualifiedName() + ": service_role may not read it: " + SqlErrors.describe(e)
+                + owner + " in " + table.qualifiedName() + ": service_role may not read it: " + SqlFailures.describe(e)
                 + "; grant SELECT on it to service_role"));
         if (owned.isEmpty()) {
             throw new AssertionError("Expected rows of " + owner + " in " + table.qualifiedName() + " to check their"
@@ -51,7 +52,7 @@ final class RowsAssertion implements RowsAssert {
         if (visible.error != null && !SqlErrors.INSUFFICIENT_PRIVILEGE.equals(visible.error.getSQLState())) {
             throw new AssertionError("Expected the " + owned.size() + " row(s) of " + owner + " in " + table.qualifiedName()
                     + " to be invisible to " + principal.description() + ", but a SELECT as that user failed with "
-                    + SqlErrors.describe(visible.error) + ", so nothing could be checked");
+                    + SqlFailures.describe(visible.error) + ", so nothing could be checked");
         }
         // Refused outright (42501) is invisible too: the rows never reach that user.
         if (visible.rows != null && !visible.rows.isEmpty()) {

@@ -1,6 +1,5 @@
 package com.voxanne.testkit.internal;
 
-import com.voxanne.schema.internal.SqlFailures;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -21,13 +20,5 @@ final class SqlErrors {
             }
         }
         return Optional.empty();
-    }
-
-    /**
-     * {@code SQLSTATE 42501: permission denied for table x}: scrubbed as every Voxanne message is, so an
-     * assertion's failure never prints a row the database quoted.
-     */
-    static String describe(SQLException e) {
-        return SqlFailures.describe(e);
     }
 }

@@ -1,5 +1,6 @@
 package com.voxanne.testkit.internal;
 
+import com.voxanne.schema.internal.SqlFailures;
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.User;
@@ -76,7 +77,7 @@ final class WriteAssertion implements WriteAssert {
             if (acceptedStates.contains(outcome.error.getSQLState())) {
                 return this;
             }
-            throw new AssertionError(expected + "but it failed with " + SqlErrors.describe(outcome.error) + " instead, which"
+            throw new AssertionError(expected + "but it failed with " + SqlFailures.describe(outcome.error) + " instead, which"
                     + " is not a refusal (" + String.join(", ", acceptedStates) + ") and proves nothing about isolation; if it"
                     + " is how this write is refused, accept it with orFailingWith(\"" + outcome.error.getSQLState() + "\")");
         }
@@ -138,7 +139,7 @@ final class WriteAssertion implements WriteAssert {
             return new Snapshot(rows, null);
         } catch (SQLException e) {
             c.rollback(savepoint);
-            return new Snapshot(null, SqlErrors.describe(e));
+            return new Snapshot(null, SqlFailures.describe(e));
         }
     }
 
