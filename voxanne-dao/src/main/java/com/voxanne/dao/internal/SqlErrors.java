@@ -159,6 +159,22 @@ public final class SqlErrors {
     }
 
     /**
+     * A call of a unit whose connection an earlier call lost ({@code lost}, the failure that said so; its
+     * SQLSTATE is kept), or the unit's end then: the pool has closed the connection, so the call failed
+     * with a bare "connection is closed", and nothing of the unit committed. {@code refusal} is what the
+     * call itself got, or null at commit.
+     */
+    static DataAccessFailureException connectionLostEarlier(RuntimeException lost, RuntimeException refusal) {
+        DataAccessFailureException gone = new DataAccessFailureException("the unit of work lost its connection in an"
+                + " earlier call (" + lost.getMessage() + "); nothing of the unit is committed and nothing further"
+                + " of it can run: retry the whole unit", ((DataAccessFailureException) lost).sqlState(), lost);
+        if (refusal != null) {
+            gone.addSuppressed(refusal);
+        }
+        return gone;
+    }
+
+    /**
      * Whether {@code sqlState} reports a lost connection: class 08 (connection exception, PgJDBC's I/O
      * errors), or the server ending the session (57P01 terminated by an administrator, 57P02 crash of
      * another backend, 57P03 cannot connect now).

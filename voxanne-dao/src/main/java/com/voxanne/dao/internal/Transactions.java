@@ -225,12 +225,15 @@ public final class Transactions {
             if (singleStatement) {
                 requireEnded(connection);
             } else {
-                // The work caught a failure that aborted the transaction and returned: PostgreSQL would
-                // answer the commit by rolling back, silently. Only a unit that saw a failure, or ran the
-                // caller's SQL, can be in that state; PgJDBC tracks it (no round trip).
-                if ((unit.sawFailure() || unit.handedOutCallerDsl())
-                        && PgJdbc.transactionStatus(connection) == PgJdbc.TransactionStatus.FAILED) {
-                    throw unit.abortedAtCommit();
+                // The work caught a failure and returned: a unit whose connection is gone has nothing to
+                // commit (and a commit failing on the closed connection would read as an unknown
+                // outcome); an aborted transaction PostgreSQL would answer the commit by rolling back,
+                // silently. Only a unit that saw a failure, or ran the caller's SQL, can be in either
+                // state; PgJDBC tracks the transaction's (no round trip).
+                if (unit.lostConnection()
+                        || (unit.sawFailure() || unit.handedOutCallerDsl())
+                                && PgJdbc.transactionStatus(connection) == PgJdbc.TransactionStatus.FAILED) {
+                    throw unit.cannotCommit();
                 }
                 if (unit.handedOutCallerDsl()) {
                     CallerConnection.requireIntact(unit.connection(), claims);

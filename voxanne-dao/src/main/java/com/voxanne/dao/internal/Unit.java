@@ -66,22 +66,27 @@ final class Unit {
     /**
      * {@code failure} as it leaves this unit's code for the caller: the one way failures inside a unit are
      * translated (by {@link SqlErrors}; a repository call, the caller's own statements, the unit's end),
-     * so it may pass here more than once. A database failure aborts the unit's transaction, and
-     * PostgreSQL then refuses every further statement with {@value SqlErrors#IN_FAILED_TRANSACTION}: a
-     * caller that caught the first failure and went on gets an exception that says the unit is aborted
-     * and whose cause is that first failure, instead of a bare 25P02.
+     * so it may pass here more than once. A caller may catch a database failure and go on, but the unit
+     * cannot, and what the next statement gets says nothing of why: after a lost connection, the pool's
+     * "connection is closed" (no SQLSTATE); after any other failure, which aborts the transaction,
+     * PostgreSQL's {@value SqlErrors#IN_FAILED_TRANSACTION}. Either becomes an exception that says the unit
+     * is lost or aborted, whose cause is that first failure.
      */
     RuntimeException failure(Throwable failure) {
         RuntimeException translated = SqlErrors.translate(failure);
         if (!(translated instanceof VoxanneDataException) || SqlFailures.find(translated) == null) {
             return translated;   // a misuse, the caller's own exception, or a refusal before any SQL
         }
+        if (lastFailure != null && (translated == lastFailure || translated.getCause() == lastFailure)) {
+            return translated;   // already said
+        }
+        if (lostConnection()) {
+            return SqlErrors.connectionLostEarlier(lastFailure, translated);
+        }
         if (translated instanceof DataAccessFailureException refused
                 && SqlErrors.IN_FAILED_TRANSACTION.equals(refused.sqlState())) {
-            if (lastFailure == null || refused.getCause() == lastFailure || refused == lastFailure) {
-                return translated;  // already said, or nothing of this unit to name
-            }
-            return SqlErrors.unitAborted(lastFailure, refused);
+            // with no failure of this unit to name (raw JDBC through tx.dsl().connection(…)), as is
+            return lastFailure == null ? translated : SqlErrors.unitAborted(lastFailure, refused);
         }
         lastFailure = translated;
         return translated;
@@ -92,12 +97,18 @@ final class Unit {
         return lastFailure != null;
     }
 
+    /** Whether a call of this unit lost the connection: nothing further of the unit can run, or commit. */
+    boolean lostConnection() {
+        return lastFailure instanceof DataAccessFailureException lost && SqlErrors.connectionLost(lost.sqlState());
+    }
+
     /**
-     * The unit's transaction is aborted and its work returned anyway (it caught a failure): PostgreSQL
-     * would answer the commit by rolling back, and the caller would take the unit for committed.
+     * The unit's work returned after it caught a failure, so the unit cannot commit: its connection is
+     * gone ({@link #lostConnection()}), or its transaction is aborted, which PostgreSQL would answer the
+     * commit by rolling back, silently, and the caller would take the unit for committed.
      */
-    RuntimeException abortedAtCommit() {
-        return SqlErrors.unitAborted(lastFailure, null);
+    RuntimeException cannotCommit() {
+        return lostConnection() ? SqlErrors.connectionLostEarlier(lastFailure, null) : SqlErrors.unitAborted(lastFailure, null);
     }
 
     /** Whether {@link #callerDsl()} was handed out: the unit then checks its binding before it commits. */
