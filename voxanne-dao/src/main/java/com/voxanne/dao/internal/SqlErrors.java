@@ -159,19 +159,44 @@ public final class SqlErrors {
     }
 
     /**
-     * A call of a unit whose connection an earlier call lost ({@code lost}, the failure that said so; its
-     * SQLSTATE is kept), or the unit's end then: the pool has closed the connection, so the call failed
-     * with a bare "connection is closed", and nothing of the unit committed. {@code refusal} is what the
-     * call itself got, or null at commit.
+     * A call of a unit whose connection an earlier call lost ({@code earlier}, the failure that call
+     * reported; {@code lostWith}, the SQLSTATE of the loss), or the unit's end then: the pool has closed
+     * the connection, so the call failed with a bare "connection is closed", and nothing of the unit
+     * committed. {@code refusal} is what the call itself got, or null at commit.
      */
-    static DataAccessFailureException connectionLostEarlier(RuntimeException lost, RuntimeException refusal) {
+    static DataAccessFailureException connectionLostEarlier(RuntimeException earlier, String lostWith,
+                                                            RuntimeException refusal) {
         DataAccessFailureException gone = new DataAccessFailureException("the unit of work lost its connection in an"
-                + " earlier call (" + lost.getMessage() + "); nothing of the unit is committed and nothing further"
-                + " of it can run: retry the whole unit", ((DataAccessFailureException) lost).sqlState(), lost);
+                + " earlier call (" + earlier.getClass().getSimpleName() + ": " + earlier.getMessage() + "; SQLSTATE "
+                + lostWith + "); nothing of the unit is committed and nothing further of it can run: retry the whole unit",
+                lostWith, earlier);
         if (refusal != null) {
             gone.addSuppressed(refusal);
         }
         return gone;
+    }
+
+    /**
+     * The SQLSTATE with which {@code failure} reports a lost connection ({@link #connectionLost}), looked
+     * for along its causes and each {@link SQLException}'s chain of next exceptions (the pool looks there
+     * too), or null.
+     */
+    static String connectionLostIn(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof DataAccessFailureException ours && connectionLost(ours.sqlState())) {
+                return ours.sqlState();
+            }
+            if (t instanceof SQLException sql) {
+                SQLException next = sql;
+                for (int depth = 0; next != null && depth < 10; depth++, next = next.getNextException()) {
+                    if (connectionLost(next.getSQLState())) {
+                        return next.getSQLState();
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**

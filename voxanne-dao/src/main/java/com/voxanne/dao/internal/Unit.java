@@ -23,6 +23,8 @@ final class Unit {
     private boolean ended;
     /** The last database failure that left a call of this unit: what aborted its transaction, if it is. */
     private RuntimeException lastFailure;
+    /** The SQLSTATE with which a call of this unit lost the connection, or null while it has not. */
+    private String lostWith;
 
     Unit(Connection connection, Configuration shared) {
         this.connection = connection;
@@ -81,7 +83,7 @@ final class Unit {
             return translated;   // already said
         }
         if (lostConnection()) {
-            return SqlErrors.connectionLostEarlier(lastFailure, translated);
+            return SqlErrors.connectionLostEarlier(lastFailure, lostWith, translated);
         }
         if (translated instanceof DataAccessFailureException refused
                 && SqlErrors.IN_FAILED_TRANSACTION.equals(refused.sqlState())) {
@@ -89,6 +91,10 @@ final class Unit {
             return lastFailure == null ? translated : SqlErrors.unitAborted(lastFailure, refused);
         }
         lastFailure = translated;
+        // The loss may come second: a statement's own error (a duplicate, say), then the server ending
+        // the session before the reply was complete. PgJDBC chains both; the call reports its own error,
+        // and the pool has closed the connection all the same.
+        lostWith = SqlErrors.connectionLostIn(failure);
         return translated;
     }
 
@@ -99,7 +105,7 @@ final class Unit {
 
     /** Whether a call of this unit lost the connection: nothing further of the unit can run, or commit. */
     boolean lostConnection() {
-        return lastFailure instanceof DataAccessFailureException lost && SqlErrors.connectionLost(lost.sqlState());
+        return lostWith != null;
     }
 
     /**
@@ -108,7 +114,8 @@ final class Unit {
      * commit by rolling back, silently, and the caller would take the unit for committed.
      */
     RuntimeException cannotCommit() {
-        return lostConnection() ? SqlErrors.connectionLostEarlier(lastFailure, null) : SqlErrors.unitAborted(lastFailure, null);
+        return lostConnection() ? SqlErrors.connectionLostEarlier(lastFailure, lostWith, null)
+                : SqlErrors.unitAborted(lastFailure, null);
     }
 
     /** Whether {@link #callerDsl()} was handed out: the unit then checks its binding before it commits. */
