@@ -50,13 +50,16 @@ import org.junit.jupiter.api.Test;
  * one small pool while a background thread kills the pool's backends, and an in-memory model of each
  * clinic, changed only by calls that returned normally, must equal what the admin finds in the database.
  *
- * <p>Every public operation a tenant can reach is called: each method of {@link Contacts},
- * {@link Appointments} and {@link Notifications} (lists followed page by page to the end and compared with
- * the model as a whole), {@link Voxanne#organization}, {@link WebhookEvents} and units of work
- * ({@code inOrg}: committing, throwing midway, catching a database failure and going on, taking one back
- * with a savepoint). Each in its failing forms: an id of another clinic ("not found", or refused as a
- * colliding id), a refused state (a double booking, a transition, a deleted row) exactly when the model
- * says so, and invalid input, refused with its typed exception before any statement runs.
+ * <p>Every public operation is called: each method of {@link Contacts}, {@link Appointments} and
+ * {@link Notifications} (lists followed page by page to the end and compared with the model as a whole),
+ * {@link Voxanne#organization}, units of work ({@code inOrg}: committing, throwing midway, catching a
+ * database failure and going on, taking one back with a savepoint), and of the service scope
+ * {@link WebhookEvents}, {@link Organizations}, {@link AuditTrail} (a clinic's events and suspicious
+ * activity) and notification expiry; three users keep a notification subscription open through the run,
+ * and each event they get must be theirs. Each call in its failing forms: an id of another clinic ("not
+ * found", or refused as a colliding id), a refused state (a double booking, a transition, a deleted row)
+ * exactly when the model says so, and invalid input, refused with its typed exception before any
+ * statement runs.
  *
  * <p>The seed is printed first; {@code -Dvoxanne.randomized.seed=N} replays a run's choices (the interleaving
  * of threads and kills is up to the machine) and {@code -Dvoxanne.randomized.operations=N} sets its length.
@@ -69,6 +72,8 @@ class RandomizedIsolationTest {
     private static final int ORGANIZATIONS = 10;
     private static final int THREADS = 4;
     private static final int POOL_SIZE = 4;
+    /** Clinics whose first user keeps a notification subscription open through the run, on a pool of its own. */
+    private static final int SUBSCRIBED = 3;
     /** Enough kills to hit units at every stage, few enough that reconnecting does not dominate the run. */
     private static final int MAX_KILL_ROUNDS = 15;
 
@@ -125,7 +130,10 @@ class RandomizedIsolationTest {
             "notifications.archive invalid -> InvalidInputException",
             // the organization, contexts, webhooks
             "organization -> ok", "null context -> TenantContextException", "audit.events -> ok",
-            "audit.events no organization -> TenantContextException", "audit.suspiciousActivity -> ok", "webhooks.processOnce -> ok",
+            "audit.events no organization -> TenantContextException", "audit.suspiciousActivity -> ok",
+            "organizations.get -> ok", "organizations.get unknown -> NotFoundException",
+            "organizations.create invalid -> InvalidInputException", "organizations.create -> ok",
+            "organizations.suspend -> ok", "organizations.activate -> ok", "notifications.expire -> ok", "webhooks.processOnce -> ok",
             "webhooks.processOnce -> Boom", "webhooks.processOnce duplicate -> ok",
             "webhooks.processOnce invalid -> InvalidInputException",
             "webhooks.processOnce no organization -> TenantContextException",
@@ -174,7 +182,10 @@ class RandomizedIsolationTest {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger kills = new AtomicInteger();
         AtomicInteger killed = new AtomicInteger();
-        try (HikariDataSource pool = ConnectionHygieneTest.loginPool(db, POOL_SIZE, true)) {
+        long delivered;
+        try (HikariDataSource pool = ConnectionHygieneTest.loginPool(db, POOL_SIZE, true);
+             HikariDataSource listening = ConnectionHygieneTest.loginPool(db, SUBSCRIBED, true);
+             Subscribers subscribers = new Subscribers(Voxanne.create(listening), run)) {
             Voxanne voxanne = Voxanne.create(pool);
             StatementCounter counter = new StatementCounter(pool);
             Voxanne strict = Voxanne.create(counter);
@@ -195,6 +206,8 @@ class RandomizedIsolationTest {
             }
             stop.set(true);
             killer.join();
+            subscribers.close();
+            delivered = subscribers.delivered.get();
             double seconds = (System.nanoTime() - started) / 1e9;
             System.out.printf("RandomizedIsolationTest: seed %d, %d operations in %.1f s (%.0f ops/s), %d kill rounds"
                             + " terminating %d backends, %d calls with a lost connection, %d uncertain keys%n",
@@ -230,6 +243,7 @@ class RandomizedIsolationTest {
             // A run that never reached these outcomes would prove nothing about them.
             assertThat(run.outcomes.keySet()).as("outcomes reached (seed %d)", seed).containsAll(REQUIRED_OUTCOMES);
             assertThat(run.lost.get()).as("calls that lost their connection to the killer").isPositive();
+            assertThat(delivered).as("notification events delivered to the subscribed users").isPositive();
         }
         assertThat(kills.get()).as("the killer ran").isPositive();
     }
@@ -277,6 +291,75 @@ class RandomizedIsolationTest {
             assertThat(run.violations).singleElement().asString().contains("returned a row of org " + b.organizationId);
             assertThat(b.differencesFrom(admin)).as("an acknowledged write missing from the model")
                     .singleElement().asString().contains("exists but no acknowledged write");
+        }
+    }
+
+    /**
+     * Notification subscriptions of the first user of {@value #SUBSCRIBED} clinics, kept open through the run
+     * (the killer ends them with their connections; a keeper thread opens them again): every event
+     * delivered must be of the subscribed user in the subscribed clinic.
+     */
+    static final class Subscribers implements AutoCloseable {
+        private final Voxanne voxanne;
+        private final Run run;
+        private final List<OrgContext> subscribed = new ArrayList<>();
+        private final Map<OrgContext, NotificationSubscription> open = new ConcurrentHashMap<>();
+        private final AtomicBoolean closing = new AtomicBoolean();
+        private final Thread keeper;
+        final AtomicLong delivered = new AtomicLong();
+
+        Subscribers(Voxanne voxanne, Run run) {
+            this.voxanne = voxanne;
+            this.run = run;
+            for (IsolationModel m : run.models.subList(0, SUBSCRIBED)) {
+                subscribed.add(OrgContext.of(m.organizationId, m.users.get(0)));
+            }
+            keeper = new Thread(this::keepOpen, "subscriber-keeper");
+            keeper.setDaemon(true);
+            keeper.start();
+        }
+
+        private void keepOpen() {
+            while (!closing.get()) {
+                for (OrgContext ctx : subscribed) {
+                    NotificationSubscription current = open.get(ctx);
+                    if (current != null && current.isOpen()) {
+                        continue;
+                    }
+                    if (current != null) {
+                        current.close();
+                    }
+                    try {
+                        open.put(ctx, voxanne.subscribeToNotifications(ctx, event -> check(ctx, event)));
+                    } catch (DataAccessFailureException killedWhileOpening) {
+                        // the killer took the connection: the next round opens it again
+                    } catch (RuntimeException e) {
+                        run.violations.add("subscribeToNotifications threw " + e);
+                    }
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void check(OrgContext ctx, NotificationEvent event) {
+            delivered.incrementAndGet();
+            if (!event.organizationId().equals(ctx.organizationId()) || !event.userId().equals(ctx.userId())) {
+                run.violations.add("the subscription of user " + ctx.userId() + " in org " + ctx.organizationId()
+                        + " received an event of user " + event.userId() + " in org " + event.organizationId());
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (closing.getAndSet(true)) {
+                return;
+            }
+            keeper.join();
+            open.values().forEach(NotificationSubscription::close);
         }
     }
 
@@ -764,11 +847,12 @@ class RandomizedIsolationTest {
                     case 40 -> getNotification(m, ctx, user, notifications);
                     case 41 -> markAllRead(m, user, notifications);
                     case 42 -> archive(m, ctx, user, notifications);
-                    case 43 -> {
-                        if (random.nextInt(3) == 0) {
-                            auditTrail(m);
-                        } else {
-                            organization(m, ctx);
+                    case 43, 51 -> {
+                        switch (random.nextInt(6)) {
+                            case 0, 1 -> auditTrail(m);
+                            case 2 -> organizations(m);
+                            case 3 -> expire();
+                            default -> organization(m, ctx);
                         }
                     }
                     case 44, 45, 46 -> webhook(m);
@@ -1606,6 +1690,51 @@ class RandomizedIsolationTest {
                             }
                         }
                     }
+                }
+            }
+
+            /**
+             * The organizations of the service scope: a clinic of the run read by id, an unknown id, an invalid
+             * name, and the lifecycle of a clinic made for the step (created, suspended, activated), which no
+             * model holds: the final comparison shows the run's clinics untouched by it.
+             */
+            void organizations(IsolationModel m) {
+                Organizations organizations = voxanne.service().organizations();
+                switch (random.nextInt(4)) {
+                    case 0 -> {
+                        Outcome<Organization> o = call("organizations.get", () -> organizations.get(m.organizationId));
+                        if (ok("organizations.get", o)) {
+                            checkOrganization("organizations.get", m, o.value);
+                        }
+                    }
+                    case 1 -> refused("organizations.get unknown", call("organizations.get unknown",
+                            () -> organizations.get(UUID.randomUUID())), NotFoundException.class);
+                    case 2 -> invalid("organizations.create invalid", v -> v.service().organizations().create(" ", "UTC"),
+                            InvalidInputException.class);
+                    default -> {
+                        String name = "Clinic " + prefix + " step " + nameCounter.incrementAndGet();
+                        Outcome<Organization> made = call("organizations.create", () -> organizations.create(name, "America/New_York"));
+                        if (!ok("organizations.create", made)) {
+                            return;
+                        }
+                        UUID id = made.value.id();
+                        Outcome<Organization> suspended = call("organizations.suspend", () -> organizations.suspend(id));
+                        if (ok("organizations.suspend", suspended) && suspended.value.status() != OrganizationStatus.SUSPENDED) {
+                            violations.add("organizations.suspend left " + id + " " + suspended.value.status());
+                        }
+                        Outcome<Organization> active = call("organizations.activate", () -> organizations.activate(id));
+                        if (ok("organizations.activate", active) && active.value.status() != OrganizationStatus.ACTIVE) {
+                            violations.add("organizations.activate left " + id + " " + active.value.status());
+                        }
+                    }
+                }
+            }
+
+            /** Expiry across organizations: no notification of the run carries an expiry, so none may change. */
+            void expire() {
+                Outcome<Integer> o = call("notifications.expire", () -> voxanne.service().notifications().expire());
+                if (ok("notifications.expire", o) && o.value != 0) {
+                    violations.add("notifications.expire archived " + o.value + " notification(s) that never expire");
                 }
             }
 
