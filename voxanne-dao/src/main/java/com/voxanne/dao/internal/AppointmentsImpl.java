@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.jooq.UniqueKey;
 import org.jooq.impl.DSL;
 
 /**
@@ -127,7 +128,7 @@ final class AppointmentsImpl implements Appointments {
      * The key a caller's id is unique in: {@code (id)} on one server; on a distributed database the key
      * {@code (org_id, id)}, which {@code distribute} makes the primary key (docs/citus.md, facts 5 and 27).
      */
-    private org.jooq.UniqueKey<?> idKey() {
+    private UniqueKey<?> idKey() {
         return unit.placement() == Placement.DISTRIBUTED ? Keys.UQ_APPOINTMENTS_ORG_ID_ID : Keys.APPOINTMENTS_PKEY;
     }
 
