@@ -48,7 +48,9 @@ public interface Appointments {
      * @throws NotFoundException when the contact is not one of this organization
      * @throws DoubleBookingException when it overlaps an active appointment of this organization
      * @throws DuplicateException ({@code appointments_pkey}) when another organization has an appointment
-     *         with this id, as a colliding random id would be refused; nothing else about it is told
+     *         with this id, as a colliding random id would be refused; nothing else about it is told. On a
+     *         database distributed by Citus ids are unique per organization: such an id books this
+     *         organization's own appointment (docs/citus.md, fact 27)
      */
     Appointment book(UUID contactId, ServiceType serviceType, OffsetDateTime start, Duration duration,
                      UUID appointmentId);

@@ -27,7 +27,9 @@ public interface Contacts {
      * @throws InvalidInputException for a blank name, an impossible phone number or an invalid e-mail
      * @throws DuplicateException when the phone number is already used in this organization by another
      *         contact ({@code uq_contacts_org_phone}), or the chosen id by another organization
-     *         ({@code contacts_pkey}, as a colliding random id would be)
+     *         ({@code contacts_pkey}, as a colliding random id would be). On a database distributed by
+     *         Citus ids are unique per organization: the chosen id of another organization's contact
+     *         creates this organization's own, and tells nothing about the other (docs/citus.md, fact 27)
      */
     Contact create(NewContact contact);
 

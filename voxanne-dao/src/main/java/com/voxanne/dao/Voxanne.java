@@ -112,7 +112,7 @@ public final class Voxanne {
         // The proxy picks the mode per method: one round trip for a method that sends one statement.
         return PerCallTransactions.of(type,
                 (mode, work) -> engine.perCall(context.organizationId(), context.userId(), mode, work), select,
-                engine.observer());
+                engine.observer(), engine.placement());
     }
 
     /**

@@ -4,6 +4,7 @@ import static com.voxanne.dao.internal.Transactions.Mode.SINGLE_STATEMENT;
 import static com.voxanne.dao.internal.Transactions.Mode.TRANSACTION;
 import static com.voxanne.schema.jooq.Tables.APPOINTMENTS;
 import static com.voxanne.schema.jooq.Tables.CONTACTS;
+import static com.voxanne.schema.jooq.Tables.ORGANIZATIONS;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
 import static org.jooq.impl.DSL.inline;
 import static org.jooq.impl.DSL.row;
@@ -20,6 +21,7 @@ import com.voxanne.dao.Page;
 import com.voxanne.dao.ServiceType;
 import com.voxanne.schema.jooq.Keys;
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.EnumMap;
@@ -31,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.jooq.UniqueKey;
 import org.jooq.impl.DSL;
 
 /**
@@ -109,16 +112,24 @@ final class AppointmentsImpl implements Appointments {
                 .set(APPOINTMENTS.SCHEDULED_AT, start)
                 .set(APPOINTMENTS.DURATION_MINUTES, minutes)
                 .set(APPOINTMENTS.STATUS, AppointmentStatus.PENDING)
-                .onConflictDoNothing(Keys.APPOINTMENTS_PKEY)
+                .onConflictDoNothing(idKey())
                 .returning()
                 .fetchOptional(unit, Rows::appointment));
         if (booked.isPresent()) {
             return booked.get();
         }
         // The id is taken: by a concurrent booking with it that committed meanwhile (a new statement sees
-        // it), or by another organization's row, reported as a random id's collision would be.
+        // it), or (on one server) by another organization's row, reported as a random id's collision would be.
         return anyById(id).orElseThrow(
                 () -> new DuplicateException("appointments_pkey", "an appointment with this id already exists", null));
+    }
+
+    /**
+     * The key a caller's id is unique in: {@code (id)} on one server; on a distributed database the key
+     * {@code (org_id, id)}, which {@code distribute} makes the primary key (docs/citus.md, facts 5 and 27).
+     */
+    private UniqueKey<?> idKey() {
+        return unit.placement() == Placement.DISTRIBUTED ? Keys.UQ_APPOINTMENTS_ORG_ID_ID : Keys.APPOINTMENTS_PKEY;
     }
 
     // one SELECT
@@ -337,11 +348,24 @@ final class AppointmentsImpl implements Appointments {
         // (40P01) instead of the 23P01 the caller should see. Serialising this organization's booking
         // writes with a transaction-scoped advisory lock (released at commit or rollback, nothing left
         // on the connection) turns that race into a clean refusal. Other organizations are not held up.
-        RenderedWrites.select("appointments: booking lock", organizationId, org -> DSL.field(
-                "pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext({0}::text))", Object.class, org))
-                .fetch(unit, row -> null);
+        if (unit.placement() == Placement.DISTRIBUTED) {
+            // The same lock, taken on the worker that holds the clinic's shards, where the exclusion index
+            // is: the organization's row routes it there (docs/citus.md, fact 29).
+            RenderedReads.select("appointments: booking lock", BOOKING_LOCK_ON_THE_WORKER)
+                    .where(organizationId, org -> ORGANIZATIONS.ID.eq(org))
+                    .fetch(unit, row -> null);
+        } else {
+            RenderedWrites.select("appointments: booking lock", organizationId, org -> DSL.field(
+                    "pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext({0}::text))", Object.class, org))
+                    .fetch(unit, row -> null);
+        }
         return write.get();
     }
+
+    /** The booking lock's key (the single-server form's), of the organization's own row. */
+    private static final RenderedReads.From BOOKING_LOCK_ON_THE_WORKER = () -> DSL.select(DSL.field(
+            "pg_advisory_xact_lock(hashtext('voxanne.appointments'), hashtext({0}::text))", Object.class, ORGANIZATIONS.ID))
+            .from(ORGANIZATIONS);
 
     private static void required(String field, Object value) {
         if (value == null) {

@@ -27,6 +27,7 @@ import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.jooq.tables.SearchContactIds;
 import com.voxanne.schema.jooq.tables.records.ContactsRecord;
 import com.voxanne.schema.jsonb.StringListConverter;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -81,9 +82,11 @@ final class ContactsImpl implements Contacts {
         return unit.dsl();
     }
 
-    // one INSERT … RETURNING; with a caller's id one statement too (the insert and the read of an existing row in one CTE)
+    // one INSERT … RETURNING; with a caller's id one statement too (the insert and the read of an existing row in one CTE);
+    // on a distributed database the caller's id takes two (the insert, then the read): Citus runs a CTE's insert as a
+    // subplan of its own (docs/citus.md, fact 28)
     @Override
-    @UnitMode(SINGLE_STATEMENT)
+    @UnitMode(value = SINGLE_STATEMENT, distributed = TRANSACTION)
     public Contact create(NewContact contact) {
         if (contact == null) {
             throw new InvalidInputException("contact", "must not be null");
@@ -91,6 +94,9 @@ final class ContactsImpl implements Contacts {
         ContactFields.Valid valid = fields.validate(contact);
         if (contact.id() == null) {
             return insert("contacts.create", UUID.randomUUID(), valid).returning().fetchSingle(unit, Rows::contact);
+        }
+        if (unit.placement() == Placement.DISTRIBUTED) {
+            return createDistributed(contact.id(), valid);
         }
         // One statement, so that a call of its own stays one round trip: the insert unless the id is
         // taken, else the row of this organization that has it. None: the id is another organization's
@@ -105,6 +111,29 @@ final class ContactsImpl implements Contacts {
             throw new DuplicateException("contacts_pkey", "a contact with this id already exists", null);
         }
         return rows.get(0);
+    }
+
+    /**
+     * The create with a caller's id on a distributed database, where the key is {@code (org_id, id)}
+     * (docs/citus.md, fact 5) and Citus plans the single-server CTE as two subplans and a step on the
+     * coordinator (fact 28): the insert unless this organization has the id, then, if it does, its row
+     * (a statement of its own, which sees a concurrent create with the id that committed meanwhile). Both
+     * are one task on the clinic's worker. An id another organization holds is that organization's row
+     * only: ids are unique per organization there, so the insert makes this organization's own row.
+     */
+    private Contact createDistributed(UUID id, ContactFields.Valid valid) {
+        Optional<Contact> created = insert("contacts.create with an id", id, valid)
+                .onConflictDoNothing(Keys.UQ_CONTACTS_ORG_ID_ID)
+                .returning()
+                .fetchOptional(unit, Rows::contact);
+        if (created.isPresent()) {
+            return created.get();
+        }
+        return RenderedReads.select("contacts.get", ONE)
+                .where(organizationId, org -> CONTACTS.ORG_ID.eq(org))
+                .where(id, contact -> CONTACTS.ID.eq(contact))
+                .fetchOptional(unit, Rows::contact)
+                .orElseThrow(() -> new DuplicateException("contacts_pkey", "a contact with this id already exists", null));
     }
 
     /** Every column of a contact, unqualified, in the table's order: what {@link Rows#contact} reads. */

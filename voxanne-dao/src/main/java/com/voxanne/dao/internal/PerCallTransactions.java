@@ -5,6 +5,7 @@ import com.voxanne.dao.Contacts;
 import com.voxanne.dao.Notifications;
 import com.voxanne.dao.TenantTransaction;
 import com.voxanne.dao.VoxanneObserver;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -20,7 +21,8 @@ import java.util.function.Function;
  * repository method, so a method added to a repository interface is available both ways at once.
  *
  * <p>Each call runs in the {@link UnitMode} its implementation method declares: a method that sends
- * exactly one statement in single-statement mode, in one round trip; any other in transaction mode.
+ * exactly one statement in single-statement mode, in one round trip; any other in transaction mode. On
+ * a distributed database a method may declare another mode ({@link UnitMode#distributed()}).
  */
 public final class PerCallTransactions {
 
@@ -38,6 +40,14 @@ public final class PerCallTransactions {
         }
     };
 
+    /** As {@link #MODES}, on a distributed database. */
+    private static final ClassValue<Map<Method, Transactions.Mode>> DISTRIBUTED_MODES = new ClassValue<>() {
+        @Override
+        protected Map<Method, Transactions.Mode> computeValue(Class<?> repository) {
+            return declaredModes(repository, Placement.DISTRIBUTED);
+        }
+    };
+
     /** Runs one unit of work for the proxy, in the mode the called method needs. */
     @FunctionalInterface
     public interface Runner {
@@ -49,11 +59,12 @@ public final class PerCallTransactions {
 
     /**
      * A {@code type} whose calls each run through {@code runner} on the repository {@code select} picks,
-     * each reported to {@code observer} (its unit included).
+     * each reported to {@code observer} (its unit included), in the modes its methods declare for
+     * {@code placement}.
      */
     public static <R> R of(Class<R> type, Runner runner, Function<TenantTransaction, R> select,
-                           VoxanneObserver observer) {
-        Map<Method, Transactions.Mode> modes = MODES.get(type);
+                           VoxanneObserver observer, Placement placement) {
+        Map<Method, Transactions.Mode> modes = placement == Placement.DISTRIBUTED ? DISTRIBUTED_MODES.get(type) : MODES.get(type);
         Map<Method, VoxanneObserver.Operation> operations = Observed.operations(type);
         InvocationHandler handler = (proxy, method, args) -> {
             if (method.getDeclaringClass() == Object.class) {
@@ -73,15 +84,25 @@ public final class PerCallTransactions {
      *         must say how it runs on its own
      */
     static Map<Method, Transactions.Mode> declaredModes(Class<?> repository) {
+        return declaredModes(repository, Placement.SINGLE_SERVER);
+    }
+
+    /** As {@link #declaredModes(Class)}, on a database placed as {@code placement}. */
+    static Map<Method, Transactions.Mode> declaredModes(Class<?> repository, Placement placement) {
         Class<?> implementation = IMPLEMENTATIONS.get(repository);
         if (implementation == null) {
             throw new IllegalArgumentException("no per-call implementation for " + repository.getName());
         }
-        return declaredModes(repository, implementation);
+        return declaredModes(repository, implementation, placement);
     }
 
     /** As {@link #declaredModes(Class)}, for any interface and its implementation (tests give their own). */
     static Map<Method, Transactions.Mode> declaredModes(Class<?> repository, Class<?> implementation) {
+        return declaredModes(repository, implementation, Placement.SINGLE_SERVER);
+    }
+
+    private static Map<Method, Transactions.Mode> declaredModes(Class<?> repository, Class<?> implementation,
+                                                                Placement placement) {
         Map<Method, Transactions.Mode> modes = new HashMap<>();
         for (Method method : repository.getMethods()) {
             if (Modifier.isStatic(method.getModifiers())) {
@@ -98,7 +119,12 @@ public final class PerCallTransactions {
                 throw new IllegalStateException(implementation.getSimpleName() + "." + method.getName()
                         + " declares no @UnitMode: say whether it runs as a single statement or a transaction");
             }
-            modes.put(method, declared.value());
+            if (declared.distributed().length > 1) {
+                throw new IllegalStateException(implementation.getSimpleName() + "." + method.getName()
+                        + " declares more than one mode for a distributed database");
+            }
+            modes.put(method, placement == Placement.DISTRIBUTED && declared.distributed().length == 1
+                    ? declared.distributed()[0] : declared.value());
         }
         return Map.copyOf(modes);
     }

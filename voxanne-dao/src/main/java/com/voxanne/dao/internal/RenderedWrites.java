@@ -4,6 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -33,6 +34,7 @@ import org.jooq.UpdateQuery;
 import org.jooq.exception.TooManyRowsException;
 import org.jooq.impl.AbstractRoutine;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * The repositories' writes (inserts, updates, deletes, calls of the schema's functions), rendered once per
@@ -381,7 +383,7 @@ final class RenderedWrites {
             List<Param<?>> placeholders = new ArrayList<>(values.size());
             for (int i = 0; i < values.size(); i++) {
                 DataType<?> type = types.get(i);
-                placeholders.add(type != null ? DSL.val(null, type) : RenderedReads.placeholder(values.get(i)));
+                placeholders.add(placeholder(type, values.get(i)));
             }
             Query query = build(dsl, placeholders);
             String sql = dsl.render(query);
@@ -469,6 +471,22 @@ final class RenderedWrites {
                 case SELECT -> DSL.select(selected);
             };
         }
+    }
+
+    /**
+     * The placeholder of a write's value: of the column's or parameter's type if it has one, else of the
+     * type jOOQ infers from the value; a time in either case as {@code timestamp with time zone} without a
+     * precision. Citus leaves a parameter under a precision's cast ({@code cast(? as timestamp(6) with time
+     * zone)}, a call of the type's length coercion) in the text it sends a worker for an insert or update
+     * whose distribution value is a parameter, and sends it no value (docs/citus.md, fact 26: 42P18 and
+     * 08P01). Every timestamptz column of the schema has no precision, so the precision's cast changed
+     * no stored value; the same text serves both kinds of database (measured on one server there).
+     */
+    private static Param<?> placeholder(DataType<?> type, Object value) {
+        if (type != null) {
+            return OffsetDateTime.class.equals(type.getType()) ? DSL.val(null, SQLDataType.TIMESTAMPWITHTIMEZONE) : DSL.val(null, type);
+        }
+        return value instanceof OffsetDateTime time ? DSL.val(time, SQLDataType.TIMESTAMPWITHTIMEZONE) : RenderedReads.placeholder(value);
     }
 
     /** {@code value} as the database holds it: through the column's or parameter's converter; NULL as {@link Null}. */

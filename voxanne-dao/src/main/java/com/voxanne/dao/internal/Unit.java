@@ -3,6 +3,7 @@ package com.voxanne.dao.internal;
 import com.voxanne.dao.DataAccessFailureException;
 import com.voxanne.dao.VoxanneDataException;
 import com.voxanne.schema.internal.SqlFailures;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.jooq.Configuration;
@@ -34,6 +35,11 @@ final class Unit {
     /** The unit's connection: a {@link BindingConnection}, so whatever it prepares first carries the binding. */
     Connection connection() {
         return connection;
+    }
+
+    /** Whether the unit's database is distributed: a few statements take another shape there (docs/citus.md). */
+    Placement placement() {
+        return ((BindingConnection) connection).placement();
     }
 
     /** jOOQ on the unit's connection, sharing the caches of every unit (see {@link Transactions}). */

@@ -20,10 +20,19 @@ import java.lang.annotation.Target;
  * lock before a write, a savepoint, a fetch-then-update, a lock-then-check, a cursor. A method declared
  * single-statement by mistake fails loudly in its first test: {@link BindingConnection} refuses the second
  * statement. Say why next to the annotation.
+ *
+ * <p>{@link #distributed()} gives another mode on a distributed database, for a method whose one
+ * statement Citus cannot route as one task there and which sends two instead (docs/citus.md, fact 28).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)
 @interface UnitMode {
     Transactions.Mode value();
+
+    /**
+     * The mode on a {@linkplain com.voxanne.schema.session.RequestBinding.Placement#DISTRIBUTED distributed}
+     * database, if it differs from {@link #value()}; empty: the same.
+     */
+    Transactions.Mode[] distributed() default {};
 }

@@ -3,17 +3,24 @@ package com.voxanne.dao.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.dao.Appointment;
 import com.voxanne.dao.BulkImportException;
 import com.voxanne.dao.Contact;
 import com.voxanne.dao.ContactQuery;
+import com.voxanne.dao.DoubleBookingException;
+import com.voxanne.dao.DuplicateException;
 import com.voxanne.dao.NewContact;
 import com.voxanne.dao.NotFoundException;
+import com.voxanne.dao.ServiceType;
 import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -75,5 +82,41 @@ class DistributedBindingFormTest {
         List<Contact> seenByBob = distributed.perCall(bob.organization().id(), bob.id(), Transactions.Mode.SINGLE_STATEMENT,
                 tx -> tx.contacts().list(ContactQuery.all()).items());
         assertThat(seenByBob).isEmpty();
+    }
+
+    /**
+     * The shapes only a distributed database gets (docs/citus.md, facts 27–29: the create with an id as an
+     * insert and a read, the arbiter {@code (org_id, id)}, the booking lock through the organization's row)
+     * keep their guarantees on one server too: a retry returns the first row, an overlap is a double
+     * booking, another clinic's id is refused there by its key {@code (id)}.
+     */
+    @Test
+    void theDistributedShapesOfBookingAndOfACreateWithAnIdKeepTheirGuarantees() {
+        UUID id = UUID.randomUUID();
+        Contact first = asAnn(Transactions.Mode.TRANSACTION, tx -> tx.contacts().create(NewContact.named("Pat").id(id)));
+        Contact again = asAnn(Transactions.Mode.TRANSACTION, tx -> tx.contacts().create(NewContact.named("Pat again").id(id)));
+        assertThat(again).isEqualTo(first);
+        assertThatThrownBy(() -> distributed.perCall(bob.organization().id(), bob.id(), Transactions.Mode.TRANSACTION,
+                tx -> tx.contacts().create(NewContact.named("Bob").id(id))))
+                .isInstanceOfSatisfying(DuplicateException.class, e -> assertThat(e.constraint()).isEqualTo("contacts_pkey"));
+
+        OffsetDateTime nine = OffsetDateTime.of(2031, 3, 10, 9, 0, 0, 0, ZoneOffset.UTC);
+        UUID visit = UUID.randomUUID();
+        Appointment booked = asAnn(Transactions.Mode.TRANSACTION,
+                tx -> tx.appointments().book(first.id(), ServiceType.BOTOX, nine, Duration.ofMinutes(30), visit));
+        Appointment retried = asAnn(Transactions.Mode.TRANSACTION,
+                tx -> tx.appointments().book(first.id(), ServiceType.BOTOX, nine, Duration.ofMinutes(30), visit));
+        assertThat(retried).isEqualTo(booked);
+        assertThatThrownBy(() -> asAnn(Transactions.Mode.TRANSACTION,
+                tx -> tx.appointments().book(first.id(), ServiceType.FILLER, nine.plusMinutes(15), Duration.ofMinutes(30))))
+                .isInstanceOf(DoubleBookingException.class);
+        Appointment later = asAnn(Transactions.Mode.TRANSACTION,
+                tx -> tx.appointments().book(first.id(), ServiceType.FILLER, nine.plusHours(1), Duration.ofMinutes(30)));
+        assertThatThrownBy(() -> asAnn(Transactions.Mode.TRANSACTION,
+                tx -> tx.appointments().reschedule(later.id(), nine, Duration.ofMinutes(30))))
+                .isInstanceOf(DoubleBookingException.class);
+        Appointment moved = asAnn(Transactions.Mode.TRANSACTION,
+                tx -> tx.appointments().reschedule(later.id(), nine.plusHours(2), Duration.ofMinutes(30)));
+        assertThat(moved.scheduledAt()).isAtSameInstantAs(nine.plusHours(2));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.voxanne.dao.Contacts;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import java.lang.reflect.Method;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,18 @@ class UnitModesTest {
                 .isEqualTo(Transactions.Mode.SINGLE_STATEMENT);
         assertThat(contacts.get(Contacts.class.getMethod("importAll", java.util.List.class)))
                 .isEqualTo(Transactions.Mode.TRANSACTION);
+    }
+
+    /** A method may run otherwise on a distributed database: the create with an id is two statements there. */
+    @Test
+    void aDistributedDatabaseTakesTheModeDeclaredForIt() throws NoSuchMethodException {
+        Method create = Contacts.class.getMethod("create", com.voxanne.dao.NewContact.class);
+        Method get = Contacts.class.getMethod("get", java.util.UUID.class);
+        assertThat(PerCallTransactions.declaredModes(Contacts.class).get(create)).isEqualTo(Transactions.Mode.SINGLE_STATEMENT);
+        assertThat(PerCallTransactions.declaredModes(Contacts.class, Placement.DISTRIBUTED).get(create))
+                .isEqualTo(Transactions.Mode.TRANSACTION);
+        assertThat(PerCallTransactions.declaredModes(Contacts.class, Placement.DISTRIBUTED).get(get))
+                .isEqualTo(Transactions.Mode.SINGLE_STATEMENT);
     }
 
     /** A repository one of whose methods declares nothing. */
