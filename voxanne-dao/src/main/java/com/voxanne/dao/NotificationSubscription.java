@@ -4,7 +4,8 @@ package com.voxanne.dao;
  * A live subscription to one user's notification events, from
  * {@link Voxanne#subscribeToNotifications}. It holds one pooled connection until closed: close it. An
  * event is delivered only after that connection, bound as the user, has found its notification (see
- * {@link NotificationEvent} for what that confirms).
+ * {@link NotificationEvent} for what that confirms). On one server the connection LISTENs; on a
+ * database distributed by Citus it reads the user's changed notifications once a second instead.
  */
 public interface NotificationSubscription extends AutoCloseable {
 
@@ -15,7 +16,7 @@ public interface NotificationSubscription extends AutoCloseable {
     boolean isOpen();
 
     /**
-     * Stops delivery and gives the connection back to the pool without its LISTEN. Idempotent, never
+     * Stops delivery and gives the connection back to the pool (without its LISTEN, on one server). Idempotent, never
      * throws; waits for an event being delivered to finish, unless called from the listener itself.
      */
     @Override

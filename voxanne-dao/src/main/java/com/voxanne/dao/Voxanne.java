@@ -134,6 +134,13 @@ public final class Voxanne {
      * connection goes back to the pool. Events committed while no subscription was open are not replayed:
      * list the notifications on (re)subscribing.
      *
+     * <p>On a database distributed by Citus the trigger's NOTIFY is sent on the worker holding the
+     * notification, which the pool does not reach; there the subscription instead reads, once a second, on
+     * its connection, as the user under row-level security, the user's notifications changed since the
+     * last read (one query routed to the organization's worker; no LISTEN): the same events, ids only,
+     * each change once, up to a second later, changes between two reads as one event
+     * (docs/adr/0022-notification-subscriptions-on-a-distributed-database.md).
+     *
      * @throws TenantContextException when {@code context} is null
      * @throws DataAccessFailureException when no connection is available
      */

@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One user's {@link NotificationSubscription}: a pooled connection that LISTENs on
+ * One user's {@link NotificationSubscription} on a single server: a pooled connection that LISTENs on
  * {@code voxanne_notifications}, polled by a daemon thread that passes the events of one user of one
  * organization to the listener, once the database has confirmed them.
  *
@@ -99,13 +99,19 @@ public final class NotificationListener implements NotificationSubscription {
      * confirmed (see above). Each confirmation is a unit of work with the timeouts {@code timeouts} gives
      * {@code authenticated}, bound in the form {@code placement} needs, as every other unit of the same
      * {@code Voxanne}. The subscription's opening,
-     * its end and each delivery are reported to {@code observer}.
+     * its end and each delivery are reported to {@code observer}. On a {@link Placement#DISTRIBUTED}
+     * database, where the trigger's NOTIFY never reaches the coordinator, the subscription polls instead
+     * ({@link NotificationPoller}).
      *
      * @throws DataAccessFailureException when no connection is available or LISTEN fails
      */
     public static NotificationSubscription open(DataSource pool, UUID organizationId, UUID userId,
                                                 Consumer<NotificationEvent> listener, RoleTimeouts timeouts,
                                                 VoxanneObserver observer, Placement placement) {
+        if (placement == Placement.DISTRIBUTED) {
+            // the trigger's NOTIFY is sent on the worker holding the shard, never heard here (ADR 0022)
+            return NotificationPoller.open(pool, organizationId, userId, listener, timeouts, observer, placement);
+        }
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(observer, "observer");
         Connection connection;
@@ -272,7 +278,7 @@ public final class NotificationListener implements NotificationSubscription {
      * Returns the connection to the pool; when {@code discard}, first closes the physical connection so that
      * its session, LISTEN included, ends instead of reaching the next borrower (the pool then replaces it).
      */
-    private static void release(Connection connection, boolean discard) {
+    static void release(Connection connection, boolean discard) {
         try {
             if (discard) {
                 connection.unwrap(Connection.class).close();
