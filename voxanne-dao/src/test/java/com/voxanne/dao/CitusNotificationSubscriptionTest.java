@@ -2,7 +2,11 @@ package com.voxanne.dao;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.voxanne.dao.internal.Transactions;
 import com.voxanne.schema.VoxanneSchema;
+import com.voxanne.schema.session.RequestBinding.Placement;
+import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.testkit.Admin;
 import com.voxanne.testkit.Tenants;
@@ -206,6 +210,54 @@ class CitusNotificationSubscriptionTest {
             writer.commit();
             assertThat(events.poll(DELIVERY_SECONDS, TimeUnit.SECONDS)).isEqualTo(event(a1, late, NotificationEvent.Operation.INSERT));
             assertThat(events.poll(SILENCE_MILLIS, TimeUnit.MILLISECONDS)).as("once").isNull();
+        }
+    }
+
+    /**
+     * The poll is a router query: the statements the subscription sends (recorded, the binding taken
+     * off), {@code EXPLAIN}ed with their binds as the user, are each one task on the worker holding the
+     * clinic's shard.
+     */
+    @Test
+    void eachPollIsOneTaskOnTheClinicsWorker(DataSource login, @Admin DataSource admin) throws Exception {
+        StatementRecorder recorder = new StatementRecorder(login);
+        Voxanne recorded = Voxanne.create(recorder);
+        List<StatementRecorder.Executed> sent = recorder.record(() -> {
+            try (NotificationSubscription s = recorded.subscribeToNotifications(a1, e -> { })) {
+                Thread.sleep(SILENCE_MILLIS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        }).statements();
+        List<StatementRecorder.Executed> polls = sent.stream().filter(e -> e.sql().contains("\"updated_at\" >")).toList();
+        assertThat(polls).as("the subscribing read and at least two polls").hasSizeGreaterThanOrEqualTo(3);
+        int clinicsWorker;
+        try (Connection c = admin.getConnection();
+             PreparedStatement ps = c.prepareStatement("select nodeport from citus_shards where shardid"
+                     + " = get_shard_id_for_distribution_column('public.notifications', ?)")) {
+            ps.setObject(1, a1.organizationId());
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                clinicsWorker = rs.getInt(1);
+            }
+        }
+        Transactions asA1 = new Transactions(login, RoleTimeouts.defaults(), VoxanneObserver.NONE, Placement.DISTRIBUTED);
+        for (StatementRecorder.Executed poll : polls) {
+            List<String> plan = asA1.run(RequestClaims.user(a1.organizationId(), a1.userId()), dsl -> dsl.connectionResult(c -> {
+                try (PreparedStatement ps = c.prepareStatement("explain (costs off) " + poll.sql())) {
+                    poll.bind(ps, 0);
+                    List<String> lines = new ArrayList<>();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            lines.add(rs.getString(1).strip());
+                        }
+                    }
+                    return lines;
+                }
+            }));
+            assertThat(plan).as(poll.sql()).contains("Task Count: 1")
+                    .anyMatch(line -> line.startsWith("Node: ") && line.contains("port=" + clinicsWorker + " "));
         }
     }
 
