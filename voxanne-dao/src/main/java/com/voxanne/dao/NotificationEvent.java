@@ -13,7 +13,9 @@ import java.util.UUID;
  * payload said, which any database role can send, and the current row cannot confirm it (a status that
  * changed twice, or a notification created and read at once, leaves no trace of the step in between,
  * and a real event must not be lost to such a race). Treat an event as "this notification of yours may
- * have changed: reload it", never as proof that it was created or read just now.
+ * have changed: reload it", never as proof that it was created or read just now. On a database
+ * distributed by Citus there is no payload: a subscription reads the user's changed notifications, and
+ * the operation is worked out from their {@code created_at} and {@code updated_at} (ADR 0022).
  *
  * @param notificationId the notification
  * @param organizationId its organization

@@ -1,6 +1,7 @@
 package com.voxanne.testkit.internal;
 
 import com.voxanne.testkit.Tenants;
+import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,9 +35,30 @@ final class DatabaseFixture implements ExtensionContext.Store.CloseableResource,
         this.tenants = new TenantRegistry(admin, login);
     }
 
+    /**
+     * With {@code -Dvoxanne.test.citus.distributed=true} (or {@code VOXANNE_TEST_CITUS_DISTRIBUTED=true}) on
+     * the Citus backend, every database handed out is distributed first, as an operator would after
+     * migrating ({@code VoxanneSchema.distribute()}): a test class then runs against sharded tables.
+     */
+    static final String DISTRIBUTED_PROPERTY = "voxanne.test.citus.distributed";
+
     /** A fresh clone of the settings' template, preparing the template first if this JVM has not yet. */
     static DatabaseFixture create(DatabaseSettings settings) {
-        return new DatabaseFixture(TestPostgres.shared().template(settings.templateName(), settings::prepare).newDatabase());
+        TestDatabase database = TestPostgres.shared().template(settings.templateName(), settings::prepare).newDatabase();
+        if (database.server().backend() == PostgresBackend.CITUS && distributed()) {
+            try {
+                Distributed.distribute(database);
+            } catch (Exception e) {
+                database.close();
+                throw new IllegalStateException("cannot distribute the test database " + database.name() + ": " + e.getMessage(), e);
+            }
+        }
+        return new DatabaseFixture(database);
+    }
+
+    private static boolean distributed() {
+        String configured = System.getProperty(DISTRIBUTED_PROPERTY, System.getenv("VOXANNE_TEST_CITUS_DISTRIBUTED"));
+        return Boolean.parseBoolean(configured);
     }
 
     TestDatabase database() {
