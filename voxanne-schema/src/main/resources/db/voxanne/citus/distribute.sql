@@ -161,7 +161,22 @@ begin
       pg_catalog.current_database(), 'on');
   end if;
 
-  -- 7. The contact search, as Citus can run it.
+  -- 7. No NOTIFY on a distributed database. The notifications' trigger would NOTIFY on the worker
+  --    holding the shard, where nobody listens (a subscription reads the user's changed notifications
+  --    there instead: ADR 0022), and a transaction that changes notifications on two workers (expiry
+  --    across clinics) would fail at commit: Citus commits it with PREPARE TRANSACTION, which PostgreSQL
+  --    refuses to a transaction that notified (0A000). Every enabled trigger calling notifications_notify
+  --    is disabled; the disable reaches the shards.
+  for v_trigger in
+    select t.tgname from pg_catalog.pg_trigger t join pg_catalog.pg_proc p on p.oid = t.tgfoid
+     where t.tgrelid = 'public.notifications'::pg_catalog.regclass and not t.tgisinternal
+       and p.oid = 'public.notifications_notify()'::pg_catalog.regprocedure and t.tgenabled <> 'D'
+     order by t.tgname
+  loop
+    execute pg_catalog.format('alter table public.notifications disable trigger %I', v_trigger);
+  end loop;
+
+  -- 8. The contact search, as Citus can run it.
   --    * Planned with its values: on one server search_contact_ids keeps one generic plan per session
   --      (ADR 0008). Citus cannot plan a query over distributed tables whose parameters (a PL/pgSQL
   --      variable is one) are unresolved; it gives such a plan an exorbitant cost so that a custom plan is
@@ -200,6 +215,23 @@ begin
               where p.oid = 'public.search_contact_ids(text)'::pg_catalog.regprocedure
                 and not ('citus.allow_nested_distributed_execution=on' = any(coalesce(p.proconfig, array[]::text[])))) then
     alter function public.search_contact_ids(text) set citus.allow_nested_distributed_execution = on;
+  end if;
+
+  -- 9. create_notification with a caller's id, on the keys step 2 made. Its insert's ON CONFLICT (id)
+  --    matches no unique index once the key is (org_id, id) (42P10), and its read of the row holding a
+  --    taken id, by id alone, would fan out to every shard. On the distributed database both name the
+  --    organization: the id is unique per organization there, as for contacts and appointments
+  --    (docs/citus.md, fact 27), and a taken id is looked for in the caller's organization only. The
+  --    body is rewritten only where both places read exactly as V15 wrote them.
+  v_search_def := pg_catalog.pg_get_functiondef(
+    'public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text, public.notification_priority, text, jsonb, timestamptz, uuid)'::pg_catalog.regprocedure);
+  v_search_new := pg_catalog.replace(pg_catalog.replace(v_search_def,
+    'on conflict (id) do nothing', 'on conflict (org_id, id) do nothing'),
+    'from public.notifications n where n.id = p_id;', 'from public.notifications n where n.org_id = p_org_id and n.id = p_id;');
+  if v_search_new <> v_search_def
+     and pg_catalog.strpos(v_search_new, 'on conflict (org_id, id) do nothing') > 0
+     and pg_catalog.strpos(v_search_new, 'where n.org_id = p_org_id and n.id = p_id;') > 0 then
+    execute v_search_new;
   end if;
 end
 $distribute$

@@ -29,7 +29,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@link VoxanneSchema#distribute()} on a migrated database with rows in it, on the Citus backend, and
  * what holds on the cluster afterwards: where the tables are, what the result says, a second run, whether
  * the claims reach the workers that run a tenant's shard queries, routing, the audit trail, org_id
- * immutability and where a NOTIFY goes. Facts for docs/citus.md. Runs only with VOXANNE_TEST_BACKEND=citus.
+ * immutability and that nothing NOTIFYs. Facts for docs/citus.md. Runs only with VOXANNE_TEST_BACKEND=citus.
  */
 @EnabledIf(value = "com.voxanne.schema.CitusSupport#onCitus", disabledReason = "needs the Citus backend (VOXANNE_TEST_BACKEND=citus)")
 class CitusDistributeTest {
@@ -331,13 +331,24 @@ class CitusDistributeTest {
                 .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
     }
 
+    /**
+     * The notifications' NOTIFY trigger is off on the cluster (ADR 0022): a new notification NOTIFYs on no
+     * node, and a change of notifications on two workers in one transaction (expiry across clinics), which
+     * Citus commits with PREPARE TRANSACTION, commits; PostgreSQL refuses to prepare a transaction that
+     * notified (0A000).
+     */
     @Test
-    void aNotificationsNotifyGoesToTheWorkerHoldingTheShard() throws Exception {
+    void noNodeNotifiesAndAChangeOfNotificationsOnTwoWorkersCommits() throws Exception {
         List<Integer> ports = new ArrayList<>();
         ports.add(db.server().port());
         for (String port : adminColumn(db, "select nodeport from pg_dist_node where groupid <> 0 order by nodeport")) {
             ports.add(Integer.parseInt(port));
         }
+        UUID elsewhere = orgB;
+        while (shardPort(elsewhere) == shardPort(orgA)) {
+            elsewhere = organization(db, "Clinic elsewhere " + UUID.randomUUID());
+        }
+        UUID userElsewhere = user(db, elsewhere);
         List<Connection> listeners = new ArrayList<>();
         try {
             for (int port : ports) {
@@ -352,23 +363,67 @@ class CitusDistributeTest {
                 }
                 listeners.add(listener);
             }
-            UUID id = UUID.fromString(adminColumn(db, "select public.create_notification(?, ?, 'system_alert', 't', 'm')",
-                    orgA, userA).get(0));
-            int shardPort = shardPort(orgA);
+            String mine = adminColumn(db, "select public.create_notification(?, ?, 'system_alert', 't', 'm')", orgA, userA).get(0);
+            String theirs = adminColumn(db, "select public.create_notification(?, ?, 'system_alert', 't', 'm')",
+                    elsewhere, userElsewhere).get(0);
             for (int i = 0; i < ports.size(); i++) {
-                PGNotification[] received = listeners.get(i).unwrap(PGConnection.class).getNotifications(1000);
-                if (ports.get(i) == shardPort) {
-                    assertThat(received).as("on the worker holding the shard").singleElement()
-                            .satisfies(n -> assertThat(n.getParameter()).contains(id.toString()));
-                } else {
-                    assertThat(received == null ? new PGNotification[0] : received).as("on port " + ports.get(i)).isEmpty();
-                }
+                PGNotification[] received = listeners.get(i).unwrap(PGConnection.class).getNotifications(500);
+                assertThat(received == null ? new PGNotification[0] : received).as("NOTIFYs on port " + ports.get(i)).isEmpty();
             }
+            admin(db, "update public.notifications set expires_at = now() - interval '1 day' where org_id = ? and id = ?::uuid",
+                    orgA, mine);
+            admin(db, "update public.notifications set expires_at = now() - interval '1 day' where org_id = ? and id = ?::uuid",
+                    elsewhere, theirs);
+            assertThat(adminColumn(db, "select public.expire_old_notifications()")).as("expired on both workers").containsExactly("2");
+            assertThat(adminColumn(db, "select status::text from public.notifications where id in (?::uuid, ?::uuid)", mine, theirs))
+                    .containsExactly("archived", "archived");
         } finally {
             for (Connection listener : listeners) {
                 listener.close();
             }
         }
+    }
+
+    /**
+     * create_notification with a caller's id on the keys of the cluster (step 9 of distribute): the id
+     * is unique per organization, a retry returns the first notification, another user's notification
+     * of the same organization with the id is refused as a collision, and another organization's id
+     * makes that organization's own.
+     */
+    @Test
+    void aNotificationWithACallersIdIsCreatedOnceAndItsIdIsUniquePerOrganization() throws SQLException {
+        String create = "select public.create_notification(p_org_id => ?, p_user_id => ?, p_type => 'system_alert',"
+                + " p_title => 't', p_message => 'm', p_id => ?::uuid)";
+        String id = UUID.randomUUID().toString();
+        assertThat(adminColumn(db, create, orgA, userA, id)).containsExactly(id);
+        assertThat(adminColumn(db, create, orgA, userA, id)).as("the retry").containsExactly(id);
+        UUID colleague = user(db, orgA);
+        assertThatThrownBy(() -> adminColumn(db, create, orgA, colleague, id)).isInstanceOf(SQLException.class)
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"))
+                .hasMessageContaining("notifications_pkey");
+        assertThat(adminColumn(db, create, orgB, user(db, orgB), id)).as("another organization's own").containsExactly(id);
+        assertThat(adminColumn(db, "select org_id::text from public.notifications where id = ?::uuid order by 1", id))
+                .containsExactlyInAnyOrder(orgA.toString(), orgB.toString());
+    }
+
+    /** The attack: a NOTIFY trigger enabled again (a migration's CREATE OR REPLACE TRIGGER) fails verify; distribute fixes it. */
+    @Test
+    void aNotifyTriggerEnabledAgainFailsVerifyAndDistributeDisablesIt() throws Exception {
+        List<String> disabled = adminColumn(db, "select tgname from pg_trigger where tgrelid = 'public.notifications'::regclass"
+                + " and tgfoid = 'public.notifications_notify()'::regprocedure and tgenabled = 'D' order by 1");
+        assertThat(disabled).as("disabled by distribute").hasSize(2);
+        admin(db, "alter table public.notifications enable trigger " + disabled.get(0));
+        try {
+            VerifyReport.Check settings = CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow();
+            assertThat(settings.status()).isEqualTo(VerifyReport.Status.FAIL);
+            assertThat(settings.reason()).contains("alter table public.notifications disable trigger " + disabled.get(0));
+        } finally {
+            CitusSupport.schema(db).distribute();
+        }
+        assertThat(CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow().status())
+                .isEqualTo(VerifyReport.Status.PASS);
+        assertThat(adminColumn(db, "select count(*) from pg_trigger where tgrelid = 'public.notifications'::regclass"
+                + " and tgfoid = 'public.notifications_notify()'::regprocedure and tgenabled <> 'D'")).containsExactly("0");
     }
 
     private static int shardPort(UUID org) throws SQLException {

@@ -161,9 +161,12 @@ final class DistributionChecks {
                 searchFixes.add("alter function public.search_contact_ids(text) set " + nameValue[0] + " = " + nameValue[1]);
             }
         }
-        if (fixes.isEmpty() && searchFixes.isEmpty()) {
+        List<String> notifying = catalog.strings("select t.tgname from pg_trigger t"
+                + " where t.tgrelid = to_regclass('public.notifications') and not t.tgisinternal and t.tgenabled <> 'D'"
+                + " and t.tgfoid = to_regprocedure('public.notifications_notify()') order by 1");
+        if (fixes.isEmpty() && searchFixes.isEmpty() && notifying.isEmpty()) {
             return Verdict.pass(String.join(", ", Distributor.SETTINGS) + "; search_contact_ids: "
-                    + String.join(", ", Distributor.SEARCH_SETTINGS));
+                    + String.join(", ", Distributor.SEARCH_SETTINGS) + "; no NOTIFY trigger on notifications");
         }
         List<String> problems = new ArrayList<>();
         if (!fixes.isEmpty()) {
@@ -173,6 +176,13 @@ final class DistributionChecks {
         if (!searchFixes.isEmpty()) {
             problems.add("search_contact_ids is not set up for Citus (contact search fails there: 0A000 with a generic plan,"
                     + " XX000 from a shard query; ADR 0019). Fix: " + String.join("; ", searchFixes) + " (voxanne distribute does it)");
+        }
+        if (!notifying.isEmpty()) {
+            problems.add("notifications NOTIFY on the workers, where nobody listens, and a transaction changing"
+                    + " notifications on two workers fails at commit (0A000; ADR 0022). Fix: "
+                    + String.join("; ", notifying.stream()
+                            .map(t -> "alter table public.notifications disable trigger " + identifier(t)).toList())
+                    + " (voxanne distribute does it)");
         }
         return Verdict.fail(String.join("; ", problems));
     }
