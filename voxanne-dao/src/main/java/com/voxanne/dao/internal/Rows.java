@@ -53,8 +53,9 @@ import org.jooq.exception.TooManyRowsException;
  * types, read straight from JDBC: by {@link RenderedReads}, and by the statements jOOQ runs, whose JDBC
  * result {@link #fetch} reads with the same mapper. Column positions come from the generated tables, the
  * order jOOQ renders them in; JSON columns go through the generated converters, enums through their
- * generated literals, times through {@code getObject(…, OffsetDateTime.class)}, which PgJDBC returns in
- * UTC whatever the JVM's or the session's zone, so a row read two ways is equal.
+ * generated literals, times through {@link PgJdbc#timestamptz}, the value PgJDBC's
+ * {@code getObject(…, OffsetDateTime.class)} returns, in UTC whatever the JVM's or the session's zone, so
+ * a row read two ways is equal.
  */
 final class Rows {
 
@@ -283,9 +284,9 @@ final class Rows {
         return row.getObject(column, UUID.class);
     }
 
-    /** PgJDBC returns timestamptz in UTC. */
+    /** In UTC, as PgJDBC returns timestamptz; read from its binary form where PgJDBC received one. */
     private static OffsetDateTime time(ResultSet row, int column) throws SQLException {
-        return row.getObject(column, OffsetDateTime.class);
+        return PgJdbc.timestamptz(row, column);
     }
 
     private static JSONB json(ResultSet row, int column) throws SQLException {

@@ -4,6 +4,7 @@ import com.voxanne.schema.session.RequestBinding;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -32,12 +33,22 @@ final class Bench {
         void run() throws Exception;
     }
 
-    /** Throughput, and the benchmark JVM's CPU time per operation (all its threads, GC included). */
-    record Measurement(double opsPerSecond, double clientCpuMicrosPerOp) {
+    /**
+     * Throughput, the benchmark JVM's CPU time per operation (all its threads, GC and JIT compilation
+     * included), and the CPU time of the threads that made the calls alone, per operation: the code a
+     * call runs, without what the JVM does beside it (compiling, collecting) and charges to whichever
+     * variant happens to be measured.
+     */
+    record Measurement(double opsPerSecond, double clientCpuMicrosPerOp, double callerCpuMicrosPerOp) {
+
+        Measurement(double opsPerSecond, double clientCpuMicrosPerOp) {
+            this(opsPerSecond, clientCpuMicrosPerOp, Double.NaN);
+        }
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** The benchmark JVM's CPU time so far, all threads, in nanoseconds. */
     static long processCpuNanos() {
@@ -58,6 +69,7 @@ final class Bench {
      */
     static Measurement measure(int threads, int warmupSeconds, int seconds, Task task) throws InterruptedException {
         LongAdder count = new LongAdder();
+        LongAdder callerCpu = new LongAdder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         // 0 warming up, 1 measuring, 2 stop
         int[] phase = {0};
@@ -65,12 +77,20 @@ final class Bench {
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread worker = new Thread(() -> {
+                // this thread's CPU from its first counted call to the end of its last one
+                long cpuAtFirstCounted = -1;
                 while (true) {
                     int p;
                     synchronized (lock) {
                         p = phase[0];
                     }
+                    if (p == 1 && cpuAtFirstCounted < 0) {
+                        cpuAtFirstCounted = THREADS.getCurrentThreadCpuTime();
+                    }
                     if (p == 2 || failure.get() != null) {
+                        if (cpuAtFirstCounted >= 0) {
+                            callerCpu.add(THREADS.getCurrentThreadCpuTime() - cpuAtFirstCounted);
+                        }
                         return;
                     }
                     try {
@@ -111,7 +131,8 @@ final class Bench {
         if (failure.get() != null) {
             throw new IllegalStateException("benchmark task failed", failure.get());
         }
-        return new Measurement(done / ((end - start) / 1e9), (cpuEnd - cpuStart) / 1e3 / Math.max(1, done));
+        return new Measurement(done / ((end - start) / 1e9), (cpuEnd - cpuStart) / 1e3 / Math.max(1, done),
+                callerCpu.sum() / 1e3 / Math.max(1, done));
     }
 
     /** A Hikari pool of {@code size} connections over {@code ds}, all opened at once. */

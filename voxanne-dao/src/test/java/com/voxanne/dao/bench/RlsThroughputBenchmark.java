@@ -54,7 +54,8 @@ import javax.sql.DataSource;
  * VOXANNE_TEST_BACKEND=embedded ./mvnw -o -q -pl voxanne-dao -am process-test-classes -Prls-bench \
  *     -Dexec.args="--threads 4 --warmup 3 --seconds 3 --rounds 3"
  * </pre>
- * Options: {@code --orgs N --contacts N --threads N --pool N --warmup S --seconds S --rounds N --only SUBSTRING}.
+ * Options: {@code --orgs N --contacts N --threads N --pool N --warmup S --seconds S --rounds N
+ * --only SUBSTRING[,SUBSTRING…]}.
  */
 public final class RlsThroughputBenchmark {
 
@@ -107,7 +108,8 @@ public final class RlsThroughputBenchmark {
         int warmupSeconds = 3;
         int rounds = 3;
         int seconds = 3;
-        String only = "";
+        /** Operations whose name contains one of these (comma-separated on the command line). */
+        List<String> only = List.of("");
         /** Adds a variant: the DAO reporting to Micrometer ({@code VoxanneMetrics}), to price the metrics. */
         boolean metrics;
 
@@ -123,7 +125,7 @@ public final class RlsThroughputBenchmark {
                     case "--warmup" -> o.warmupSeconds = Integer.parseInt(value);
                     case "--rounds" -> o.rounds = Integer.parseInt(value);
                     case "--seconds" -> o.seconds = Integer.parseInt(value);
-                    case "--only" -> o.only = value;
+                    case "--only" -> o.only = List.of(value.split(","));
                     case "--metrics" -> o.metrics = Boolean.parseBoolean(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
@@ -188,7 +190,7 @@ public final class RlsThroughputBenchmark {
         // measure in rounds that interleave the variants, so that drift of a busy machine hits all alike.
         Map<Operation, Variants> variants = new LinkedHashMap<>();
         for (Operation op : operations()) {
-            if (op.name().contains(options.only)) {
+            if (options.only.stream().anyMatch(op.name()::contains)) {
                 RecordingDataSource.Statement query = capture(recorded, sample, op);
                 RecordingDataSource.Statement baseline = op.baselineSql() == null ? query : orgOnly(op.baselineSql(), sample);
                 variants.put(op, new Variants(query, baseline, List.of(
@@ -235,9 +237,10 @@ public final class RlsThroughputBenchmark {
             Measurement prepared = Bench.median(perVariant.get(3));
             Measurement roleAndClaimsOnly = Bench.median(perVariant.get(4));
             Measurement withoutSearchPath = Bench.median(perVariant.get(5));
-            System.out.printf(Locale.ROOT, "   raw prepared begin;bind;query;commit %7.0f/s (%.2f, %4.0f µs CPU);"
+            System.out.printf(Locale.ROOT, "   raw prepared begin;bind;query;commit %7.0f/s (%.2f, %4.0f µs CPU, calling threads %4.1f µs);"
                     + " binding role and claims only %7.0f/s (%.2f); without search_path %7.0f/s (%.2f)%n",
                     prepared.opsPerSecond(), prepared.opsPerSecond() / plain.opsPerSecond(), prepared.clientCpuMicrosPerOp(),
+                    prepared.callerCpuMicrosPerOp(),
                     roleAndClaimsOnly.opsPerSecond(), roleAndClaimsOnly.opsPerSecond() / plain.opsPerSecond(),
                     withoutSearchPath.opsPerSecond(), withoutSearchPath.opsPerSecond() / plain.opsPerSecond());
             if (options.metrics) {
@@ -247,9 +250,9 @@ public final class RlsThroughputBenchmark {
                         withMetrics.opsPerSecond() / dao.opsPerSecond());
             }
             results.put(op.name(), new Measurement[] {dao, plain, oneTrip});
-            System.out.printf(Locale.ROOT, "%-46s DAO %7.0f/s (%4.0f µs CPU)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
+            System.out.printf(Locale.ROOT, "%-46s DAO %7.0f/s (%4.0f µs CPU, calling threads %4.1f µs)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
                     + " raw JDBC under RLS, 1 round trip %7.0f/s (%.2f, %4.0f µs CPU)  [DAO rounds: %s]%n",
-                    op.name(), dao.opsPerSecond(), dao.clientCpuMicrosPerOp(), plain.opsPerSecond(),
+                    op.name(), dao.opsPerSecond(), dao.clientCpuMicrosPerOp(), dao.callerCpuMicrosPerOp(), plain.opsPerSecond(),
                     plain.clientCpuMicrosPerOp(), dao.opsPerSecond() / plain.opsPerSecond(),
                     oneTrip.opsPerSecond(), oneTrip.opsPerSecond() / plain.opsPerSecond(), oneTrip.clientCpuMicrosPerOp(),
                     perVariant.get(0).stream().map(m -> String.format(Locale.ROOT, "%.0f", m.opsPerSecond())).toList());
