@@ -22,11 +22,12 @@ class OneTranslatorTest {
 
     private static final Path MAIN = Path.of("src/main/java/com/voxanne/dao");
 
-    /** Who may call {@code SqlErrors.translate}: the unit's one way out, and the two places outside any unit. */
+    /** Who may call {@code SqlErrors.translate}: the unit's one way out, and the places outside any unit. */
     private static final Set<String> TRANSLATE_CALLERS = Set.of(
             "internal/Unit.java",              // every failure inside a unit of work
             "internal/Transactions.java",      // a failure before the unit exists (setting up its connection)
-            "internal/NotificationListener.java"); // a subscription's connection: no unit of work
+            "internal/NotificationListener.java",  // a subscription's connection: no unit of work
+            "internal/NotificationPoller.java");   // the same, on a distributed database
 
     @Test
     void onlySqlErrorsMakesDataAccessFailures() throws IOException {
