@@ -29,8 +29,8 @@ declare
   v_colocate text;
   v_users_fk text;
   v_placed text[] := array[]::text[];
-  v_search_def text;
-  v_search_new text;
+  v_function_def text;
+  v_function_new text;
   -- a scalar subquery calling a function without arguments, as pg_get_expr prints it:
   -- ( SELECT public.auth_org_id() AS auth_org_id)
   v_subquery constant text := '\(\s*SELECT\s+((?:[a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*\(\))\s+AS\s+[a-z_][a-z0-9_]*\)';
@@ -193,17 +193,17 @@ begin
   --      only, planned there with the values. The body is rewritten only when both places are exactly
   --      as V13 wrote them (a second run, or another body, finds nothing to change).
   --    The function is a distributed object: CREATE OR REPLACE and ALTER FUNCTION reach the workers.
-  v_search_def := pg_catalog.pg_get_functiondef('public.search_contact_ids(text)'::pg_catalog.regprocedure);
-  v_search_new := pg_catalog.replace(v_search_def,
+  v_function_def := pg_catalog.pg_get_functiondef('public.search_contact_ids(text)'::pg_catalog.regprocedure);
+  v_function_new := pg_catalog.replace(v_function_def,
     'where public.contact_search_tokens(c.org_id, c.name, c.email, c.phone) @> v_tokens',
     'where (public.contact_search_tokens(c.org_id, c.name, c.email, c.phone) @> v_tokens');
-  if v_search_new <> v_search_def then
-    v_search_def := v_search_new;
-    v_search_new := pg_catalog.replace(v_search_def,
+  if v_function_new <> v_function_def then
+    v_function_def := v_function_new;
+    v_function_new := pg_catalog.replace(v_function_def,
       E'or public.contact_search_tokens(c.org_id, c.name, c.email, c.phone) @> v_dtokens\n              offset 0',
       E'or public.contact_search_tokens(c.org_id, c.name, c.email, c.phone) @> v_dtokens)\n                 and c.org_id = v_org\n              offset 0');
-    if v_search_new <> v_search_def then
-      execute v_search_new;
+    if v_function_new <> v_function_def then
+      execute v_function_new;
     end if;
   end if;
   if exists (select 1 from pg_catalog.pg_proc p
@@ -223,15 +223,15 @@ begin
   --    organization: the id is unique per organization there, as for contacts and appointments
   --    (docs/citus.md, fact 27), and a taken id is looked for in the caller's organization only. The
   --    body is rewritten only where both places read exactly as V15 wrote them.
-  v_search_def := pg_catalog.pg_get_functiondef(
+  v_function_def := pg_catalog.pg_get_functiondef(
     'public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text, public.notification_priority, text, jsonb, timestamptz, uuid)'::pg_catalog.regprocedure);
-  v_search_new := pg_catalog.replace(pg_catalog.replace(v_search_def,
+  v_function_new := pg_catalog.replace(pg_catalog.replace(v_function_def,
     'on conflict (id) do nothing', 'on conflict (org_id, id) do nothing'),
     'from public.notifications n where n.id = p_id;', 'from public.notifications n where n.org_id = p_org_id and n.id = p_id;');
-  if v_search_new <> v_search_def
-     and pg_catalog.strpos(v_search_new, 'on conflict (org_id, id) do nothing') > 0
-     and pg_catalog.strpos(v_search_new, 'where n.org_id = p_org_id and n.id = p_id;') > 0 then
-    execute v_search_new;
+  if v_function_new <> v_function_def
+     and pg_catalog.strpos(v_function_new, 'on conflict (org_id, id) do nothing') > 0
+     and pg_catalog.strpos(v_function_new, 'where n.org_id = p_org_id and n.id = p_id;') > 0 then
+    execute v_function_new;
   end if;
 end
 $distribute$

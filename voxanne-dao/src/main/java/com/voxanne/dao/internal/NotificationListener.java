@@ -133,7 +133,7 @@ public final class NotificationListener implements NotificationSubscription {
             subscription.poller.start();
             return subscription;
         } catch (SQLException | RuntimeException e) {
-            release(connection, true);
+            release(connection, true, true);   // failed: discarded, whatever its mode
             throw SqlErrors.translate(e);
         }
     }
@@ -149,14 +149,7 @@ public final class NotificationListener implements NotificationSubscription {
         if (Thread.currentThread() == poller) {
             return; // called by the listener: the poller stops and cleans up after it returns
         }
-        try {
-            poller.join(CLOSE_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (poller.isAlive()) {
-            LOG.warn("notification poller of user {} still running {} ms after close", userId, CLOSE_WAIT_MILLIS);
-        }
+        awaitEnd(poller, userId);
     }
 
     private void poll() {
@@ -174,7 +167,7 @@ public final class NotificationListener implements NotificationSubscription {
                     userId, e);
         } finally {
             open = false;
-            release(connection, !clean || !restoreAutoCommit());
+            release(connection, autoCommit, !clean);
             Observed.report(observer::subscriptionClosed);
         }
     }
@@ -263,22 +256,33 @@ public final class NotificationListener implements NotificationSubscription {
         }
     }
 
-    /** Gives the connection back with the auto-commit mode it came with; false when the connection failed. */
-    private boolean restoreAutoCommit() {
+    /** Waits a while for a subscription's thread to end after close, and says so when it does not. */
+    static void awaitEnd(Thread poller, UUID userId) {
         try {
-            connection.setAutoCommit(autoCommit);
-            return true;
-        } catch (SQLException e) {
-            LOG.warn("cannot restore auto-commit; closing the physical connection instead of returning it", e);
-            return false;
+            poller.join(CLOSE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (poller.isAlive()) {
+            LOG.warn("notification poller of user {} still running {} ms after close", userId, CLOSE_WAIT_MILLIS);
         }
     }
 
     /**
-     * Returns the connection to the pool; when {@code discard}, first closes the physical connection so that
-     * its session, LISTEN included, ends instead of reaching the next borrower (the pool then replaces it).
+     * Returns a subscription's connection to the pool with the auto-commit mode it was lent with. When the
+     * subscription {@code failed}, or that mode cannot be restored, first closes the physical connection so
+     * that its session, LISTEN included, ends instead of reaching the next borrower (the pool replaces it).
      */
-    static void release(Connection connection, boolean discard) {
+    static void release(Connection connection, boolean autoCommit, boolean failed) {
+        boolean discard = failed;
+        if (!discard) {
+            try {
+                connection.setAutoCommit(autoCommit);
+            } catch (SQLException e) {
+                LOG.warn("cannot restore auto-commit; closing the physical connection instead of returning it", e);
+                discard = true;
+            }
+        }
         try {
             if (discard) {
                 connection.unwrap(Connection.class).close();

@@ -68,7 +68,6 @@ final class NotificationPoller implements NotificationSubscription {
     static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
     /** How far below the latest change seen every poll reads again, for transactions that commit late. */
     static final Duration OVERLAP = Duration.ofMinutes(5);
-    private static final long CLOSE_WAIT_MILLIS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(NotificationPoller.class);
 
     /** A notification as a poll reads it: ids and timestamps only. */
@@ -137,7 +136,7 @@ final class NotificationPoller implements NotificationSubscription {
             subscription.poller.start();
             return subscription;
         } catch (SQLException | RuntimeException e) {
-            NotificationListener.release(connection, true);
+            NotificationListener.release(connection, true, true);   // failed: discarded, whatever its mode
             throw SqlErrors.translate(e);
         }
     }
@@ -156,14 +155,7 @@ final class NotificationPoller implements NotificationSubscription {
         if (Thread.currentThread() == poller) {
             return; // called by the listener: the poller stops and gives the connection back after it returns
         }
-        try {
-            poller.join(CLOSE_WAIT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (poller.isAlive()) {
-            LOG.warn("notification poller of user {} still running {} ms after close", userId, CLOSE_WAIT_MILLIS);
-        }
+        NotificationListener.awaitEnd(poller, userId);
     }
 
     /** The starting point: the database's time, and what changed in the window below it, taken as seen. */
@@ -199,7 +191,7 @@ final class NotificationPoller implements NotificationSubscription {
             LOG.error("notification subscription of user {} stopped: its connection or a poll failed", userId, e);
         } finally {
             open = false;
-            NotificationListener.release(connection, failed || !restoreAutoCommit());
+            NotificationListener.release(connection, autoCommit, failed);
             Observed.report(observer::subscriptionClosed);
         }
     }
@@ -281,16 +273,5 @@ final class NotificationPoller implements NotificationSubscription {
 
     private static Instant max(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
-    }
-
-    /** Gives the connection back with the auto-commit mode it came with; false when the connection failed. */
-    private boolean restoreAutoCommit() {
-        try {
-            connection.setAutoCommit(autoCommit);
-            return true;
-        } catch (SQLException e) {
-            LOG.warn("cannot restore auto-commit; closing the physical connection instead of returning it", e);
-            return false;
-        }
     }
 }
