@@ -15,11 +15,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +38,9 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * {@link StatementRecorder}, which keeps every statement the call sends, its binding taken off, with its
  * binds; each is then {@code EXPLAIN}ed with those binds in a unit bound as the call's was (the distributed
  * binding): {@code Task Count: 1} on the clinic's worker, the booking's advisory lock included (it
- * is taken through the organization's row there, docs/citus.md fact 29). The bulk import's one
+ * is taken through the organization's row there, docs/citus.md fact 29), planned with the call's values
+ * and planned generically (prepared on the server, {@code plan_cache_mode = force_generic_plan}: Citus
+ * then picks the shard when the plan runs). The bulk import's one
  * statement unnests its arrays on the coordinator, which then sends the rows to their shard (Citus's
  * "pull to coordinator" INSERT … SELECT: a clinic's rows all go to the clinic's shard). Every call
  * succeeds on the cluster.
@@ -101,6 +105,11 @@ class CitusRoutingTest {
                 if (custom != null) {
                     notRouted.add(op.name() + ": " + custom + ": " + statement);
                 }
+                List<String> genericPlan = genericPlan(op, statement);
+                String generic = routing(genericPlan, worker);
+                if (generic != null) {
+                    notRouted.add(op.name() + ", generic plan: " + generic + ": " + String.join("\n", genericPlan));
+                }
                 explained++;
             }
         }
@@ -144,11 +153,18 @@ class CitusRoutingTest {
             if (line.contains("Distributed Subplan")) {
                 return "a distributed subplan";
             }
+            if (line.startsWith("executed: ")) {
+                return line;
+            }
         }
         if (!tasks.equals(List.of(1))) {
             return "task counts " + tasks;
         }
-        if (nodes.size() != 1 || (worker != null && !nodes.get(0).equals(worker))) {
+        // Citus's EXPLAIN EXECUTE sends the worker no parameter values, so the task of a generic plan whose
+        // shard statement keeps parameters shows "Could not get remote plan" instead of its node; its one
+        // task is the pruning's result, and the statement's run above checks that it executes
+        boolean nodeNotShown = nodes.isEmpty() && plan.stream().anyMatch(l -> l.strip().equals("Error: Could not get remote plan."));
+        if (!nodeNotShown && (nodes.size() != 1 || (worker != null && !nodes.get(0).equals(worker)))) {
             return "on nodes " + nodes + ", the clinic's worker is " + worker;
         }
         return null;
@@ -162,6 +178,102 @@ class CitusRoutingTest {
                 return lines(ps);
             }
         }));
+    }
+
+    /**
+     * {@code statement} prepared on the server and planned generically, as PostgreSQL may plan a
+     * statement PgJDBC has server-prepared after its fifth execution: the values are parameters when
+     * Citus plans it, and it picks the shard when the plan runs ("deferred pruning"). Returns the plan of
+     * {@code EXPLAIN EXECUTE}, then runs the statement for real in a unit rolled back, and adds a line
+     * {@code executed: <SQLSTATE>} if it failed other than by a constraint (class 23: a write repeated
+     * with the values it was recorded with may meet its own first row).
+     */
+    private List<String> genericPlan(RoutedOperations.Operation op, StatementRecorder.Executed statement) {
+        List<String> plan = new ArrayList<>(inGenericallyPlannedUnit(op, statement, (s, execute) -> {
+            try (ResultSet rs = s.executeQuery("explain (costs off) " + execute)) {
+                return lines(rs);
+            }
+        }));
+        try {
+            inGenericallyPlannedUnit(op, statement, (s, execute) -> {
+                String outcome = null;
+                try {
+                    s.execute(execute);
+                } catch (SQLException e) {
+                    if (!e.getSQLState().startsWith("23")) {
+                        outcome = "executed: " + e.getSQLState() + " " + e.getMessage();
+                    }
+                }
+                throw new RolledBack(outcome);
+            });
+        } catch (RolledBack run) {
+            if (run.outcome != null) {
+                plan.add(run.outcome);
+            }
+        }
+        return plan;
+    }
+
+    private interface GenericWork<T> {
+        T run(Statement statement, String execute) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in a unit bound as {@code op}'s, with {@code statement} prepared as {@code execute}'s
+     * target. A prepared statement outlives its transaction: the kit's login data source opens a
+     * connection per unit, so one left by a unit that failed ends with its connection.
+     */
+    private <T> T inGenericallyPlannedUnit(RoutedOperations.Operation op, StatementRecorder.Executed statement,
+                                          GenericWork<T> work) {
+        String name = "vx_generic_" + prepared++;
+        String sql = numberedParameters(statement.sql(), statement.binds().size());
+        String values = statement.binds().stream().map(CitusRoutingTest::literal).collect(Collectors.joining(", "));
+        return explaining.run(claims(op), dsl -> dsl.connectionResult(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("set local plan_cache_mode = force_generic_plan");
+                s.execute("prepare " + name + " as " + sql);
+                T result = work.run(s, "execute " + name + (values.isEmpty() ? "" : "(" + values + ")"));
+                s.execute("deallocate " + name);
+                return result;
+            }
+        }));
+    }
+
+    /** Ends a unit that ran a statement for real, so that nothing it wrote stays. */
+    private static final class RolledBack extends RuntimeException {
+        final String outcome;
+
+        RolledBack(String outcome) {
+            super(null, null, false, false);
+            this.outcome = outcome;
+        }
+    }
+
+    private int prepared;
+
+    /** {@code sql} with its JDBC placeholders numbered ({@code $1}, {@code $2}, …), quoted text left alone. */
+    private static String numberedParameters(String sql, int expected) {
+        StringBuilder numbered = new StringBuilder();
+        boolean quoted = false;
+        int n = 0;
+        for (char ch : sql.toCharArray()) {
+            if (ch == '\'') {
+                quoted = !quoted;
+            }
+            if (ch == '?' && !quoted) {
+                numbered.append('$').append(++n);
+            } else {
+                numbered.append(ch);
+            }
+        }
+        assertThat(n).as("placeholders of " + sql).isEqualTo(expected);
+        return numbered.toString();
+    }
+
+    /** A bound value as an untyped SQL literal: the prepared statement's parameter type reads it. */
+    private static String literal(StatementRecorder.Bind bind) {
+        Object value = bind.setter().getName().equals("setNull") ? null : bind.args()[1];
+        return value == null ? "null" : "'" + value.toString().replace("'", "''") + "'";
     }
 
     private static List<String> lines(PreparedStatement ps) throws SQLException {

@@ -3,6 +3,7 @@ package com.voxanne.dao.bench;
 import com.voxanne.schema.session.RequestBinding;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.sql.ResultSet;
@@ -37,18 +38,23 @@ final class Bench {
      * Throughput, the benchmark JVM's CPU time per operation (all its threads, GC and JIT compilation
      * included), and the CPU time of the threads that made the calls alone, per operation: the code a
      * call runs, without what the JVM does beside it (compiling, collecting) and charges to whichever
-     * variant happens to be measured.
+     * variant happens to be measured. The JIT's compilation time during the counted calls, per
+     * operation, tells how much of the difference between the two CPU figures is compilation: the JVM
+     * compiles and recompiles shared code (PgJDBC's, the pool's) whenever the variants' profiles change
+     * it, whichever variant runs at the time.
      */
-    record Measurement(double opsPerSecond, double clientCpuMicrosPerOp, double callerCpuMicrosPerOp) {
+    record Measurement(double opsPerSecond, double clientCpuMicrosPerOp, double callerCpuMicrosPerOp,
+                       double compilationMicrosPerOp) {
 
         Measurement(double opsPerSecond, double clientCpuMicrosPerOp) {
-            this(opsPerSecond, clientCpuMicrosPerOp, Double.NaN);
+            this(opsPerSecond, clientCpuMicrosPerOp, Double.NaN, Double.NaN);
         }
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
 
     /** The benchmark JVM's CPU time so far, all threads, in nanoseconds. */
     static long processCpuNanos() {
@@ -110,19 +116,23 @@ final class Bench {
         Thread.sleep(warmupSeconds * 1000L);
         long start;
         long cpuStart;
+        long jitStart;
         synchronized (lock) {
             phase[0] = 1;
             start = System.nanoTime();
             cpuStart = OS.getProcessCpuTime();
+            jitStart = JIT.getTotalCompilationTime();
         }
         Thread.sleep(seconds * 1000L);
         long end;
         long done;
         long cpuEnd;
+        long jitEnd;
         synchronized (lock) {
             phase[0] = 2;
             end = System.nanoTime();
             cpuEnd = OS.getProcessCpuTime();
+            jitEnd = JIT.getTotalCompilationTime();
             done = count.sum();
         }
         for (Thread worker : workers) {
@@ -132,7 +142,7 @@ final class Bench {
             throw new IllegalStateException("benchmark task failed", failure.get());
         }
         return new Measurement(done / ((end - start) / 1e9), (cpuEnd - cpuStart) / 1e3 / Math.max(1, done),
-                callerCpu.sum() / 1e3 / Math.max(1, done));
+                callerCpu.sum() / 1e3 / Math.max(1, done), (jitEnd - jitStart) * 1e3 / Math.max(1, done));
     }
 
     /** A Hikari pool of {@code size} connections over {@code ds}, all opened at once. */

@@ -237,10 +237,10 @@ public final class RlsThroughputBenchmark {
             Measurement prepared = Bench.median(perVariant.get(3));
             Measurement roleAndClaimsOnly = Bench.median(perVariant.get(4));
             Measurement withoutSearchPath = Bench.median(perVariant.get(5));
-            System.out.printf(Locale.ROOT, "   raw prepared begin;bind;query;commit %7.0f/s (%.2f, %4.0f µs CPU, calling threads %4.1f µs);"
+            System.out.printf(Locale.ROOT, "   raw prepared begin;bind;query;commit %7.0f/s (%.2f, %4.0f µs CPU, calling threads %4.1f µs, JIT %4.1f µs);"
                     + " binding role and claims only %7.0f/s (%.2f); without search_path %7.0f/s (%.2f)%n",
                     prepared.opsPerSecond(), prepared.opsPerSecond() / plain.opsPerSecond(), prepared.clientCpuMicrosPerOp(),
-                    prepared.callerCpuMicrosPerOp(),
+                    prepared.callerCpuMicrosPerOp(), prepared.compilationMicrosPerOp(),
                     roleAndClaimsOnly.opsPerSecond(), roleAndClaimsOnly.opsPerSecond() / plain.opsPerSecond(),
                     withoutSearchPath.opsPerSecond(), withoutSearchPath.opsPerSecond() / plain.opsPerSecond());
             if (options.metrics) {
@@ -250,9 +250,10 @@ public final class RlsThroughputBenchmark {
                         withMetrics.opsPerSecond() / dao.opsPerSecond());
             }
             results.put(op.name(), new Measurement[] {dao, plain, oneTrip});
-            System.out.printf(Locale.ROOT, "%-46s DAO %7.0f/s (%4.0f µs CPU, calling threads %4.1f µs)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
+            System.out.printf(Locale.ROOT, "%-46s DAO %7.0f/s (%4.0f µs CPU, calling threads %4.1f µs, JIT %4.1f µs)  no RLS %7.0f/s (%4.0f µs CPU)  ratio %.2f |"
                     + " raw JDBC under RLS, 1 round trip %7.0f/s (%.2f, %4.0f µs CPU)  [DAO rounds: %s]%n",
-                    op.name(), dao.opsPerSecond(), dao.clientCpuMicrosPerOp(), dao.callerCpuMicrosPerOp(), plain.opsPerSecond(),
+                    op.name(), dao.opsPerSecond(), dao.clientCpuMicrosPerOp(), dao.callerCpuMicrosPerOp(),
+                    dao.compilationMicrosPerOp(), plain.opsPerSecond(),
                     plain.clientCpuMicrosPerOp(), dao.opsPerSecond() / plain.opsPerSecond(),
                     oneTrip.opsPerSecond(), oneTrip.opsPerSecond() / plain.opsPerSecond(), oneTrip.clientCpuMicrosPerOp(),
                     perVariant.get(0).stream().map(m -> String.format(Locale.ROOT, "%.0f", m.opsPerSecond())).toList());
