@@ -9,6 +9,7 @@ import com.voxanne.dao.InvalidInputException;
 import com.voxanne.dao.VoxanneDataException;
 import com.voxanne.schema.internal.SqlFailures;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -133,6 +134,39 @@ public final class SqlErrors {
         }
         return unknown;
     }
+
+    /**
+     * What a commit that failed on a distributed database means. Citus commits a transaction that wrote
+     * on one worker by sending that worker {@code COMMIT} once its own has committed, and reports a
+     * failure there as {@code XX000 could not commit transaction for shard …} (docs/citus.md fact 32). If
+     * the worker replied with an error (a deferred constraint or trigger refusing), its transaction rolled
+     * back: Citus relays that reply as a warning before the error, and that warning, returned here, is
+     * the failure to report, a known rollback. If no such reply came (the worker's connection was lost on
+     * the way), the worker may have committed or not: {@code unknownOutcome} is then true. For any other
+     * failure, null.
+     */
+    static WorkerCommitFailure workerCommitFailure(SQLException failure, SQLWarning warnings) {
+        ServerErrorMessage server = server(failure);
+        if (!"XX000".equals(failure.getSQLState()) || server == null || server.getMessage() == null
+                || !server.getMessage().startsWith(CITUS_WORKER_COMMIT_FAILED)) {
+            return null;
+        }
+        int depth = 0;
+        for (SQLWarning w = warnings; w != null && depth < 50; w = w.getNextWarning(), depth++) {
+            String state = w.getSQLState();
+            if (state != null && !state.startsWith("00") && !state.startsWith("01") && !connectionLost(state)) {
+                return new WorkerCommitFailure(w, false);
+            }
+        }
+        return new WorkerCommitFailure(failure, true);
+    }
+
+    /** See {@link #workerCommitFailure}: the failure to report, and whether the worker may have committed. */
+    record WorkerCommitFailure(SQLException failure, boolean unknownOutcome) {
+    }
+
+    /** The start of Citus's message when a worker's part of a transaction failed at its commit. */
+    static final String CITUS_WORKER_COMMIT_FAILED = "could not commit transaction for shard ";
 
     /**
      * A statement of a unit whose transaction an earlier failure aborted (PostgreSQL refuses everything

@@ -5,11 +5,13 @@ import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.dao.VoxanneObserver.UnitKind;
 import com.voxanne.schema.session.ApiRole;
 import com.voxanne.schema.internal.JooqBanner;
+import com.voxanne.schema.internal.SqlFailures;
 import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.schema.session.RoleTimeouts;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.Objects;
@@ -238,19 +240,40 @@ public final class Transactions {
                 if (unit.handedOutCallerDsl()) {
                     CallerConnection.requireIntact(unit.connection(), claims);
                 }
+                if (placement == Placement.DISTRIBUTED) {
+                    // what Citus relays of a worker's reply to the commit must not mix with older warnings
+                    connection.clearWarnings();
+                }
                 committing = true;
                 connection.commit();
             }
             return result;
         } catch (RuntimeException e) {
             rollback(connection, singleStatement, e);
-            // a single statement carries its commit: a connection lost while it ran may have committed it
-            throw outcome(failure(unit, e), singleStatement);
+            // a single statement carries its commit: a connection lost while it ran may have committed it,
+            // and so may a worker whose commit Citus reports failed (the worker's own reply, relayed as a
+            // warning of a statement jOOQ has closed, cannot tell a refusal here)
+            RuntimeException failure = failure(unit, e);
+            SQLException sql = singleStatement ? SqlFailures.find(e) : null;
+            if (sql != null && SqlErrors.workerCommitFailure(sql, null) != null
+                    && failure instanceof DataAccessFailureException unknown) {
+                throw SqlErrors.outcomeUnknown(unknown);
+            }
+            throw outcome(failure, singleStatement);
         } catch (Error e) {
             rollback(connection, singleStatement, e);
             throw e;
         } catch (SQLException e) {
+            SqlErrors.WorkerCommitFailure onWorker = committing ? SqlErrors.workerCommitFailure(e, warnings(connection)) : null;
             rollback(connection, singleStatement, e);
+            if (onWorker != null) {
+                RuntimeException failure = failure(unit, onWorker.failure());
+                if (onWorker.failure() != e) {
+                    failure.addSuppressed(SqlFailures.scrub(e));
+                }
+                throw onWorker.unknownOutcome() && failure instanceof DataAccessFailureException unknown
+                        ? SqlErrors.outcomeUnknown(unknown) : failure;
+            }
             throw outcome(failure(unit, e), committing);
         } finally {
             if (unit != null) {
@@ -287,6 +310,15 @@ public final class Transactions {
             return SqlErrors.outcomeUnknown(lost);
         }
         return failure;
+    }
+
+    /** The connection's warnings (a worker's reply Citus relays at commit), or null if they cannot be read. */
+    private static SQLWarning warnings(Connection connection) {
+        try {
+            return connection.getWarnings();
+        } catch (SQLException e) {
+            return null;
+        }
     }
 
     /** {@code failure} translated as it leaves the unit ({@link Unit#failure}); before there is one, as is. */
