@@ -103,7 +103,9 @@ class ServiceMigrationsTest {
         try (TestDatabase db = migratedWithService()) {
             VerifyReport report = withService(db).verify();
             assertThat(report.passed()).as(report.toString()).isTrue();
-            assertThat(report.withStatus(Status.WARN)).extracting(Check::id).allMatch(id -> id == VerifyCheck.PGAUDIT);
+            assertThat(report.withStatus(Status.WARN)).extracting(Check::id).allMatch(id -> id == VerifyCheck.PGAUDIT
+                    // a database on a Citus coordinator that distribute has not placed yet
+                    || id == VerifyCheck.DISTRIBUTED_TABLES && CitusSupport.onCitus());
             Check applied = serviceMigrationsApplied(report);
             assertThat(applied.reason()).isEqualTo("2 migrations applied, none pending");
             assertThat(applied.item()).isEqualTo("Service migrations applied (" + HISTORY + ")");
