@@ -14,8 +14,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
@@ -285,26 +283,9 @@ public final class SqlErrors {
         return sql instanceof PSQLException p ? p.getServerErrorMessage() : null;
     }
 
-    /** A constraint's name as a worker's shard has it: the schema's name and {@code _<shardid>}. */
-    private static final Pattern SHARD_CONSTRAINT = Pattern.compile(" constraint \"([a-z0-9_]+)_[0-9]+\"");
-
-    /**
-     * The constraint {@code server} names. PostgreSQL names it in its own field; Citus relays a worker's
-     * refusal without that field, with the shard's name of the constraint in the message
-     * ({@code violates exclusion constraint "excl_appointments_no_double_booking_102117"}, its context
-     * {@code while executing command on …}: docs/citus.md, fact 30), whose suffix is taken off.
-     */
+    /** The constraint {@code server} names, a worker's included ({@link SqlFailures#constraint}). */
     private static String constraint(ServerErrorMessage server) {
-        if (server == null) {
-            return null;
-        }
-        String named = server.getConstraint();
-        if (named != null || server.getMessage() == null || server.getWhere() == null
-                || !server.getWhere().contains("while executing command on")) {
-            return named;
-        }
-        Matcher shard = SHARD_CONSTRAINT.matcher(server.getMessage());
-        return shard.find() ? shard.group(1) : null;
+        return SqlFailures.constraint(server);
     }
 
     private static String column(ServerErrorMessage server) {
