@@ -119,10 +119,11 @@ final class NotificationsImpl implements Notifications {
     }
 
     /**
-     * One row, whoever may see the organization, from the organization's shard: Citus sends
-     * {@code select create_notification(…) from} it whole to the worker holding the clinic's shards. The
-     * aggregate makes the row, so that the function runs, and refuses as on one server, when the
-     * organization does not exist or is not the caller's.
+     * What the call is selected from on a distributed database: the organization's shard, so that Citus
+     * sends {@code select create_notification(…) from} it whole to the worker holding the clinic's shards.
+     * The aggregate gives one row whether the organization is visible to the unit or not, so the function
+     * always runs and refuses as on one server (42501) when the organization does not exist or is not the
+     * caller's, instead of returning nothing.
      */
     private static TableLike<?> onTheClinicsWorker(Field<UUID> organization) {
         return DSL.select(DSL.count()).from(ORGANIZATIONS).where(ORGANIZATIONS.ID.eq(organization)).asTable("clinics_worker");
