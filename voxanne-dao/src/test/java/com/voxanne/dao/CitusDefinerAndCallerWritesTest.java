@@ -27,7 +27,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * refuses the caller's access to those placements in the same transaction, or the owner's after the
  * caller's (25001 "cannot perform query on placements that were modified in this transaction by a
  * different user"). The DAO calls the function from a query routed to the clinic's worker there, where it
- * runs in the unit's own transaction. Both orders, a webhook's handler, the service scope over two clinics,
+ * runs in the unit's own transaction. Both orders, a webhook's handler, the service scope's units in two clinics,
  * rollback and the audit trail; the attacks: another clinic's organization, routed to either worker, and
  * the caller check on the worker. Runs with VOXANNE_TEST_BACKEND=citus only.
  */
