@@ -58,7 +58,6 @@ final class RoutedOperations {
     static final Map<String, String> NOT_ROUTED = new LinkedHashMap<>();
 
     static {
-        NOT_ROUTED.put("Notifications.create/2", "function: select public.create_notification(…), SECURITY DEFINER");
         NOT_ROUTED.put("AuditTrail.suspiciousActivity/3", "function: public.detect_suspicious_activity(org, …)");
         NOT_ROUTED.put("AuditTrail.suspiciousActivity/2", "every organization (function detect_suspicious_activity)");
         NOT_ROUTED.put("AuditTrail.archive/2", "every organization (a cursor over old rows, then archive_old_audit_logs)");
@@ -92,9 +91,6 @@ final class RoutedOperations {
      */
     static List<Operation> functionPaths() {
         List<Operation> ops = new ArrayList<>();
-        ops.add(new Operation("Notifications.create/2", "notifications.create (create_notification)", As.USER,
-                f -> f.measured(() -> f.dao.notifications(f.ann).create(f.ann.userId(),
-                        NewNotification.of(NotificationType.SYSTEM_ALERT, "Routed", "a message")))));
         ops.add(new Operation("Contacts.list/1", "contacts.list(search a phone fragment: search_contact_ids)", As.USER,
                 f -> f.measured(() -> f.dao.contacts(f.ann).list(ContactQuery.all().search("0198")))));
         ops.add(new Operation("AuditTrail.suspiciousActivity/3", "audit.suspiciousActivity(org) (detect_suspicious_activity)",
@@ -185,7 +181,12 @@ final class RoutedOperations {
         ops.add(user("Appointments.upcoming/1", "appointments.upcoming",
                 f -> f.measured(() -> f.dao.appointments(f.ann).upcoming(20))));
 
-        // Notifications, as the clinic's user (create is a function: functionPaths)
+        // Notifications, as the clinic's user. create calls create_notification from the organization's
+        // shard on a distributed database (select create_notification(…) from (select count(*) from
+        // organizations where id = ?)), so that it runs on the clinic's worker (ADR 0023)
+        ops.add(user("Notifications.create/2", "notifications.create (create_notification on the clinic's worker)",
+                f -> f.measured(() -> f.dao.notifications(f.ann).create(f.ann.userId(),
+                        NewNotification.of(NotificationType.SYSTEM_ALERT, "Routed", "a message")))));
         ops.add(user("Notifications.get/1", "notifications.get",
                 f -> f.measured(() -> f.dao.notifications(f.ann).get(f.notification))));
         ops.add(user("Notifications.list/1", "notifications.list", f -> f.measured(() -> f.dao.notifications(f.ann)

@@ -233,5 +233,40 @@ begin
      and pg_catalog.strpos(v_function_new, 'where n.org_id = p_org_id and n.id = p_id;') > 0 then
     execute v_function_new;
   end if;
+
+  -- 10. create_notification beside the caller's own writes in one transaction (docs/citus.md, fact 12).
+  --     Called on the coordinator, the definer's statements reach the clinic's worker over a connection of
+  --     the function's owner, and Citus refuses, in the same transaction, the caller's access to placements
+  --     the owner modified, and the owner's to placements the caller modified (25001). On a distributed
+  --     database the DAO calls it from a query routed to the clinic's worker
+  --     (select create_notification(...) from (select count(*) from organizations where id = ?) o), so it
+  --     runs there, inside the caller's own transaction on that worker, and its statements are local to
+  --     it. Two changes make that work; neither applies where the function runs on the coordinator:
+  --     * citus.allow_nested_distributed_execution: its statements are distributed queries, which Citus
+  --       refuses inside a shard query otherwise (XX000, as search_contact_ids in step 8);
+  --     * the service's caller check: on a worker the connection is the caller's login (Citus connects as
+  --       the coordinator's current user), and the role setting set_config gave on the coordinator is not
+  --       there; a session of service_role with no role set is the service. No API role can open one: the
+  --       workers admit service_role from the coordinator only, and the coordinator connects as it only
+  --       for a transaction whose current user is service_role. Rewritten only where the check reads
+  --       exactly as V15 wrote it.
+  --     Not create_distributed_function with a distribution argument: with one, Citus 13.2.2 ends the
+  --     coordinator's server process (SIGSEGV) for select f(...) from (select 1) s, whoever plans it.
+  v_function_def := pg_catalog.pg_get_functiondef(
+    'public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text, public.notification_priority, text, jsonb, timestamptz, uuid)'::pg_catalog.regprocedure);
+  v_function_new := pg_catalog.replace(v_function_def,
+    '  if not public.is_service_role_caller() then',
+    '  if not (public.is_service_role_caller()' || chr(10)
+    || '          or (coalesce(pg_catalog.current_setting(''role'', true), ''none'') = ''none'' and session_user = ''service_role'')) then');
+  if v_function_new <> v_function_def then
+    execute v_function_new;
+  end if;
+  if exists (select 1 from pg_catalog.pg_proc p
+              where p.oid = 'public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text, public.notification_priority, text, jsonb, timestamptz, uuid)'::pg_catalog.regprocedure
+                and not ('citus.allow_nested_distributed_execution=on' = any(coalesce(p.proconfig, array[]::text[])))) then
+    alter function public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text,
+                                              public.notification_priority, text, jsonb, timestamptz, uuid)
+      set citus.allow_nested_distributed_execution = on;
+  end if;
 end
 $distribute$

@@ -426,6 +426,71 @@ class CitusDistributeTest {
                 + " and tgfoid = 'public.notifications_notify()'::regprocedure and tgenabled <> 'D'")).containsExactly("0");
     }
 
+    /**
+     * Fact 12: create_notification called from a query routed to the clinic's worker runs there, in the
+     * caller's own transaction, so the caller's write to the same clinic after it is not refused (25001;
+     * called on the coordinator it still is: the test before). The service's call on the worker passes the caller check by
+     * its session; an authenticated one with the service's claims does not. Removing either of distribute's
+     * changes fails verify, and distribute restores it.
+     */
+    @Test
+    void createNotificationRunsOnTheClinicsWorkerBesideTheCallersWrites() throws Exception {
+        String routed = "select public.create_notification(?, ?, 'system_alert', 'routed', 'm')"
+                + " from (select count(*) from public.organizations where id = ?) o";
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("select set_config('role', 'authenticated', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.user(orgA, userA).toJson() + "'");
+            String id = SchemaTestSupport.column(c, routed, orgA, userA, orgA).get(0);
+            s.execute("insert into public.contacts (org_id, name) values ('" + orgA + "', 'After the routed call')");
+            assertThat(SchemaTestSupport.column(c, "select count(*) from public.notifications where org_id = ? and id = ?::uuid",
+                    orgA, id)).containsExactly("1");
+            c.rollback();
+        }
+        try (Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("select set_config('role', 'authenticated', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.service().toJson() + "'");
+            assertThatThrownBy(() -> SchemaTestSupport.column(c, routed, orgA, userA, orgA)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("not authenticated");
+            c.rollback();
+            s.execute("select set_config('role', 'service_role', true)");
+            s.execute("set local \"request.jwt.claims\" = '" + RequestClaims.service().toJson() + "'");
+            assertThat(SchemaTestSupport.column(c, routed, orgA, userA, orgA)).hasSize(1);
+            c.rollback();
+        }
+        String function = "public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text,"
+                + " public.notification_priority, text, jsonb, timestamptz, uuid)";
+        admin(db, "alter function " + function + " reset citus.allow_nested_distributed_execution");
+        try {
+            VerifyReport.Check settings = CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow();
+            assertThat(settings.status()).isEqualTo(VerifyReport.Status.FAIL);
+            assertThat(settings.reason()).contains("create_notification is not set up for Citus")
+                    .contains("set citus.allow_nested_distributed_execution = on");
+        } finally {
+            CitusSupport.schema(db).distribute();
+        }
+        assertThat(CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow().status())
+                .isEqualTo(VerifyReport.Status.PASS);
+        // the body as V15 wrote it (a migration replacing the function) fails verify too, until distribute runs
+        admin(db, "do $$ begin execute replace(pg_get_functiondef('" + function + "'::regprocedure),"
+                + " '  if not (public.is_service_role_caller()' || chr(10) || '          or (coalesce(pg_catalog.current_setting(''role'', true),"
+                + " ''none'') = ''none'' and session_user = ''service_role'')) then', '  if not public.is_service_role_caller() then'); end $$");
+        assertThat(adminColumn(db, "select strpos(prosrc, 'session_user') from pg_proc where oid = '" + function + "'::regprocedure"))
+                .as("V15's check back").containsExactly("0");
+        try {
+            VerifyReport.Check settings = CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow();
+            assertThat(settings.status()).isEqualTo(VerifyReport.Status.FAIL);
+            assertThat(settings.reason()).contains("does not accept the service's session on a worker");
+        } finally {
+            CitusSupport.schema(db).distribute();
+        }
+        assertThat(CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow().status())
+                .isEqualTo(VerifyReport.Status.PASS);
+        assertThat(adminColumn(db, "select count(*) from pg_dist_object where objid = '" + function + "'::regprocedure"
+                + " and distribution_argument_index is not null")).as("no distribution argument (ADR 0023)").containsExactly("0");
+    }
+
     private static int shardPort(UUID org) throws SQLException {
         return Integer.parseInt(adminColumn(db, "select nodeport from citus_shards where table_name = 'public.contacts'::regclass"
                 + " and shardid = get_shard_id_for_distribution_column('public.contacts', ?::uuid)", org.toString()).get(0));

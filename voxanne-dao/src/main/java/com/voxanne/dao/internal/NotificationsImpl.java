@@ -3,6 +3,7 @@ package com.voxanne.dao.internal;
 import static com.voxanne.dao.internal.Transactions.Mode.SINGLE_STATEMENT;
 import static com.voxanne.dao.internal.Transactions.Mode.TRANSACTION;
 import static com.voxanne.schema.jooq.Tables.NOTIFICATIONS;
+import static com.voxanne.schema.jooq.Tables.ORGANIZATIONS;
 import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.currentOffsetDateTime;
 import static org.jooq.impl.DSL.inline;
@@ -21,6 +22,7 @@ import com.voxanne.schema.jooq.routines.CreateNotification;
 import com.voxanne.schema.jooq.enums.NotificationStatus;
 import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.jsonb.NotificationChannel;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import java.time.OffsetDateTime;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +33,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jooq.Condition;
 import org.jooq.Field;
+import org.jooq.TableLike;
 import org.jooq.impl.DSL;
 
 /**
@@ -92,7 +95,7 @@ final class NotificationsImpl implements Notifications {
         }
         RelatedEntityType entityType = n.relatedEntityType();
         // the function, not an insert: its caller and organization rules are the ones that count
-        return RenderedWrites.call("notifications.create", CreateNotification::new)
+        RenderedWrites.Call<CreateNotification> call = RenderedWrites.call("notifications.create", CreateNotification::new)
                 .arg(CreateNotification.P_ORG_ID, organizationId, CreateNotification::setPOrgId)
                 .arg(CreateNotification.P_USER_ID, recipientId, CreateNotification::setPUserId)
                 .arg(CreateNotification.P_TYPE, n.type(), CreateNotification::setPType)
@@ -105,8 +108,25 @@ final class NotificationsImpl implements Notifications {
                 .arg(CreateNotification.P_ACTION_URL, actionUrl, CreateNotification::setPActionUrl)
                 .arg(CreateNotification.P_CHANNELS, channels, CreateNotification::setPChannels)
                 .arg(CreateNotification.P_EXPIRES_AT, n.expiresAt(), CreateNotification::setPExpiresAt)
-                .arg(CreateNotification.P_ID, n.id(), CreateNotification::setPId)
-                .fetchSingle(unit, row -> row.getObject(1, UUID.class));
+                .arg(CreateNotification.P_ID, n.id(), CreateNotification::setPId);
+        if (unit.placement() == Placement.DISTRIBUTED) {
+            // On the clinic's worker, in the unit's own transaction there (docs/adr/0023): called on the
+            // coordinator, the definer's statements would reach the worker as the function's owner, and
+            // Citus refuses one transaction's writes to a clinic's shards by two users (25001).
+            call.from(organizationId, NotificationsImpl::onTheClinicsWorker);
+        }
+        return call.fetchSingle(unit, row -> row.getObject(1, UUID.class));
+    }
+
+    /**
+     * What the call is selected from on a distributed database: the organization's shard, so that Citus
+     * sends {@code select create_notification(…) from} it whole to the worker holding the clinic's shards.
+     * The aggregate gives one row whether the organization is visible to the unit or not, so the function
+     * always runs and refuses as on one server (42501) when the organization does not exist or is not the
+     * caller's, instead of returning nothing.
+     */
+    private static TableLike<?> onTheClinicsWorker(Field<UUID> organization) {
+        return DSL.select(DSL.count()).from(ORGANIZATIONS).where(ORGANIZATIONS.ID.eq(organization)).asTable("clinics_worker");
     }
 
     private static String actionUrl(String url) {

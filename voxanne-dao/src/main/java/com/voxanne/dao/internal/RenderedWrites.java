@@ -29,6 +29,7 @@ import org.jooq.Record;
 import org.jooq.StoreQuery;
 import org.jooq.Table;
 import org.jooq.TableField;
+import org.jooq.TableLike;
 import org.jooq.UniqueKey;
 import org.jooq.UpdateQuery;
 import org.jooq.exception.TooManyRowsException;
@@ -127,6 +128,12 @@ final class RenderedWrites {
         Field<?> of(Field<A> value);
     }
 
+    /** The rows a call is selected from ({@code select routine(…) from …}), on one bound value. */
+    @FunctionalInterface
+    interface CallFrom<A> {
+        TableLike<?> of(Field<A> value);
+    }
+
     private RenderedWrites() {
     }
 
@@ -173,6 +180,15 @@ final class RenderedWrites {
         /** Gives the routine's {@code parameter} {@code value}, bound as its type ({@code null}: SQL NULL). */
         <T> Call<R> arg(Parameter<T> parameter, T value, Arg<R, T> setter) {
             write.arg(parameter, value, setter);
+            return this;
+        }
+
+        /**
+         * Selects the call from the rows {@code from} gives on {@code value}, bound
+         * ({@code select routine(…) from …}): a call that Citus sends whole to the worker those rows are on.
+         */
+        <A> Call<R> from(A value, CallFrom<A> from) {
+            write.part(from, null).value(write.required(value), null);
             return this;
         }
 
@@ -413,6 +429,7 @@ final class RenderedWrites {
             List<Condition> where = new ArrayList<>();
             Map<Object, Field<?>> valueOf = new IdentityHashMap<>();
             Around around = null;
+            TableLike<?> callFrom = null;
             for (int i = 2; i < length; i += 2) {
                 Object function = shape[i];
                 Object target = shape[i + 1];
@@ -439,6 +456,8 @@ final class RenderedWrites {
                     around = a;
                 } else if (function instanceof Arg arg) {
                     arg.set(routine, placeholders.get(next++));
+                } else if (function instanceof CallFrom from && start == Start.CALL && callFrom == null) {
+                    callFrom = from.of(RenderedReads.cast(placeholders.get(next++)));
                 } else {
                     throw new IllegalStateException("DAO bug: the write " + name + " has a part of no known kind");
                 }
@@ -467,7 +486,7 @@ final class RenderedWrites {
             }
             return switch (start) {
                 case INSERT, UPDATE, DELETE -> query;
-                case CALL -> DSL.select(routine.asField());
+                case CALL -> callFrom == null ? DSL.select(routine.asField()) : DSL.select(routine.asField()).from(callFrom);
                 case SELECT -> DSL.select(selected);
             };
         }

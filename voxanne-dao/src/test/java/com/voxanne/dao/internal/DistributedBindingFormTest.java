@@ -3,6 +3,7 @@ package com.voxanne.dao.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.dao.AccessDeniedException;
 import com.voxanne.dao.Appointment;
 import com.voxanne.dao.BulkImportException;
 import com.voxanne.dao.Contact;
@@ -10,9 +11,11 @@ import com.voxanne.dao.ContactQuery;
 import com.voxanne.dao.DoubleBookingException;
 import com.voxanne.dao.DuplicateException;
 import com.voxanne.dao.NewContact;
+import com.voxanne.dao.NewNotification;
 import com.voxanne.dao.NotFoundException;
 import com.voxanne.dao.ServiceType;
 import com.voxanne.dao.VoxanneObserver;
+import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.testkit.Tenants;
@@ -118,5 +121,27 @@ class DistributedBindingFormTest {
         Appointment moved = asAnn(Transactions.Mode.TRANSACTION,
                 tx -> tx.appointments().reschedule(later.id(), nine.plusHours(2), Duration.ofMinutes(30)));
         assertThat(moved.scheduledAt()).isAtSameInstantAs(nine.plusHours(2));
+    }
+
+    /**
+     * A notification's create in the distributed shape, on one server: {@code select create_notification(…)
+     * from (select count(*) from organizations where id = ?)}, the call Citus sends whole to the clinic's
+     * worker (docs/adr/0023). The function's rules hold as with the plain call: beside the caller's write in
+     * one unit, another clinic's user refused, and an organization that does not exist refused by the
+     * function (the aggregate's one row calls it; without rows the call would never run).
+     */
+    @Test
+    void aNotificationsCreateCalledFromTheOrganizationsShardKeepsTheFunctionsRules() {
+        UUID[] made = distributed.inOrg(ann.organization().id(), ann.id(), tx -> new UUID[] {
+            tx.notifications().create(ann.id(), NewNotification.of(NotificationType.HOT_LEAD, "Routed", "Call back")),
+            tx.contacts().create(NewContact.named("Beside it")).id()});
+        assertThat(asAnn(Transactions.Mode.SINGLE_STATEMENT, tx -> tx.notifications().get(made[0])).title()).isEqualTo("Routed");
+        assertThat(asAnn(Transactions.Mode.SINGLE_STATEMENT, tx -> tx.contacts().get(made[1])).name()).isEqualTo("Beside it");
+        assertThatThrownBy(() -> asAnn(Transactions.Mode.SINGLE_STATEMENT,
+                tx -> tx.notifications().create(bob.id(), NewNotification.of(NotificationType.HOT_LEAD, "For Bob", "m"))))
+                .isInstanceOf(AccessDeniedException.class);
+        assertThatThrownBy(() -> distributed.perCall(UUID.randomUUID(), ann.id(), Transactions.Mode.SINGLE_STATEMENT,
+                tx -> tx.notifications().create(ann.id(), NewNotification.of(NotificationType.HOT_LEAD, "Nowhere", "m"))))
+                .isInstanceOf(AccessDeniedException.class).hasMessageContaining("does not exist");
     }
 }

@@ -161,12 +161,29 @@ final class DistributionChecks {
                 searchFixes.add("alter function public.search_contact_ids(text) set " + nameValue[0] + " = " + nameValue[1]);
             }
         }
+        List<String> notification = catalog.strings("select unnest(coalesce(p.proconfig, array[]::text[]) || array["
+                + "case when strpos(p.prosrc, '" + Distributor.SERVICE_SESSION_CHECK.replace("'", "''") + "') > 0"
+                + " then 'service check' else '' end]) from pg_proc p"
+                + " where p.oid = to_regprocedure('" + Distributor.CREATE_NOTIFICATION + "')");
+        List<String> notificationFixes = new ArrayList<>();
+        for (String setting : Distributor.NOTIFICATION_SETTINGS) {
+            if (!notification.contains(setting)) {
+                String[] nameValue = setting.split("=", 2);
+                notificationFixes.add("alter function " + Distributor.CREATE_NOTIFICATION + " set " + nameValue[0]
+                        + " = " + nameValue[1]);
+            }
+        }
+        if (!notification.isEmpty() && !notification.contains("service check")) {
+            notificationFixes.add("its service check does not accept the service's session on a worker");
+        }
         List<String> notifying = catalog.strings("select t.tgname from pg_trigger t"
                 + " where t.tgrelid = to_regclass('public.notifications') and not t.tgisinternal and t.tgenabled <> 'D'"
                 + " and t.tgfoid = to_regprocedure('public.notifications_notify()') order by 1");
-        if (fixes.isEmpty() && searchFixes.isEmpty() && notifying.isEmpty()) {
+        if (fixes.isEmpty() && searchFixes.isEmpty() && notificationFixes.isEmpty() && notifying.isEmpty()) {
             return Verdict.pass(String.join(", ", Distributor.SETTINGS) + "; search_contact_ids: "
-                    + String.join(", ", Distributor.SEARCH_SETTINGS) + "; no NOTIFY trigger on notifications");
+                    + String.join(", ", Distributor.SEARCH_SETTINGS) + "; create_notification: "
+                    + String.join(", ", Distributor.NOTIFICATION_SETTINGS) + " and the service's session on a worker;"
+                    + " no NOTIFY trigger on notifications");
         }
         List<String> problems = new ArrayList<>();
         if (!fixes.isEmpty()) {
@@ -176,6 +193,11 @@ final class DistributionChecks {
         if (!searchFixes.isEmpty()) {
             problems.add("search_contact_ids is not set up for Citus (contact search fails there: 0A000 with a generic plan,"
                     + " XX000 from a shard query; ADR 0019). Fix: " + String.join("; ", searchFixes) + " (voxanne distribute does it)");
+        }
+        if (!notificationFixes.isEmpty()) {
+            problems.add("create_notification is not set up for Citus (a unit that creates a notification and writes as"
+                    + " the caller fails there: the DAO calls it on the clinic's worker; ADR 0023). Fix: "
+                    + String.join("; ", notificationFixes) + " (voxanne distribute does it)");
         }
         if (!notifying.isEmpty()) {
             problems.add("notifications NOTIFY on the workers, where nobody listens, and a transaction changing"

@@ -51,6 +51,23 @@ public final class Distributor {
     static final List<String> SEARCH_SETTINGS = List.of("plan_cache_mode=force_custom_plan",
             "citus.allow_nested_distributed_execution=on");
 
+    /** create_notification's signature, as regprocedure reads it. */
+    static final String CREATE_NOTIFICATION = "public.create_notification(uuid, uuid, public.notification_type, text, text,"
+            + " uuid, text, public.notification_priority, text, jsonb, timestamptz, uuid)";
+
+    /**
+     * The settings of create_notification a distributed database needs, as pg_proc.proconfig stores them: the
+     * DAO calls it from a query routed to the clinic's worker, where its statements are nested distributed
+     * queries (docs/citus.md, fact 12; ADR 0023).
+     */
+    static final List<String> NOTIFICATION_SETTINGS = List.of("citus.allow_nested_distributed_execution=on");
+
+    /**
+     * What create_notification's caller check holds on a distributed database besides is_service_role_caller():
+     * on a worker the service's call arrives as a session of service_role with no role set.
+     */
+    static final String SERVICE_SESSION_CHECK = "and session_user = 'service_role'";
+
     /** A policy expression with a scalar subquery, as pg_get_expr prints it ({@code ( SELECT auth_org_id() AS auth_org_id)}). */
     static final String SUBQUERY_PATTERN = "\\(\\s*SELECT\\s";
 
