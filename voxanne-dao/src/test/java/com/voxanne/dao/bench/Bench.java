@@ -145,6 +145,50 @@ final class Bench {
                 callerCpu.sum() / 1e3 / Math.max(1, done), (jitEnd - jitStart) * 1e3 / Math.max(1, done));
     }
 
+    /** One call of a paired comparison, given the input both variants share. */
+    interface PairedTask {
+        void run(Object input) throws Exception;
+    }
+
+    /**
+     * What {@link #paired} measured: CPU microseconds and allocated bytes per call of each variant, and
+     * the CPU ratio over the whole run and over each half (how steady it was).
+     */
+    record Paired(double firstCpuMicros, double firstBytes, double secondCpuMicros, double secondBytes,
+                  double cpuRatio, double cpuRatioFirstHalf, double cpuRatioSecondHalf) {
+    }
+
+    /**
+     * {@code calls} calls of each of two variants on this thread, alternating call by call (which goes
+     * first alternates too) with the same input from {@code inputs}, each call's CPU time and allocated
+     * bytes taken around it. The machine's load, the JIT and the collector then fall on both alike; what
+     * differs is what each variant's own code costs on the calling thread.
+     */
+    static Paired paired(int calls, java.util.function.Supplier<Object> inputs, PairedTask first, PairedTask second)
+            throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) THREADS;
+        long tid = Thread.currentThread().getId();
+        long[] cpu = new long[4];  // first, second: first half; first, second: second half
+        long[] bytes = new long[2];
+        for (int i = 0; i < calls; i++) {
+            Object input = inputs.get();
+            int half = i < calls / 2 ? 0 : 2;
+            for (int k = 0; k < 2; k++) {
+                boolean runFirst = (k == 0) == (i % 2 == 0);
+                long b0 = threads.getThreadAllocatedBytes(tid);
+                long c0 = THREADS.getCurrentThreadCpuTime();
+                (runFirst ? first : second).run(input);
+                long c1 = THREADS.getCurrentThreadCpuTime();
+                long b1 = threads.getThreadAllocatedBytes(tid);
+                cpu[half + (runFirst ? 0 : 1)] += c1 - c0;
+                bytes[runFirst ? 0 : 1] += b1 - b0;
+            }
+        }
+        double n = calls;
+        return new Paired((cpu[0] + cpu[2]) / 1e3 / n, bytes[0] / n, (cpu[1] + cpu[3]) / 1e3 / n, bytes[1] / n,
+                (double) (cpu[0] + cpu[2]) / (cpu[1] + cpu[3]), (double) cpu[0] / cpu[1], (double) cpu[2] / cpu[3]);
+    }
+
     /** A Hikari pool of {@code size} connections over {@code ds}, all opened at once. */
     static HikariDataSource pool(DataSource ds, int size, String name) {
         return pool(ds, size, name, null);

@@ -55,7 +55,11 @@ import javax.sql.DataSource;
  *     -Dexec.args="--threads 4 --warmup 3 --seconds 3 --rounds 3"
  * </pre>
  * Options: {@code --orgs N --contacts N --threads N --pool N --warmup S --seconds S --rounds N
- * --only SUBSTRING[,SUBSTRING…]}.
+ * --only SUBSTRING[,SUBSTRING…] --metrics true|false --paired CALLS}. With {@code --paired}, each read is
+ * also called that many times through the DAO and through the raw client, one thread, the two
+ * alternating call by call with the same organization, each call's CPU (of the calling thread) and
+ * allocated bytes taken around it: a comparison of the DAO's own cost that the machine's load cannot
+ * tilt, as it falls on both alike.
  */
 public final class RlsThroughputBenchmark {
 
@@ -112,6 +116,8 @@ public final class RlsThroughputBenchmark {
         List<String> only = List.of("");
         /** Adds a variant: the DAO reporting to Micrometer ({@code VoxanneMetrics}), to price the metrics. */
         boolean metrics;
+        /** Calls per variant of the paired comparison of the DAO with the raw client (0: not run). */
+        int paired;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -127,6 +133,7 @@ public final class RlsThroughputBenchmark {
                     case "--seconds" -> o.seconds = Integer.parseInt(value);
                     case "--only" -> o.only = List.of(value.split(","));
                     case "--metrics" -> o.metrics = Boolean.parseBoolean(value);
+                    case "--paired" -> o.paired = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -217,6 +224,21 @@ public final class RlsThroughputBenchmark {
         }
         System.out.printf("warm-up: the DAO %d s, plain JDBC up to 3 s per operation; %.0f s in all%n",
                 options.warmupSeconds, (System.nanoTime() - warmupStarted) / 1e9);
+
+        if (options.paired > 0) {
+            System.out.println();
+            for (Map.Entry<Operation, Variants> entry : variants.entrySet()) {
+                Variants v = entry.getValue();
+                Bench.Paired p = Bench.paired(options.paired,
+                        () -> tenants.get(ThreadLocalRandom.current().nextInt(tenants.size())),
+                        tenant -> v.tasks().get(0).run((Tenant) tenant), tenant -> v.tasks().get(3).run((Tenant) tenant));
+                System.out.printf(Locale.ROOT, "paired %-46s DAO %5.1f µs CPU, %6.0f bytes; raw %5.1f µs CPU, %6.0f bytes;"
+                        + " **DAO / raw CPU %.2f** (halves %.2f, %.2f); allocated %.2f%n",
+                        entry.getKey().name(), p.firstCpuMicros(), p.firstBytes(), p.secondCpuMicros(), p.secondBytes(),
+                        p.cpuRatio(), p.cpuRatioFirstHalf(), p.cpuRatioSecondHalf(), p.firstBytes() / p.secondBytes());
+            }
+            System.out.println();
+        }
 
         Map<String, Measurement[]> results = new LinkedHashMap<>();
         Map<String, String> explains = new LinkedHashMap<>();
