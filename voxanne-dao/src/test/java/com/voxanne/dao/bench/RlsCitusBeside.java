@@ -19,6 +19,7 @@ import com.voxanne.testkit.postgres.TestPostgres;
 import com.voxanne.testkit.postgres.TestPostgresConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,8 +41,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@link RlsThroughputBenchmark} through the DAO (RLS, as {@code authenticated}) and as the same SQL without
  * RLS (superuser; on the cluster routed by its {@code org_id = ?}), on both, interleaved in the same rounds.
  *
- * <p>Each round measures the four variants on {@code --threads} threads (throughput) and then on one thread
- * (the time of a call, which is what routing adds to it); the median round counts. Then {@code EXPLAIN
+ * <p>A diagnostic pair beside them: the baseline in a transaction of its own ({@code begin; query; commit},
+ * as the DAO sends a single-statement unit), which on the cluster opens and commits the worker's part apart
+ * from the query. Each round measures the six variants on {@code --threads} threads (throughput) and then on
+ * one thread (the time of a call, which is what routing adds to it); the median round counts. Then {@code EXPLAIN
  * ANALYZE} of each query on the cluster, as {@code authenticated} and without RLS, shows its tasks.
  * <pre>
  * VOXANNE_TEST_BACKEND=citus ./mvnw -o -q -pl voxanne-dao -am process-test-classes -Prls-bench \
@@ -55,7 +58,8 @@ final class RlsCitusBeside {
     private static final Pattern EXECUTION = Pattern.compile("Execution Time: ([0-9.]+) ms");
 
     /** The variants, in their order in a round. */
-    private static final List<String> VARIANTS = List.of("DAO, one server", "no RLS, one server", "DAO, Citus", "no RLS, Citus");
+    private static final List<String> VARIANTS = List.of("DAO, one server", "no RLS, one server", "DAO, Citus", "no RLS, Citus",
+            "no RLS in a transaction, one server", "no RLS in a transaction, Citus");
 
     private RlsCitusBeside() {
     }
@@ -210,13 +214,15 @@ final class RlsCitusBeside {
                     tenant -> op.call().accept(onOne, tenant.context()),
                     tenant -> RlsThroughputBenchmark.runPlain(single, baseline, sample, tenant),
                     tenant -> op.call().accept(onCitus, tenant.context()),
-                    tenant -> RlsThroughputBenchmark.runPlain(clusterAdmin, baseline, sample, tenant))));
+                    tenant -> RlsThroughputBenchmark.runPlain(clusterAdmin, baseline, sample, tenant),
+                    tenant -> runInTransaction(single, baseline, sample, tenant),
+                    tenant -> runInTransaction(clusterAdmin, baseline, sample, tenant))));
         }
 
         long warmupStarted = System.nanoTime();
         for (Variants v : variants.values()) {
             for (int i = 0; i < v.tasks().size(); i++) {
-                boolean dao = i % 2 == 0;
+                boolean dao = i == 0 || i == 2;
                 RlsThroughputBenchmark.measure(options.threads, dao ? options.warmupSeconds : Math.min(3, options.warmupSeconds), 0,
                         v.tasks().get(i));
             }
@@ -286,11 +292,12 @@ final class RlsCitusBeside {
         System.out.println();
         System.out.printf("Time per call, 1 thread (median of %d rounds):%n%n", options.rounds);
         System.out.println("| operation | DAO µs per call: one server, Citus | **routing per DAO call** | no RLS µs per call:"
-                + " one server, Citus | routing per call, no RLS |");
-        System.out.println("|---|---:|---:|---:|---:|");
-        oneThread.forEach((name, r) -> System.out.printf(Locale.ROOT, "| %s | %.0f, %.0f | **+%.0f µs** | %.0f, %.0f | +%.0f µs |%n",
+                + " one server, Citus | routing per call, no RLS | no RLS, `begin; query; commit`: one server, Citus | routing per call,"
+                + " no RLS in a transaction |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+        oneThread.forEach((name, r) -> System.out.printf(Locale.ROOT, "| %s | %.0f, %.0f | **+%.0f µs** | %.0f, %.0f | +%.0f µs | %.0f, %.0f | +%.0f µs |%n",
                 name, micros(r[0]), micros(r[2]), micros(r[2]) - micros(r[0]), micros(r[1]), micros(r[3]),
-                micros(r[3]) - micros(r[1])));
+                micros(r[3]) - micros(r[1]), micros(r[4]), micros(r[5]), micros(r[5]) - micros(r[4])));
         System.out.println();
         System.out.println("| operation | on the cluster as authenticated (EXPLAIN ANALYZE) | on the cluster without RLS"
                 + " | one server as authenticated |");
@@ -298,6 +305,32 @@ final class RlsCitusBeside {
         routing.forEach((name, s) -> System.out.println("| " + name + " | " + s + " |"));
         System.out.println();
         explains.forEach((name, plan) -> System.out.println("== " + name + "\n" + plan));
+    }
+
+    /**
+     * The baseline as the superuser in a transaction of its own, {@code begin; query; commit} in one string
+     * (auto-commit on, as the DAO sends a single-statement unit, ADR 0009) and no binding: on the cluster the
+     * worker's part of the transaction is opened and committed apart from the query, as the DAO's is.
+     */
+    private static void runInTransaction(DataSource admin, RecordingDataSource.Statement query, Tenant captured, Tenant tenant)
+            throws SQLException {
+        try (Connection c = admin.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("begin; " + query.sql() + "; commit")) {
+                query.bind(ps, 0, captured.org(), tenant.org(), captured.user(), tenant.user());
+                ps.execute();                 // begin
+                if (!ps.getMoreResults()) {
+                    throw new IllegalStateException("no query result");
+                }
+                try (ResultSet rs = ps.getResultSet()) {
+                    Bench.readAll(rs);
+                }
+            } catch (SQLException | RuntimeException e) {
+                try (Statement rollback = c.createStatement()) {
+                    rollback.execute("rollback");
+                }
+                throw e;
+            }
+        }
     }
 
     /** Microseconds per call of a measurement taken on one thread. */
