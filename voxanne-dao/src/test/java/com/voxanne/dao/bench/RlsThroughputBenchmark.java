@@ -12,6 +12,7 @@ import com.voxanne.schema.VoxanneSchema;
 import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.testkit.postgres.PostgresServer;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
@@ -55,11 +56,12 @@ import javax.sql.DataSource;
  *     -Dexec.args="--threads 4 --warmup 3 --seconds 3 --rounds 3"
  * </pre>
  * Options: {@code --orgs N --contacts N --threads N --pool N --warmup S --seconds S --rounds N
- * --only SUBSTRING[,SUBSTRING…] --metrics true|false --paired CALLS}. With {@code --paired}, each read is
- * also called that many times through the DAO and through the raw client, one thread, the two
- * alternating call by call with the same organization, each call's CPU (of the calling thread) and
- * allocated bytes taken around it: a comparison of the DAO's own cost that the machine's load cannot
- * tilt, as it falls on both alike.
+ * --only SUBSTRING[,SUBSTRING…] --metrics true|false --seed N --paired CALLS}; {@code --citus-beside true}
+ * runs {@link RlsCitusBeside} instead (the Citus backend only). With {@code --paired}, each read is also
+ * called that many times through the DAO and through the raw client, one thread, the two alternating
+ * call by call with the same organization, each call's CPU (of the calling thread) and allocated bytes
+ * taken around it: a comparison of the DAO's own cost that the machine's load cannot tilt, as it falls
+ * on both alike.
  */
 public final class RlsThroughputBenchmark {
 
@@ -73,7 +75,7 @@ public final class RlsThroughputBenchmark {
      * the DAO's own SQL: for the search, whose DAO SQL asks a SECURITY DEFINER function for the matching
      * ids, the honest baseline is the plain ILIKE query an application without RLS would send.
      */
-    private record Operation(String name, BiConsumer<Voxanne, OrgContext> call, String baselineSql) {
+    record Operation(String name, BiConsumer<Voxanne, OrgContext> call, String baselineSql) {
         Operation(String name, BiConsumer<Voxanne, OrgContext> call) {
             this(name, call, null);
         }
@@ -85,7 +87,7 @@ public final class RlsThroughputBenchmark {
      * {@code search_contact_ids} leaves it out since V12) when the text is its digits already, because the
      * phone ILIKE arm matches the same rows.
      */
-    private static String plainSearch(String text, boolean phoneDigits) {
+    static String plainSearch(String text, boolean phoneDigits) {
         String pattern = "'%" + text + "%'";
         boolean digitsArm = phoneDigits && !text.chars().allMatch(ch -> ch >= '0' && ch <= '9');
         return "select * from public.contacts where org_id = ? and (name ilike " + pattern + " escape '\\'"
@@ -95,13 +97,13 @@ public final class RlsThroughputBenchmark {
     }
 
     /** A tenant: an organization and one of its users. */
-    private record Tenant(UUID org, UUID user) {
+    record Tenant(UUID org, UUID user) {
         OrgContext context() {
             return OrgContext.of(org, user);
         }
     }
 
-    private static final class Options {
+    static final class Options {
         int orgs = 1000;
         int contacts = 1000;
         int appointments = 200;
@@ -118,6 +120,15 @@ public final class RlsThroughputBenchmark {
         boolean metrics;
         /** Calls per variant of the paired comparison of the DAO with the raw client (0: not run). */
         int paired;
+        /**
+         * Runs {@link RlsCitusBeside} instead: one server and a distributed database side by side on the Citus
+         * backend, same data, same rounds.
+         */
+        boolean citusBeside;
+        /** When set, the generated ids and random values derive from it (the same rows in every database). */
+        Integer seed;
+        /** With a seed, the instant the generated times are relative to (one for every database of a run). */
+        final OffsetDateTime base = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -134,10 +145,15 @@ public final class RlsThroughputBenchmark {
                     case "--only" -> o.only = List.of(value.split(","));
                     case "--metrics" -> o.metrics = Boolean.parseBoolean(value);
                     case "--paired" -> o.paired = Integer.parseInt(value);
+                    case "--citus-beside" -> o.citusBeside = Boolean.parseBoolean(value);
+                    case "--seed" -> o.seed = Integer.parseInt(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             o.appointments = Math.min(o.appointments, o.contacts);
+            if (o.citusBeside && o.seed == null) {
+                o.seed = 1;
+            }
             return o;
         }
     }
@@ -146,6 +162,10 @@ public final class RlsThroughputBenchmark {
         Options options = Options.parse(args);
         if (System.getenv("VOXANNE_TEST_BACKEND") == null && System.getProperty("voxanne.test.backend") == null) {
             System.setProperty("voxanne.test.backend", "embedded");
+        }
+        if (options.citusBeside) {
+            RlsCitusBeside.run(options);
+            return;
         }
         try (PostgresServer server = TestPostgres.start(TestPostgresConfig.fromEnvironment());
              TestDatabase db = server.createDatabase()) {
@@ -164,7 +184,7 @@ public final class RlsThroughputBenchmark {
         }
     }
 
-    private static List<Operation> operations() {
+    static List<Operation> operations() {
         OffsetDateTime today = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS);
         AppointmentQuery thisWeek = AppointmentQuery.all().from(today).until(today.plusDays(7));
         return List.of(
@@ -308,7 +328,7 @@ public final class RlsThroughputBenchmark {
     // ------------------------------------------------------------------------------------------------
     // measuring
 
-    private interface Task {
+    interface Task {
         void run(Tenant tenant) throws Exception;
     }
 
@@ -324,16 +344,16 @@ public final class RlsThroughputBenchmark {
     }
 
     /** Operations per second of {@code task} on {@code threads} threads, each call for a random tenant. */
-    private static Measurement measure(int threads, int warmupSeconds, int seconds, Task task) throws InterruptedException {
+    static Measurement measure(int threads, int warmupSeconds, int seconds, Task task) throws InterruptedException {
         List<Tenant> tenants = TENANTS.get();
         return Bench.measure(threads, warmupSeconds, seconds,
                 () -> task.run(tenants.get(ThreadLocalRandom.current().nextInt(tenants.size()))));
     }
 
-    private static final AtomicReference<List<Tenant>> TENANTS = new AtomicReference<>();
+    static final AtomicReference<List<Tenant>> TENANTS = new AtomicReference<>();
 
     /** The one query statement a DAO call sends besides the binding, recorded for {@code tenant}. */
-    private static RecordingDataSource.Statement capture(Voxanne recorded, Tenant tenant, Operation op) {
+    static RecordingDataSource.Statement capture(Voxanne recorded, Tenant tenant, Operation op) {
         List<RecordingDataSource.Statement> statements = RecordingDataSource.record(() -> op.call().accept(recorded, tenant.context()));
         List<RecordingDataSource.Statement> queries = statements.stream()
                 .filter(s -> !s.sql().equals(RequestBinding.BIND_SQL))
@@ -350,7 +370,7 @@ public final class RlsThroughputBenchmark {
     }
 
     /** {@code sql} with the organization as its one parameter, as if recorded for {@code tenant}. */
-    private static RecordingDataSource.Statement orgOnly(String sql, Tenant tenant) {
+    static RecordingDataSource.Statement orgOnly(String sql, Tenant tenant) {
         try {
             java.lang.reflect.Method setObject = PreparedStatement.class.getMethod("setObject", int.class, Object.class);
             return new RecordingDataSource.Statement(sql,
@@ -361,7 +381,7 @@ public final class RlsThroughputBenchmark {
     }
 
     /** The captured query for {@code tenant} as the superuser: no RLS, auto-commit, one round trip. */
-    private static void runPlain(DataSource admin, RecordingDataSource.Statement query, Tenant captured, Tenant tenant)
+    static void runPlain(DataSource admin, RecordingDataSource.Statement query, Tenant captured, Tenant tenant)
             throws SQLException {
         try (Connection c = admin.getConnection(); PreparedStatement ps = c.prepareStatement(query.sql())) {
             query.bind(ps, 0, captured.org(), tenant.org(), captured.user(), tenant.user());
@@ -484,7 +504,7 @@ public final class RlsThroughputBenchmark {
         }
     }
 
-    private static long single(Connection c, String sql) throws SQLException {
+    static long single(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -494,14 +514,20 @@ public final class RlsThroughputBenchmark {
     // ------------------------------------------------------------------------------------------------
     // EXPLAIN
 
-    private static String explain(DataSource ds, RecordingDataSource.Statement query, Tenant captured, Tenant tenant,
+    static String explain(DataSource ds, RecordingDataSource.Statement query, Tenant captured, Tenant tenant,
                                   boolean authenticated) throws SQLException {
+        return explain(ds, query, captured, tenant, authenticated, RequestBinding.Placement.SINGLE_SERVER);
+    }
+
+    /** As {@link #explain(DataSource, RecordingDataSource.Statement, Tenant, Tenant, boolean)}, bound in the form {@code placement} needs. */
+    static String explain(DataSource ds, RecordingDataSource.Statement query, Tenant captured, Tenant tenant,
+                          boolean authenticated, RequestBinding.Placement placement) throws SQLException {
         StringBuilder plan = new StringBuilder();
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
                 if (authenticated) {
-                    RequestBinding.bind(c, RequestClaims.user(tenant.org(), tenant.user()));
+                    RequestBinding.bind(c, RequestClaims.user(tenant.org(), tenant.user()), RoleTimeouts.defaults(), placement);
                 }
                 try (PreparedStatement ps = c.prepareStatement("explain (analyze, buffers) " + query.sql())) {
                     query.bind(ps, 0, captured.org(), tenant.org(), captured.user(), tenant.user());
@@ -529,9 +555,16 @@ public final class RlsThroughputBenchmark {
      * the rows are consistent by construction. Returns one tenant (organization, first user) per
      * organization.
      */
-    private static List<Tenant> generate(DataSource admin, Options o) throws SQLException {
+    static List<Tenant> generate(DataSource admin, Options o) throws SQLException {
         long started = System.nanoTime();
+        boolean seeded = o.seed != null;
+        // With a seed, every id is derived from it and every time from one instant, and random() is seeded:
+        // two databases generated with the same options hold the same rows.
+        String now = seeded ? "'" + o.base + "'::timestamptz" : "now()";
         try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            if (seeded) {
+                s.execute("select setseed(" + (o.seed % 1000) / 1000.0 + ")");
+            }
             s.execute("set session_replication_role = replica");
             s.execute("set maintenance_work_mem = '512MB'");
             List<String> indexes = new ArrayList<>();
@@ -549,17 +582,23 @@ public final class RlsThroughputBenchmark {
                     }
                 }
             }
-            s.execute("insert into public.organizations (name) select 'Bench clinic ' || g from generate_series(1, " + o.orgs + ") g");
+            s.execute(seeded
+                    ? "insert into public.organizations (id, name) select md5('" + o.seed + " org ' || g)::uuid, 'Bench clinic ' || g"
+                            + " from generate_series(1, " + o.orgs + ") g"
+                    : "insert into public.organizations (name) select 'Bench clinic ' || g from generate_series(1, " + o.orgs + ") g");
             s.execute("create temp table bench_org as select id, row_number() over (order by id) as n from public.organizations"
                     + " where name like 'Bench clinic %'");
             s.execute("insert into auth.users (id, email, aud, role, raw_app_meta_data)"
-                    + " select gen_random_uuid(), 'staff' || u || '.' || o.n || '@bench.example', 'authenticated', 'authenticated',"
+                    + " select " + (seeded ? "md5('" + o.seed + " user ' || u || '.' || o.n)::uuid" : "gen_random_uuid()")
+                    + ", 'staff' || u || '.' || o.n || '@bench.example', 'authenticated', 'authenticated',"
                     + " jsonb_build_object('org_id', o.id) from bench_org o, generate_series(1, " + o.usersPerOrg + ") u");
-            s.execute("insert into public.contacts (org_id, name, phone, email, service_interests, lead_score, lead_status,"
+            s.execute("insert into public.contacts (" + (seeded ? "id, " : "") + "org_id, name, phone, email, service_interests, lead_score, lead_status,"
                     + " last_contact_at, notes, created_at, updated_at)"
-                    + " select org_id, name, phone, email, interests, score, status, case when g % 3 = 0 then null else updated end,"
+                    + " select " + (seeded ? "id, " : "") + "org_id, name, phone, email, interests, score, status,"
+                    + " case when g % 3 = 0 then null else updated end,"
                     + " null, updated - (g % 90) * interval '1 day', updated"
-                    + " from (select o.id as org_id, g,"
+                    + " from (select " + (seeded ? "md5('" + o.seed + " contact ' || g || '.' || o.n)::uuid as id, " : "")
+                    + "o.id as org_id, g,"
                     + "   (array['Ann','Joanna','Hannah','Bob','Carlos','Dana','Eve','Frank','Grace','Henry','Ivy','Jack'])[1 + g % 12]"
                     + "     || ' ' || (array['Smith','Johnson','Brown','Garcia','Miller','Davis','Lopez','Wilson','Moore','Thomas','Clark'])[1 + (g * 7) % 11] as name,"
                     + "   '+1' || (2000000000::bigint + o.n * 10000 + g)::text as phone,"
@@ -567,25 +606,28 @@ public final class RlsThroughputBenchmark {
                     + "   (array['[\"botox\"]','[\"filler\"]','[\"botox\",\"filler\"]','[]'])[1 + g % 4]::jsonb as interests,"
                     + "   (array['hot','warm','cold'])[1 + g % 3]::public.lead_score_type as score,"
                     + "   (array['new','contacted','qualified','booked','converted','lost'])[1 + (g * 5) % 6]::public.lead_status_type as status,"
-                    + "   now() - random() * interval '365 days' as updated"
+                    + "   " + now + " - random() * interval '365 days' as updated"
                     + "  from bench_org o, generate_series(1, " + o.contacts + ") g) x");
             // Appointments 3 hours apart per organization (30 minutes long: no double booking), half past, half ahead.
-            s.execute("insert into public.appointments (org_id, contact_id, service_type, scheduled_at, duration_minutes,"
+            s.execute("insert into public.appointments (" + (seeded ? "id, " : "") + "org_id, contact_id, service_type, scheduled_at, duration_minutes,"
                     + " status, deleted_at)"
-                    + " select org_id, id, (array['consultation','botox','filler','other'])[1 + rn % 4],"
-                    + "  date_trunc('hour', now()) + (rn - " + (o.appointments / 2) + ") * interval '3 hours', 30,"
+                    + " select " + (seeded ? "md5('" + o.seed + " appointment ' || id)::uuid, " : "")
+                    + "org_id, id, (array['consultation','botox','filler','other'])[1 + rn % 4],"
+                    + "  date_trunc('hour', " + now + ") + (rn - " + (o.appointments / 2) + ") * interval '3 hours', 30,"
                     + "  (case when rn <= " + (o.appointments / 2) + " then (array['completed','completed','no_show','cancelled'])[1 + rn % 4]"
                     + "   else (array['pending','confirmed','confirmed','cancelled'])[1 + rn % 4] end)::public.appointment_status,"
-                    + "  case when rn % 20 = 0 then now() end"
+                    + "  case when rn % 20 = 0 then " + now + " end"
                     + " from (select org_id, id, row_number() over (partition by org_id order by id) as rn from public.contacts) c"
                     + " where rn <= " + o.appointments);
-            s.execute("insert into public.notifications (org_id, user_id, type, title, message, related_entity_type, status,"
+            s.execute("insert into public.notifications (" + (seeded ? "id, " : "") + "org_id, user_id, type, title, message, related_entity_type, status,"
                     + " read_at, priority, created_at, updated_at)"
-                    + " select (u.raw_app_meta_data ->> 'org_id')::uuid, u.id,"
+                    + " select " + (seeded ? "md5('" + o.seed + " notification ' || u.id || '.' || g)::uuid, " : "")
+                    + "(u.raw_app_meta_data ->> 'org_id')::uuid, u.id,"
                     + "  (array['hot_lead','appointment_booked','appointment_reminder','missed_call','system_alert','voicemail'])[1 + g % 6]::public.notification_type,"
                     + "  'Notification ' || g, 'Generated for the benchmark', 'system',"
                     + "  (case when g % 10 < 3 then 'unread' when g % 10 < 9 then 'read' else 'archived' end)::public.notification_status,"
-                    + "  case when g % 10 >= 3 then now() end, 'normal', now() - g * interval '2 hours', now() - g * interval '2 hours'"
+                    + "  case when g % 10 >= 3 then " + now + " end, 'normal', " + now + " - g * interval '2 hours', " + now
+                    + " - g * interval '2 hours'"
                     + " from auth.users u, generate_series(1, " + o.notificationsPerUser + ") g");
             System.out.printf("loaded in %.0f s; building %d secondary indexes%n", (System.nanoTime() - started) / 1e9, indexes.size());
             for (String index : indexes) {
