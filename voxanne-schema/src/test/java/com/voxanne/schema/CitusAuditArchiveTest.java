@@ -291,7 +291,7 @@ class CitusAuditArchiveTest {
         VerifyReport.Check settings = CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow();
         assertThat(settings.status()).isEqualTo(VerifyReport.Status.FAIL);
         assertThat(settings.reason()).contains("archive_old_audit_logs is not set up for Citus")
-                .contains("its flag (set_config) does not reach the workers' append-only trigger")
+                .contains("its body is not the distributed form")
                 .contains("alter function " + ARCHIVE + " set plan_cache_mode = force_custom_plan")
                 .contains("Fix: voxanne distribute");
 

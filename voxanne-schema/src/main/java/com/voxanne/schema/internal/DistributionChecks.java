@@ -182,8 +182,8 @@ final class DistributionChecks {
                 + " where p.oid = to_regprocedure('" + Distributor.ARCHIVE + "')");
         List<String> archiveFixes = new ArrayList<>();
         if (!archive.isEmpty() && !archive.contains("flag by set local")) {
-            archiveFixes.add("its flag (set_config) does not reach the workers' append-only trigger and its event has no"
-                    + " organization");
+            archiveFixes.add("its body is not the distributed form (the flag by SET LOCAL from a DO block, which reaches"
+                    + " the workers' append-only trigger where set_config does not; an event per organization archived)");
         }
         for (String setting : Distributor.ARCHIVE_SETTINGS) {
             if (!archive.isEmpty() && !archive.contains(setting)) {
@@ -219,7 +219,8 @@ final class DistributionChecks {
         if (!archiveFixes.isEmpty()) {
             problems.add("archive_old_audit_logs is not set up for Citus (the audit archive fails there: the workers refuse"
                     + " its delete, and audit_logs refuses an event without an organization; ADR 0024): "
-                    + String.join("; ", archiveFixes) + ". Fix: voxanne distribute (VoxanneSchema.distribute()) rewrites it");
+                    + String.join("; ", archiveFixes) + ". Fix: voxanne distribute (VoxanneSchema.distribute()), which"
+                    + " rewrites its body where it reads as V14 wrote it; another body needs the same changes by hand");
         }
         if (!notifying.isEmpty()) {
             problems.add("notifications NOTIFY on the workers, where nobody listens, and a transaction changing"

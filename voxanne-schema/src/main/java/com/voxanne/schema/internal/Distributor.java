@@ -79,9 +79,10 @@ public final class Distributor {
 
     /**
      * What archive_old_audit_logs' body holds on a distributed database (ADR 0024): its flag set by SET LOCAL,
-     * which reaches the workers' append-only triggers, where set_config does not.
+     * which reaches the workers' append-only triggers, where set_config does not, from a DO block, which
+     * Citus propagates a SET LOCAL from even when the call is a statement of its own.
      */
-    static final String ARCHIVE_FLAG_BY_SET_LOCAL = "set local voxanne.audit_archive = 'on'";
+    static final String ARCHIVE_FLAG_BY_SET_LOCAL = "do $flag$ begin set local voxanne.audit_archive = 'on'; end $flag$;";
 
     /** A policy expression with a scalar subquery, as pg_get_expr prints it ({@code ( SELECT auth_org_id() AS auth_org_id)}). */
     static final String SUBQUERY_PATTERN = "\\(\\s*SELECT\\s";
