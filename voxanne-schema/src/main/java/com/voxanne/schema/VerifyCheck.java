@@ -105,8 +105,10 @@ public enum VerifyCheck {
      * On a distributed database: the database sets {@code citus.propagate_set_commands = 'local'} and
      * {@code citus.enable_unsafe_triggers = on}, and {@code search_contact_ids} has
      * {@code plan_cache_mode = force_custom_plan} and {@code citus.allow_nested_distributed_execution = on}
-     * (docs/adr/0019), and no enabled trigger on {@code notifications} calls {@code notifications_notify}
-     * (docs/adr/0022). PASS, not distributed, elsewhere.
+     * (docs/adr/0019), {@code create_notification} runs on the clinic's worker (docs/adr/0023),
+     * {@code archive_old_audit_logs} sets its flag by {@code SET LOCAL}, records its event per organization and
+     * has {@code plan_cache_mode = force_custom_plan} (docs/adr/0024), and no enabled trigger on
+     * {@code notifications} calls {@code notifications_notify} (docs/adr/0022). PASS, not distributed, elsewhere.
      */
     DISTRIBUTION_SETTINGS("Distribution: database settings"),
     /** Changing a row's {@code org_id} is refused, to another organization and to NULL. */

@@ -268,5 +268,105 @@ begin
                                               public.notification_priority, text, jsonb, timestamptz, uuid)
       set citus.allow_nested_distributed_execution = on;
   end if;
+
+  -- 11. The audit archive (ADR 0024). As V14 wrote it, archive_old_audit_logs fails on the cluster twice:
+  --     * its flag, set_config('voxanne.audit_archive', 'on', true), is not propagated (fact 10), so the
+  --       append-only trigger of every shard of audit_logs refuses the delete on the workers (42501);
+  --     * its MAINTENANCE event has no organization, and org_id is audit_logs' distribution value (fact 6).
+  --     Rewritten: the flag by SET LOCAL, which citus.propagate_set_commands = 'local' (step 6) carries to
+  --     the workers' part of the transaction (from a DO block, so that a call outside a transaction block
+  --     carries it too), and turned off again the same way before anything else runs,
+  --     so the rest of the transaction deletes nothing; the old rows counted per organization before the
+  --     delete (one aggregate on each shard), the delete refused unless it removed exactly those; one
+  --     event per organization whose rows were archived, with that organization's count and the run's
+  --     parameters, so each clinic's own trail records its archive (a run that archives nothing records
+  --     nothing). Planned with its values (plan_cache_mode = force_custom_plan): Citus plans a statement
+  --     over distributed tables with unresolved parameters only with their values (fact 24). Who may
+  --     archive is unchanged: the service check comes first, and no API role holds DELETE on audit_logs,
+  --     so a session that sets the flag itself is still refused. Rewritten only where both places read
+  --     exactly as V14 wrote them; the function is a distributed object, so the workers get it too.
+  v_function_def := pg_catalog.pg_get_functiondef('public.archive_old_audit_logs(integer, bigint)'::pg_catalog.regprocedure);
+  v_function_new := pg_catalog.replace(pg_catalog.replace(v_function_def,
+    $v14$
+  v_cutoff  timestamptz;
+  v_deleted bigint;
+begin
+$v14$, $citus$
+  v_cutoff  timestamptz;
+  v_deleted bigint;
+  v_orgs    uuid[];
+  v_counts  bigint[];
+  v_counted bigint;
+begin
+$citus$),
+    $v14$
+  perform pg_catalog.set_config('voxanne.audit_archive', 'on', true);
+  delete from public.audit_logs a
+   where a.event_time < v_cutoff
+     and a.id <= p_exported_through_id;
+  get diagnostics v_deleted = row_count;
+  perform pg_catalog.set_config('voxanne.audit_archive', 'off', true);
+
+  insert into public.audit_logs
+    (event_type, operation, schema_name, table_name, database_user, session_user_name,
+     authenticated_user, statement_text, row_data)
+  values
+    ('MAINTENANCE', 'ARCHIVE', 'public', 'audit_logs',
+     coalesce(nullif(pg_catalog.current_setting('role', true), 'none'), session_user),
+     session_user, public.auth_user_id(), pg_catalog.current_query(),
+     pg_catalog.jsonb_build_object('retention_days', p_retention_days,
+                                   'exported_through_id', p_exported_through_id,
+                                   'cutoff', v_cutoff, 'deleted', v_deleted));
+  return v_deleted;
+$v14$, $citus$
+  -- on a distributed database (voxanne distribute, ADR 0024): the old rows counted per organization
+  select pg_catalog.array_agg(s.org_id order by s.org_id), pg_catalog.array_agg(s.n order by s.org_id),
+         coalesce(pg_catalog.sum(s.n), 0)
+    into v_orgs, v_counts, v_counted
+    from (select a.org_id, pg_catalog.count(*) as n
+            from public.audit_logs a
+           where a.event_time < v_cutoff
+             and a.id <= p_exported_through_id
+           group by a.org_id) s;
+
+  -- The flag by SET LOCAL, which citus.propagate_set_commands = 'local' carries to the workers' part of
+  -- the transaction (set_config is not carried), turned off the same way before anything else runs. In
+  -- a DO block: Citus propagates a SET LOCAL only inside what it takes for a multi-statement transaction;
+  -- a DO block is one, a function's own statement is not when the call is a statement of its own.
+  do $flag$ begin set local voxanne.audit_archive = 'on'; end $flag$;
+  delete from public.audit_logs a
+   where a.event_time < v_cutoff
+     and a.id <= p_exported_through_id;
+  get diagnostics v_deleted = row_count;
+  do $flag$ begin set local voxanne.audit_archive = 'off'; end $flag$;
+  if v_deleted <> v_counted then
+    raise exception 'archive_old_audit_logs: audit rows changed while archiving (% counted, % deleted); nothing was deleted, retry',
+      v_counted, v_deleted using errcode = '40001';
+  end if;
+
+  -- one event per organization archived, in that organization's own trail (org_id is the distribution value)
+  insert into public.audit_logs
+    (org_id, event_type, operation, schema_name, table_name, database_user, session_user_name,
+     authenticated_user, statement_text, row_data)
+  select u.org_id, 'MAINTENANCE', 'ARCHIVE', 'public', 'audit_logs',
+         coalesce(nullif(pg_catalog.current_setting('role', true), 'none'), session_user),
+         session_user, public.auth_user_id(), pg_catalog.current_query(),
+         pg_catalog.jsonb_build_object('retention_days', p_retention_days,
+                                       'exported_through_id', p_exported_through_id,
+                                       'cutoff', v_cutoff, 'deleted', u.n)
+    from unnest(v_orgs, v_counts) as u(org_id, n);  -- multi-argument unnest: the FROM clause form, unqualified
+  return v_deleted;
+$citus$);
+  if pg_catalog.strpos(v_function_new, 'set local voxanne.audit_archive = ''on'';') > 0
+     and pg_catalog.strpos(v_function_new, 'v_counted bigint;') > 0
+     and pg_catalog.strpos(v_function_new, 'set_config(''voxanne.audit_archive''') = 0
+     and v_function_new <> v_function_def then
+    execute v_function_new;
+  end if;
+  if exists (select 1 from pg_catalog.pg_proc p
+              where p.oid = 'public.archive_old_audit_logs(integer, bigint)'::pg_catalog.regprocedure
+                and not ('plan_cache_mode=force_custom_plan' = any(coalesce(p.proconfig, array[]::text[])))) then
+    alter function public.archive_old_audit_logs(integer, bigint) set plan_cache_mode = force_custom_plan;
+  end if;
 end
 $distribute$

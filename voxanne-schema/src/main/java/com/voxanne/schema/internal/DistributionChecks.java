@@ -176,14 +176,31 @@ final class DistributionChecks {
         if (!notification.isEmpty() && !notification.contains("service check")) {
             notificationFixes.add("its service check does not accept the service's session on a worker");
         }
+        List<String> archive = catalog.strings("select unnest(coalesce(p.proconfig, array[]::text[]) || array["
+                + "case when strpos(p.prosrc, '" + Distributor.ARCHIVE_FLAG_BY_SET_LOCAL.replace("'", "''") + "') > 0"
+                + " then 'flag by set local' else '' end]) from pg_proc p"
+                + " where p.oid = to_regprocedure('" + Distributor.ARCHIVE + "')");
+        List<String> archiveFixes = new ArrayList<>();
+        if (!archive.isEmpty() && !archive.contains("flag by set local")) {
+            archiveFixes.add("its body is not the distributed form (the flag by SET LOCAL from a DO block, which reaches"
+                    + " the workers' append-only trigger where set_config does not; an event per organization archived)");
+        }
+        for (String setting : Distributor.ARCHIVE_SETTINGS) {
+            if (!archive.isEmpty() && !archive.contains(setting)) {
+                String[] nameValue = setting.split("=", 2);
+                archiveFixes.add("alter function " + Distributor.ARCHIVE + " set " + nameValue[0] + " = " + nameValue[1]);
+            }
+        }
         List<String> notifying = catalog.strings("select t.tgname from pg_trigger t"
                 + " where t.tgrelid = to_regclass('public.notifications') and not t.tgisinternal and t.tgenabled <> 'D'"
                 + " and t.tgfoid = to_regprocedure('public.notifications_notify()') order by 1");
-        if (fixes.isEmpty() && searchFixes.isEmpty() && notificationFixes.isEmpty() && notifying.isEmpty()) {
+        if (fixes.isEmpty() && searchFixes.isEmpty() && notificationFixes.isEmpty() && archiveFixes.isEmpty()
+                && notifying.isEmpty()) {
             return Verdict.pass(String.join(", ", Distributor.SETTINGS) + "; search_contact_ids: "
                     + String.join(", ", Distributor.SEARCH_SETTINGS) + "; create_notification: "
                     + String.join(", ", Distributor.NOTIFICATION_SETTINGS) + " and the service's session on a worker;"
-                    + " no NOTIFY trigger on notifications");
+                    + " archive_old_audit_logs: its flag by SET LOCAL, an event per organization, "
+                    + String.join(", ", Distributor.ARCHIVE_SETTINGS) + "; no NOTIFY trigger on notifications");
         }
         List<String> problems = new ArrayList<>();
         if (!fixes.isEmpty()) {
@@ -198,6 +215,12 @@ final class DistributionChecks {
             problems.add("create_notification is not set up for Citus (a unit that creates a notification and writes as"
                     + " the caller fails there: the DAO calls it on the clinic's worker; ADR 0023). Fix: "
                     + String.join("; ", notificationFixes) + " (voxanne distribute does it)");
+        }
+        if (!archiveFixes.isEmpty()) {
+            problems.add("archive_old_audit_logs is not set up for Citus (the audit archive fails there: the workers refuse"
+                    + " its delete, and audit_logs refuses an event without an organization; ADR 0024): "
+                    + String.join("; ", archiveFixes) + ". Fix: voxanne distribute (VoxanneSchema.distribute()), which"
+                    + " rewrites its body where it reads as V14 wrote it; another body needs the same changes by hand");
         }
         if (!notifying.isEmpty()) {
             problems.add("notifications NOTIFY on the workers, where nobody listens, and a transaction changing"

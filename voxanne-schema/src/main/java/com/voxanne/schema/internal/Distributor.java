@@ -68,6 +68,22 @@ public final class Distributor {
      */
     static final String SERVICE_SESSION_CHECK = "and session_user = 'service_role'";
 
+    /** archive_old_audit_logs' signature, as regprocedure reads it. */
+    static final String ARCHIVE = "public.archive_old_audit_logs(integer, bigint)";
+
+    /**
+     * The settings of archive_old_audit_logs a distributed database needs, as pg_proc.proconfig stores them: its
+     * statements over audit_logs carry PL/pgSQL variables, which Citus plans only with their values (fact 24).
+     */
+    static final List<String> ARCHIVE_SETTINGS = List.of("plan_cache_mode=force_custom_plan");
+
+    /**
+     * What archive_old_audit_logs' body holds on a distributed database (ADR 0024): its flag set by SET LOCAL,
+     * which reaches the workers' append-only triggers, where set_config does not, from a DO block, which
+     * Citus propagates a SET LOCAL from even when the call is a statement of its own.
+     */
+    static final String ARCHIVE_FLAG_BY_SET_LOCAL = "do $flag$ begin set local voxanne.audit_archive = 'on'; end $flag$;";
+
     /** A policy expression with a scalar subquery, as pg_get_expr prints it ({@code ( SELECT auth_org_id() AS auth_org_id)}). */
     static final String SUBQUERY_PATTERN = "\\(\\s*SELECT\\s";
 
