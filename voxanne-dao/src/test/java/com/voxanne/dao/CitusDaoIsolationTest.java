@@ -66,19 +66,7 @@ class CitusDaoIsolationTest extends TwoClinicsTest {
         assertThat(result.tables()).extracting(DistributionResult.Table::name).contains("public.contacts");
         assertThat(result.tables()).allMatch(t -> t.placedNow() != already);
         PGSimpleDataSource operator = admin.unwrap(PGSimpleDataSource.class);
-        for (DistributionResult.Worker worker : result.workersToConfigure()) {
-            PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setServerNames(new String[] {worker.host()});
-            ds.setPortNumbers(new int[] {worker.port()});
-            ds.setDatabaseName(db.name());
-            ds.setUser(operator.getUser());
-            ds.setPassword(operator.getPassword());
-            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                for (String sql : worker.statements()) {
-                    s.execute(sql);
-                }
-            }
-        }
+        result.configureWorkers(db.name(), operator.getUser(), operator.getPassword());
     }
 
     @Test

@@ -1,8 +1,12 @@
 package com.voxanne.schema;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * What {@link VoxanneSchema#distribute()} did, table by table, and what the operator must still do on
@@ -121,6 +125,37 @@ public record DistributionResult(List<Table> tables, List<String> settingsAdded,
     /** The workers where roles still need LOGIN. */
     public List<Worker> workersToConfigure() {
         return workers.stream().filter(w -> !w.rolesWithoutLogin().isEmpty()).toList();
+    }
+
+    /**
+     * Runs each worker's {@link Worker#statements()} there, connected to {@code database} at the worker's
+     * address and port as {@code user} (a superuser of the workers) with {@code password}: the step an
+     * operator takes after {@code distribute} where the workers admit that user with a password. The
+     * {@link Worker#PG_HBA} step is still the operator's. Safe to run twice: it has nothing to run once
+     * the roles may log in.
+     *
+     * @return the workers it ran statements on
+     * @throws SQLException if a worker cannot be reached or refuses a statement (the workers before it
+     *     keep what ran there; run {@code distribute} again to see what is left)
+     */
+    public List<Worker> configureWorkers(String database, String user, String password) throws SQLException {
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(user, "user");
+        List<Worker> configured = workersToConfigure();
+        for (Worker worker : configured) {
+            PGSimpleDataSource node = new PGSimpleDataSource();
+            node.setServerNames(new String[] {worker.host()});
+            node.setPortNumbers(new int[] {worker.port()});
+            node.setDatabaseName(database);
+            node.setUser(user);
+            node.setPassword(password);
+            try (Connection c = node.getConnection(); Statement s = c.createStatement()) {
+                for (String sql : worker.statements()) {
+                    s.execute(sql);
+                }
+            }
+        }
+        return configured;
     }
 
     /** One line per table, then the settings and the workers. */

@@ -3,9 +3,7 @@ package com.voxanne.schema;
 import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgresConfig;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** What the Citus tests of this module share: the backend check, distributing a test database, the operator's step on the workers. */
@@ -30,18 +28,6 @@ final class CitusSupport {
      */
     static void configureWorkers(TestDatabase db, DistributionResult result) throws SQLException {
         PGSimpleDataSource admin = db.adminDataSource().unwrap(PGSimpleDataSource.class);
-        for (DistributionResult.Worker worker : result.workersToConfigure()) {
-            PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setServerNames(new String[] {worker.host()});
-            ds.setPortNumbers(new int[] {worker.port()});
-            ds.setDatabaseName(db.name());
-            ds.setUser(admin.getUser());
-            ds.setPassword(admin.getPassword());
-            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                for (String sql : worker.statements()) {
-                    s.execute(sql);
-                }
-            }
-        }
+        result.configureWorkers(db.name(), admin.getUser(), admin.getPassword());
     }
 }

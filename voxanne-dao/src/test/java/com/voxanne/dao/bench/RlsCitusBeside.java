@@ -144,17 +144,7 @@ final class RlsCitusBeside {
         DataSource admin = cluster.adminDataSource();
         DistributionResult result = VoxanneSchema.configure().dataSource(admin).load().distribute();
         PGSimpleDataSource operator = admin.unwrap(PGSimpleDataSource.class);
-        for (DistributionResult.Worker worker : result.workersToConfigure()) {
-            PGSimpleDataSource node = new PGSimpleDataSource();
-            node.setServerNames(new String[] {worker.host()});
-            node.setPortNumbers(new int[] {worker.port()});
-            node.setDatabaseName(cluster.name());
-            node.setUser(operator.getUser());
-            node.setPassword(operator.getPassword());
-            for (String sql : worker.statements()) {
-                execute(node, sql);
-            }
-        }
+        result.configureWorkers(cluster.name(), operator.getUser(), operator.getPassword());
         double distributed = (System.nanoTime() - started) / 1e9;
         execute(admin, "vacuum analyze public.organizations, auth.users, public.contacts, public.appointments, public.notifications");
         System.out.printf(Locale.ROOT, "distributed in %.0f s, analyzed in %.0f s more:%n%s", distributed,

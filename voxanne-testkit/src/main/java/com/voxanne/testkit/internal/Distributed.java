@@ -3,8 +3,6 @@ package com.voxanne.testkit.internal;
 import com.voxanne.schema.DistributionResult;
 import com.voxanne.schema.VoxanneSchema;
 import com.voxanne.testkit.postgres.TestDatabase;
-import java.sql.Connection;
-import java.sql.Statement;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -21,18 +19,6 @@ final class Distributed {
         DataSource admin = database.adminDataSource();
         DistributionResult result = VoxanneSchema.configure().dataSource(admin).load().distribute();
         PGSimpleDataSource operator = admin.unwrap(PGSimpleDataSource.class);
-        for (DistributionResult.Worker worker : result.workersToConfigure()) {
-            PGSimpleDataSource node = new PGSimpleDataSource();
-            node.setServerNames(new String[] {worker.host()});
-            node.setPortNumbers(new int[] {worker.port()});
-            node.setDatabaseName(database.name());
-            node.setUser(operator.getUser());
-            node.setPassword(operator.getPassword());
-            try (Connection c = node.getConnection(); Statement s = c.createStatement()) {
-                for (String sql : worker.statements()) {
-                    s.execute(sql);
-                }
-            }
-        }
+        result.configureWorkers(database.name(), operator.getUser(), operator.getPassword());
     }
 }
