@@ -108,7 +108,9 @@ public enum VerifyCheck {
      * (docs/adr/0019), {@code create_notification} runs on the clinic's worker (docs/adr/0023),
      * {@code archive_old_audit_logs} sets its flag by {@code SET LOCAL}, records its event per organization and
      * has {@code plan_cache_mode = force_custom_plan} (docs/adr/0024), and no enabled trigger on
-     * {@code notifications} calls {@code notifications_notify} (docs/adr/0022). PASS, not distributed, elsewhere.
+     * {@code notifications} calls {@code notifications_notify} (docs/adr/0022), and no function is distributed
+     * with a distribution argument (with one, any role's query can end the coordinator's server process:
+     * docs/adr/0023). PASS, not distributed, elsewhere.
      */
     DISTRIBUTION_SETTINGS("Distribution: database settings"),
     /** Changing a row's {@code org_id} is refused, to another organization and to NULL. */

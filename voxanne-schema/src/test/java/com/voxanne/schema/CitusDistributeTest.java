@@ -17,6 +17,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -489,6 +491,30 @@ class CitusDistributeTest {
                 .isEqualTo(VerifyReport.Status.PASS);
         assertThat(adminColumn(db, "select count(*) from pg_dist_object where objid = '" + function + "'::regprocedure"
                 + " and distribution_argument_index is not null")).as("no distribution argument (ADR 0023)").containsExactly("0");
+    }
+
+    /**
+     * Attack on the cluster itself: a function distributed with a distribution argument lets any role end
+     * the coordinator's server process (ADR 0023), so verify fails it, names it, and gives the fix; the
+     * fix makes it pass again. The crashing query itself is not sent.
+     */
+    @Test
+    void aFunctionWithADistributionArgumentFailsVerifyUntilTheGivenFixIsRun() throws SQLException {
+        admin(db, "create function public.test_routed(p_org uuid) returns integer language sql as 'select 1'");
+        try {
+            admin(db, "select create_distributed_function('public.test_routed(uuid)', 'p_org', colocate_with => 'contacts')");
+            VerifyReport.Check settings = CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow();
+            assertThat(settings.status()).isEqualTo(VerifyReport.Status.FAIL);
+            assertThat(settings.reason()).contains("test_routed(uuid)", "distribution argument");
+            Matcher fix = Pattern.compile("select create_distributed_function\\('[^']+'\\)")
+                    .matcher(settings.reason());
+            assertThat(fix.find()).isTrue();
+            admin(db, fix.group());
+            assertThat(CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow().status())
+                    .isEqualTo(VerifyReport.Status.PASS);
+        } finally {
+            admin(db, "drop function public.test_routed(uuid)");
+        }
     }
 
     private static int shardPort(UUID org) throws SQLException {

@@ -194,13 +194,18 @@ final class DistributionChecks {
         List<String> notifying = catalog.strings("select t.tgname from pg_trigger t"
                 + " where t.tgrelid = to_regclass('public.notifications') and not t.tgisinternal and t.tgenabled <> 'D'"
                 + " and t.tgfoid = to_regprocedure('public.notifications_notify()') order by 1");
+        // With a distribution argument, Citus 13.2.2 ends the coordinator's server process for a query any role
+        // can plan (select f(…) from (select 1) s), whether or not it may execute f (ADR 0023)
+        List<String> withArgument = catalog.strings("select o.objid::regprocedure::text from pg_catalog.pg_dist_object o"
+                + " where o.classid = 'pg_catalog.pg_proc'::regclass and o.distribution_argument_index is not null order by 1");
         if (fixes.isEmpty() && searchFixes.isEmpty() && notificationFixes.isEmpty() && archiveFixes.isEmpty()
-                && notifying.isEmpty()) {
+                && notifying.isEmpty() && withArgument.isEmpty()) {
             return Verdict.pass(String.join(", ", Distributor.SETTINGS) + "; search_contact_ids: "
                     + String.join(", ", Distributor.SEARCH_SETTINGS) + "; create_notification: "
                     + String.join(", ", Distributor.NOTIFICATION_SETTINGS) + " and the service's session on a worker;"
                     + " archive_old_audit_logs: its flag by SET LOCAL, an event per organization, "
-                    + String.join(", ", Distributor.ARCHIVE_SETTINGS) + "; no NOTIFY trigger on notifications");
+                    + String.join(", ", Distributor.ARCHIVE_SETTINGS) + "; no NOTIFY trigger on notifications;"
+                    + " no function with a distribution argument");
         }
         List<String> problems = new ArrayList<>();
         if (!fixes.isEmpty()) {
@@ -228,6 +233,14 @@ final class DistributionChecks {
                     + String.join("; ", notifying.stream()
                             .map(t -> "alter table public.notifications disable trigger " + identifier(t)).toList())
                     + " (voxanne distribute does it)");
+        }
+        if (!withArgument.isEmpty()) {
+            problems.add("functions distributed with a distribution argument: " + String.join(", ", withArgument)
+                    + "; with one, Citus 13.2.2 ends the coordinator's server process for a query any role can send"
+                    + " (select f(…) from (select 1) s), every clinic's sessions with it (ADR 0023). Fix: "
+                    + String.join("; ", withArgument.stream()
+                            .map(f -> "select create_distributed_function('" + f.replace("'", "''") + "')").toList())
+                    + " (the same function, without a distribution argument)");
         }
         return Verdict.fail(String.join("; ", problems));
     }
