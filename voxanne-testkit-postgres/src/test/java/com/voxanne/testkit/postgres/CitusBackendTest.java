@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The Citus backend: a coordinator and two workers, databases that are distributed ones on all three, and
@@ -74,6 +75,43 @@ class CitusBackendTest {
         try (TestDatabase db = cluster.createDatabase();
              Connection c = db.loginDataSource().getConnection(); Statement s = c.createStatement()) {
             assertThat(strings(s, "select current_user")).containsExactly(cluster.loginRole());
+        }
+    }
+
+    /**
+     * A unit's two-phase commit cut off between PREPARE and COMMIT PREPARED (its backends terminated)
+     * leaves a prepared transaction on a worker, which refuses DROP DATABASE until Citus's recovery gets
+     * to it; closing the database still drops it at once, on every node.
+     */
+    @Test
+    void aDatabaseWithAPreparedTransactionLeftOnAWorkerIsStillDropped() throws SQLException {
+        TestDatabase db = cluster.createDatabase();
+        String name = db.name();
+        int worker;
+        try (Connection c = db.adminDataSource().getConnection(); Statement s = c.createStatement()) {
+            worker = Integer.parseInt(strings(s, "select nodeport from pg_dist_node where groupid <> 0 order by 1 limit 1").get(0));
+        }
+        PGSimpleDataSource onWorker = db.adminDataSource().unwrap(PGSimpleDataSource.class);
+        PGSimpleDataSource node = new PGSimpleDataSource();
+        node.setServerNames(onWorker.getServerNames());
+        node.setPortNumbers(new int[] {worker});
+        node.setDatabaseName(name);
+        node.setUser(onWorker.getUser());
+        node.setPassword(onWorker.getPassword());
+        try (Connection c = node.getConnection(); Statement s = c.createStatement()) {
+            s.execute("begin");
+            s.execute("create table left_prepared (k int)");
+            s.execute("prepare transaction 'vx_left_prepared'");
+            assertThat(strings(s, "select count(*) from pg_prepared_xacts where database = current_database()")).containsExactly("1");
+        }
+        db.close();
+        node.setDatabaseName("postgres");
+        for (int port : new int[] {cluster.port(), worker}) {
+            node.setPortNumbers(new int[] {port});
+            try (Connection c = node.getConnection(); Statement s = c.createStatement()) {
+                assertThat(strings(s, "select count(*) from pg_database where datname = '" + name + "'")).containsExactly("0");
+                assertThat(strings(s, "select count(*) from pg_prepared_xacts where gid = 'vx_left_prepared'")).containsExactly("0");
+            }
         }
     }
 

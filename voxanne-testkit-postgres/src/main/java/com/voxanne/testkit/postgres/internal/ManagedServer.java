@@ -290,6 +290,12 @@ final class ManagedServer implements PostgresServer {
             executeOn(process.port(), process.maintenanceDatabase(), drop);
             return;
         }
+        // A two-phase commit cut off halfway (a test terminating the backends of a distributed unit) leaves
+        // a prepared transaction that holds the database until Citus's maintenance daemon recovers it, up to
+        // a minute later, and refuses the drop meanwhile; the database is going, so is the transaction.
+        for (int port : nodePorts()) {
+            rollBackPreparedTransactions(port, name);
+        }
         // On a Citus node the extension's maintenance daemon and the coordinator's cached connections to
         // the workers come back between FORCE's termination and the drop: closed first, then dropped,
         // and the drop tried again while a reconnection still holds the database.
@@ -299,6 +305,36 @@ final class ManagedServer implements PostgresServer {
         }
         for (int port : nodePorts()) {
             dropWhenReleased(port, drop);
+        }
+    }
+
+    /**
+     * Rolls back the transactions prepared in {@code database} on {@code port}. PostgreSQL finishes a
+     * prepared transaction only from a session of its database; one that Citus's recovery finished in the
+     * meantime is gone (42704) and needs nothing.
+     */
+    private void rollBackPreparedTransactions(int port, String database) {
+        PGSimpleDataSource ds = (PGSimpleDataSource) dataSource(process, database, process.adminUser(), process.adminPassword());
+        ds.setPortNumbers(new int[] {port});
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            List<String> prepared = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("select gid from pg_catalog.pg_prepared_xacts where database = current_database()")) {
+                while (rs.next()) {
+                    prepared.add(rs.getString(1));
+                }
+            }
+            for (String gid : prepared) {
+                try {
+                    s.execute("rollback prepared " + Sql.literal(gid));
+                } catch (SQLException e) {
+                    if (!"42704".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("test database teardown failed on port " + port + ": rolling back the"
+                    + " transactions prepared in " + database + ": " + e.getMessage(), e);
         }
     }
 
