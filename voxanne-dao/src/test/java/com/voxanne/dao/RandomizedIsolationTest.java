@@ -419,6 +419,8 @@ class RandomizedIsolationTest {
         final Map<UUID, List<String>> eventIds = new ConcurrentHashMap<>();
         /** The last list cursors each clinic was handed, for cross-tenant calls and cursors of the wrong list. */
         final Map<UUID, List<String>> contactCursors = new ConcurrentHashMap<>();
+        /** The order of the list each contact cursor came from, so that another clinic's call can use it in that order. */
+        final Map<String, ContactSort> contactCursorSorts = new ConcurrentHashMap<>();
         final Map<UUID, List<String>> appointmentCursors = new ConcurrentHashMap<>();
         final Map<UUID, String> organizationNames = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
@@ -986,6 +988,7 @@ class RandomizedIsolationTest {
                     }
                     cursor = o.value.nextCursor().orElse(null);
                     if (cursor != null) {
+                        contactCursorSorts.put(cursor, sort);
                         rememberCursor(contactCursors, m, cursor);
                     }
                 } while (cursor != null);
@@ -2254,8 +2257,11 @@ class RandomizedIsolationTest {
                 if (random.nextBoolean()) {
                     String cursor = any(contactCursors.get(y.organizationId), random);
                     if (cursor != null) {
+                        // mostly in the order its list had, so that the call gets past the cursor's own check
+                        ContactSort sort = random.nextInt(4) == 0 ? ContactSort.values()[random.nextInt(ContactSort.values().length)]
+                                : contactCursorSorts.getOrDefault(cursor, ContactSort.values()[0]);
                         Outcome<Page<Contact>> o = call("cross contacts.list cursor",
-                                () -> contacts.list(ContactQuery.all().limit(50).after(cursor)));
+                                () -> contacts.list(ContactQuery.all().sortBy(sort).limit(50).after(cursor)));
                         if (o.thrown instanceof InvalidInputException) {
                             return;  // a cursor of another order than this list's
                         }

@@ -74,13 +74,18 @@ class ReadmeExampleTest {
     /** The README's example of a service's own table in a unit of work, on the sample's table. */
     @Test
     void theReadmeServiceTableExampleRuns(DataSource pool, @Admin DSLContext admin, Tenants tenants) {
-        admin.execute("create table public.call_notes (id uuid primary key default gen_random_uuid(),"
-                + " org_id uuid not null references public.organizations (id), contact_id uuid, body text not null)");
+        boolean distributed = DatabaseKind.distributed(pool);
+        admin.execute("create table public.call_notes (id uuid not null default gen_random_uuid(),"
+                + " org_id uuid not null references public.organizations (id), contact_id uuid, body text not null,"
+                + (distributed ? " primary key (org_id, id))" : " primary key (id))"));
         admin.execute("alter table public.call_notes enable row level security");
         admin.execute("alter table public.call_notes force row level security");
         admin.execute("grant select, insert on public.call_notes to service_role");
         admin.execute("create policy call_notes_service on public.call_notes for all to service_role"
                 + " using (true) with check (true)");
+        if (distributed) {   // a service's own tenant table on a cluster (docs/citus.md, "A service's own tables")
+            DatabaseKind.distributeByOrganization(admin, "public.call_notes");
+        }
         UUID orgId = tenants.organization("Glow Med Spa").id();
         Voxanne voxanne = Voxanne.create(pool);
 

@@ -288,11 +288,14 @@ public final class SqlErrors {
         return SqlFailures.constraint(server);
     }
 
+    /** The column {@code server} names, a worker's included ({@link SqlFailures#column}), or {@code "value"}. */
     private static String column(ServerErrorMessage server) {
-        return server == null || server.getColumn() == null ? "value" : server.getColumn();
+        String named = SqlFailures.column(server);
+        return named == null ? "value" : named;
     }
 
     private static String constraintOrColumn(ServerErrorMessage server) {
-        return server != null && server.getConstraint() != null ? server.getConstraint() : column(server);
+        String constraint = constraint(server);
+        return constraint != null ? constraint : column(server);
     }
 }

@@ -9,15 +9,18 @@ import com.voxanne.dao.Contact;
 import com.voxanne.dao.ContactQuery;
 import com.voxanne.dao.ContactSort;
 import com.voxanne.dao.Contacts;
+import com.voxanne.dao.DatabaseKind;
 import com.voxanne.dao.NewContact;
 import com.voxanne.dao.NotificationQuery;
 import com.voxanne.dao.TenantTransaction;
+import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
 import com.voxanne.schema.jooq.enums.LeadScoreType;
 import com.voxanne.schema.jooq.enums.LeadStatusType;
 import com.voxanne.schema.jooq.enums.NotificationStatus;
 import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
@@ -54,7 +57,7 @@ class RenderedReadsTest {
 
     @BeforeEach
     void setUp(DataSource login, Tenants tenants) {
-        transactions = new Transactions(login);
+        transactions = new Transactions(login, RoleTimeouts.defaults(), VoxanneObserver.NONE, DatabaseKind.placement(login));
         ann = tenants.organization("Clinic " + UUID.randomUUID()).user("ann");
         claims = ann.claims();
     }

@@ -9,6 +9,7 @@ import com.voxanne.dao.Appointments;
 import com.voxanne.dao.Contact;
 import com.voxanne.dao.ContactUpdate;
 import com.voxanne.dao.Contacts;
+import com.voxanne.dao.DatabaseKind;
 import com.voxanne.dao.DuplicateException;
 import com.voxanne.dao.NewContact;
 import com.voxanne.dao.NewNotification;
@@ -17,6 +18,7 @@ import com.voxanne.dao.Notifications;
 import com.voxanne.dao.RelatedEntityType;
 import com.voxanne.dao.ServiceType;
 import com.voxanne.dao.Voxanne;
+import com.voxanne.dao.VoxanneObserver;
 import com.voxanne.dao.WebhookOutcome;
 import com.voxanne.schema.jooq.enums.AppointmentStatus;
 import com.voxanne.schema.jooq.enums.LeadScoreType;
@@ -26,6 +28,7 @@ import com.voxanne.schema.jooq.enums.NotificationStatus;
 import com.voxanne.schema.jooq.enums.NotificationType;
 import com.voxanne.schema.jsonb.NotificationChannel;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.User;
 import com.voxanne.testkit.VoxannePostgres;
@@ -58,7 +61,7 @@ class RenderedWritesTest {
     @BeforeEach
     void setUp(DataSource login, Tenants tenants) {
         this.login = login;
-        transactions = new Transactions(login);
+        transactions = new Transactions(login, RoleTimeouts.defaults(), VoxanneObserver.NONE, DatabaseKind.placement(login));
         ann = tenants.organization("Clinic " + UUID.randomUUID()).user("ann");
         claims = ann.claims();
     }

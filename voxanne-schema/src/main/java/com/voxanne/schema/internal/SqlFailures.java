@@ -116,16 +116,38 @@ public final class SqlFailures {
         if (server == null || server.getMessage() == null) {
             return null;
         }
-        if (RAISE_ROUTINE.equals(server.getRoutine())) {
+        if (raised(server)) {
             return isOwnRaise(sql) ? server.getMessage() : null;
         }
         return SAFE_PRIMARY_MESSAGE.contains(sql.getSQLState()) ? server.getMessage() : null;
     }
 
+    /**
+     * Whether {@code server}'s error may have been a PL/pgSQL RAISE, whose words are the raiser's and may
+     * quote a row's values. On one server the reporting routine says so. An error Citus relays from a worker
+     * is reported by Citus's own routine, with the worker's context above its {@value #RELAYED} line; there
+     * any PL/pgSQL frame in that context counts as a RAISE, so that a service's trigger quoting its row is
+     * never passed on because its SQLSTATE happens to be one whose server words are safe.
+     */
+    private static boolean raised(ServerErrorMessage server) {
+        if (RAISE_ROUTINE.equals(server.getRoutine())) {
+            return true;
+        }
+        return relayed(server) && server.getWhere().lines().anyMatch(line -> line.startsWith("PL/pgSQL function "));
+    }
+
+    /** Whether Citus relayed {@code server}'s error from a worker (docs/citus.md, fact 30). */
+    private static boolean relayed(ServerErrorMessage server) {
+        return server.getWhere() != null && server.getWhere().contains(RELAYED);
+    }
+
+    /** The line Citus adds to the context of an error it relays from a worker. */
+    private static final String RELAYED = "while executing command on";
+
     /** A PL/pgSQL RAISE of Voxanne's own whose words may be passed on (see the class comment). */
     private static boolean isOwnRaise(SQLException sql) {
         ServerErrorMessage server = server(sql);
-        if (server == null || server.getMessage() == null || !RAISE_ROUTINE.equals(server.getRoutine())) {
+        if (server == null || server.getMessage() == null || !raised(server)) {
             return false;
         }
         String state = sql.getSQLState();
@@ -210,14 +232,41 @@ public final class SqlFailures {
             return "";
         }
         StringBuilder names = new StringBuilder();
-        append(names, "table", server.getTable());
-        append(names, "column", server.getColumn());
+        append(names, "table", table(server));
+        append(names, "column", column(server));
         append(names, "constraint", constraint(server));
         return names.length() == 0 ? "" : " on " + names;
     }
 
-    /** A constraint's name as a worker's shard has it: the schema's name and {@code _<shardid>}. */
-    private static final Pattern SHARD_CONSTRAINT = Pattern.compile(" constraint \"([a-z0-9_]+)_[0-9]+\"");
+    /**
+     * A constraint's name as a worker's shard has it: an index's (unique, exclusion) and a foreign key's
+     * carry {@code _<shardid>} (Citus's shard ids have six digits or more), a check constraint's is the
+     * schema's own.
+     */
+    private static final Pattern SHARD_CONSTRAINT = Pattern.compile(" constraint \"([a-z0-9_]+?)(?:_[0-9]{6,})?\"");
+    /** A table's name as a worker's message has it, the shard's: {@code relation "contacts_102086"}. */
+    private static final Pattern SHARD_TABLE = Pattern.compile("(?:relation|table) \"([a-z0-9_]+)_[0-9]{6,}\"");
+
+    /** A column as a worker's not-null message names it: {@code column "name" of relation "contacts_102093"}. */
+    private static final Pattern SHARD_COLUMN = Pattern.compile("column \"([a-z0-9_]+)\" of relation \"[a-z0-9_]+_[0-9]{6,}\"");
+
+    /** The column {@code server} names, a worker's included (relayed in its message only), or null. */
+    public static String column(ServerErrorMessage server) {
+        if (server == null || server.getColumn() != null || server.getMessage() == null || !relayed(server)) {
+            return server == null ? null : server.getColumn();
+        }
+        Matcher shard = SHARD_COLUMN.matcher(server.getMessage());
+        return shard.find() ? shard.group(1) : null;
+    }
+
+    /** The table {@code server} names, a worker's shard's as its table's, or null. */
+    private static String table(ServerErrorMessage server) {
+        if (server.getTable() != null || server.getMessage() == null || !relayed(server)) {
+            return server.getTable();
+        }
+        Matcher shard = SHARD_TABLE.matcher(server.getMessage());
+        return shard.find() ? shard.group(1) : null;
+    }
 
     /**
      * The constraint {@code server} names, or null. PostgreSQL names it in its own field; Citus relays a
@@ -230,8 +279,7 @@ public final class SqlFailures {
             return null;
         }
         String named = server.getConstraint();
-        if (named != null || server.getMessage() == null || server.getWhere() == null
-                || !server.getWhere().contains("while executing command on")) {
+        if (named != null || server.getMessage() == null || !relayed(server)) {
             return named;
         }
         Matcher shard = SHARD_CONSTRAINT.matcher(server.getMessage());

@@ -2,6 +2,7 @@ package com.voxanne.testkit.internal;
 
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -30,7 +31,7 @@ final class BoundTransactions {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                RequestBinding.bind(c, claims);
+                bind(c, claims);
                 T result = work.apply(c);
                 if (commit) {
                     c.commit();
@@ -47,6 +48,16 @@ final class BoundTransactions {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Binds {@code claims} on {@code c} (auto-commit off) in the form its database needs, read from the
+     * database on every call: on a database whose tables Citus distributes the single-server form would
+     * stay on the coordinator, so a worker's shard would see no claims and an assertion of "cannot see"
+     * would hold for the wrong reason. Read each time because a test may distribute its database midway.
+     */
+    static void bind(Connection c, RequestClaims claims) throws SQLException {
+        RequestBinding.bind(c, claims, RoleTimeouts.defaults(), RequestBinding.placementOf(c));
     }
 
     /**

@@ -2,6 +2,7 @@ package com.voxanne.testkit.internal;
 
 import com.voxanne.testkit.Tenants;
 import com.voxanne.testkit.postgres.PostgresBackend;
+import com.voxanne.testkit.postgres.PostgresServer;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,17 +43,20 @@ final class DatabaseFixture implements ExtensionContext.Store.CloseableResource,
      */
     static final String DISTRIBUTED_PROPERTY = "voxanne.test.citus.distributed";
 
-    /** A fresh clone of the settings' template, preparing the template first if this JVM has not yet. */
+    /**
+     * A fresh clone of the settings' template, preparing the template first if this JVM has not yet. On a
+     * distributed run the template itself is distributed once, and each clone (one per node) is a copy of
+     * the distributed cluster: distributing costs a JVM once, not every test class.
+     */
     static DatabaseFixture create(DatabaseSettings settings) {
-        TestDatabase database = TestPostgres.shared().template(settings.templateName(), settings::prepare).newDatabase();
-        if (database.server().backend() == PostgresBackend.CITUS && distributed()) {
-            try {
-                Distributed.distribute(database);
-            } catch (Exception e) {
-                database.close();
-                throw new IllegalStateException("cannot distribute the test database " + database.name() + ": " + e.getMessage(), e);
-            }
-        }
+        PostgresServer server = TestPostgres.shared();
+        boolean distributed = server.backend() == PostgresBackend.CITUS && distributed();
+        TestDatabase database = distributed
+                ? server.template(settings.templateName() + "-distributed", template -> {
+                    settings.prepare(template);
+                    Distributed.distribute(template);
+                }).newDatabase()
+                : server.template(settings.templateName(), settings::prepare).newDatabase();
         return new DatabaseFixture(database);
     }
 

@@ -1,7 +1,6 @@
 package com.voxanne.testkit.internal;
 
 import com.voxanne.schema.internal.SqlFailures;
-import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.User;
 import com.voxanne.testkit.WriteAssert;
@@ -109,7 +108,7 @@ final class WriteAssertion implements WriteAssert {
 
     private Outcome attempt(Connection c, Principal principal) throws Exception {
         Snapshot before = snapshot(c, "");
-        RequestBinding.bind(c, principal.claims());
+        BoundTransactions.bind(c, principal.claims());
         int count;
         try {
             // No savepoint around the write: the rows it writes must carry this transaction's xid as xmin.
@@ -121,7 +120,7 @@ final class WriteAssertion implements WriteAssert {
             }
             return new Outcome(sql.get(), UNKNOWN_COUNT, null, null, null, null);
         }
-        RequestBinding.bind(c, RequestClaims.service());
+        BoundTransactions.bind(c, RequestClaims.service());
         Snapshot after = snapshot(c, "");
         // Rows inserted or updated by this transaction carry its xid (xmin holds its low 32 bits).
         Snapshot written = snapshot(c, " where xmin::text = (pg_current_xact_id_if_assigned()::text::numeric % 4294967296)::text");
