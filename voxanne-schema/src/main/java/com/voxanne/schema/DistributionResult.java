@@ -1,5 +1,6 @@
 package com.voxanne.schema;
 
+import com.voxanne.schema.internal.SqlFailures;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -135,10 +136,11 @@ public record DistributionResult(List<Table> tables, List<String> settingsAdded,
      * the roles may log in.
      *
      * @return the workers it ran statements on
-     * @throws SQLException if a worker cannot be reached or refuses a statement (the workers before it
-     *     keep what ran there; run {@code distribute} again to see what is left)
+     * @throws SchemaException if a worker cannot be reached or refuses a statement, naming the worker and
+     *     the SQLSTATE (the workers before it keep what ran there; run {@code distribute} again to see what
+     *     is left)
      */
-    public List<Worker> configureWorkers(String database, String user, String password) throws SQLException {
+    public List<Worker> configureWorkers(String database, String user, String password) {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(user, "user");
         List<Worker> configured = workersToConfigure();
@@ -153,6 +155,9 @@ public record DistributionResult(List<Table> tables, List<String> settingsAdded,
                 for (String sql : worker.statements()) {
                     s.execute(sql);
                 }
+            } catch (SQLException e) {
+                throw new SchemaException("configuring worker " + worker.host() + ":" + worker.port() + " (database "
+                        + database + ") failed: " + SqlFailures.describe(e), SqlFailures.scrub(e));
             }
         }
         return configured;

@@ -31,6 +31,14 @@ declare
   v_placed text[] := array[]::text[];
   v_function_def text;
   v_function_new text;
+  -- The settings some functions need on a distributed database: step 13 sets them (function, name, value).
+  v_function_settings constant text[][] := array[
+    ['public.search_contact_ids(text)', 'plan_cache_mode', 'force_custom_plan'],
+    ['public.search_contact_ids(text)', 'citus.allow_nested_distributed_execution', 'on'],
+    ['public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text, '
+       || 'public.notification_priority, text, jsonb, timestamptz, uuid)', 'citus.allow_nested_distributed_execution', 'on'],
+    ['public.archive_old_audit_logs(integer, bigint)', 'plan_cache_mode', 'force_custom_plan']];
+  v_setting text[];
   -- a scalar subquery calling a function without arguments, as pg_get_expr prints it:
   -- ( SELECT public.auth_org_id() AS auth_org_id)
   v_subquery constant text := '\(\s*SELECT\s+((?:[a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*\(\))\s+AS\s+[a-z_][a-z0-9_]*\)';
@@ -206,16 +214,7 @@ begin
       execute v_function_new;
     end if;
   end if;
-  if exists (select 1 from pg_catalog.pg_proc p
-              where p.oid = 'public.search_contact_ids(text)'::pg_catalog.regprocedure
-                and not ('plan_cache_mode=force_custom_plan' = any(coalesce(p.proconfig, array[]::text[])))) then
-    alter function public.search_contact_ids(text) set plan_cache_mode = force_custom_plan;
-  end if;
-  if exists (select 1 from pg_catalog.pg_proc p
-              where p.oid = 'public.search_contact_ids(text)'::pg_catalog.regprocedure
-                and not ('citus.allow_nested_distributed_execution=on' = any(coalesce(p.proconfig, array[]::text[])))) then
-    alter function public.search_contact_ids(text) set citus.allow_nested_distributed_execution = on;
-  end if;
+  --    Its two settings are step 13's.
 
   -- 9. create_notification with a caller's id, on the keys step 2 made. Its insert's ON CONFLICT (id)
   --    matches no unique index once the key is (org_id, id) (42P10), and its read of the row holding a
@@ -261,13 +260,7 @@ begin
   if v_function_new <> v_function_def then
     execute v_function_new;
   end if;
-  if exists (select 1 from pg_catalog.pg_proc p
-              where p.oid = 'public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text, public.notification_priority, text, jsonb, timestamptz, uuid)'::pg_catalog.regprocedure
-                and not ('citus.allow_nested_distributed_execution=on' = any(coalesce(p.proconfig, array[]::text[])))) then
-    alter function public.create_notification(uuid, uuid, public.notification_type, text, text, uuid, text,
-                                              public.notification_priority, text, jsonb, timestamptz, uuid)
-      set citus.allow_nested_distributed_execution = on;
-  end if;
+  --     Its setting is step 13's.
 
   -- 11. The audit archive (ADR 0024). As V14 wrote it, archive_old_audit_logs fails on the cluster twice:
   --     * its flag, set_config('voxanne.audit_archive', 'on', true), is not propagated (fact 10), so the
@@ -363,10 +356,39 @@ $citus$);
      and v_function_new <> v_function_def then
     execute v_function_new;
   end if;
-  if exists (select 1 from pg_catalog.pg_proc p
-              where p.oid = 'public.archive_old_audit_logs(integer, bigint)'::pg_catalog.regprocedure
-                and not ('plan_cache_mode=force_custom_plan' = any(coalesce(p.proconfig, array[]::text[])))) then
-    alter function public.archive_old_audit_logs(integer, bigint) set plan_cache_mode = force_custom_plan;
+  --     Its setting is step 13's.
+
+  -- 12. An audit event without an organization. org_id is audit_logs' distribution value (its key makes it
+  --     NOT NULL, fact 6), so such an event has no shard, and Citus refuses its insert in its own words
+  --     ("cannot perform an INSERT with NULL in the partition column"). log_audit_event refuses it first,
+  --     naming its parameter and the rule, before anything is written. Added only where the insert reads
+  --     as V14 wrote it and the refusal is not there yet.
+  v_function_def := pg_catalog.pg_get_functiondef(
+    'public.log_audit_event(uuid, text, text, text, jsonb, text)'::pg_catalog.regprocedure);
+  if pg_catalog.strpos(v_function_def, 'every audit event belongs to an organization') = 0 then
+    v_function_new := pg_catalog.replace(v_function_def, $v14$
+  insert into public.audit_logs
+    (event_type, operation, schema_name, table_name, database_user, session_user_name,$v14$, $citus$
+  if p_org_id is null then
+    raise exception 'voxanne log_audit_event: p_org_id is required on a distributed database, where every audit event belongs to an organization'
+      using errcode = '22004';
   end if;
+  insert into public.audit_logs
+    (event_type, operation, schema_name, table_name, database_user, session_user_name,$citus$);
+    if v_function_new <> v_function_def then
+      execute v_function_new;
+    end if;
+  end if;
+
+  -- 13. The functions' settings of steps 8, 10 and 11, after every rewrite (CREATE OR REPLACE keeps only
+  --     the settings its text names), each set where it is missing.
+  foreach v_setting slice 1 in array v_function_settings loop
+    if not exists (select 1 from pg_catalog.pg_proc p
+                    where p.oid = v_setting[1]::pg_catalog.regprocedure
+                      and (v_setting[2] || '=' || v_setting[3]) = any(coalesce(p.proconfig, array[]::text[]))) then
+      execute pg_catalog.format('alter function %s set %s = %s',
+                                v_setting[1]::pg_catalog.regprocedure, v_setting[2], v_setting[3]);
+    end if;
+  end loop;
 end
 $distribute$

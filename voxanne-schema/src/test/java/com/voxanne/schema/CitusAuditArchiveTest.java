@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
-import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.testkit.postgres.TestDatabase;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,18 +98,7 @@ class CitusAuditArchiveTest {
 
     /** A transaction of the login role bound as {@code claims} in the distributed form, as the DAO's units are. */
     private static <T> T as(RequestClaims claims, SchemaTestSupport.SqlWork<T> work) throws SQLException {
-        try (Connection c = db.loginDataSource().getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                RequestBinding.bind(c, claims, RoleTimeouts.defaults(), RequestBinding.Placement.DISTRIBUTED);
-                T result = work.apply(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        return SchemaTestSupport.as(db, claims, RequestBinding.Placement.DISTRIBUTED, work);
     }
 
     /** A query's first column as text, in a transaction of the service bound as the DAO binds it. */
@@ -304,12 +292,47 @@ class CitusAuditArchiveTest {
         assertThat(count(org, "event_type = 'MAINTENANCE' and row_data ->> 'deleted' = '4'")).isEqualTo("1");
     }
 
+    /**
+     * An audit event without an organization has no shard there (org_id is audit_logs' distribution value):
+     * log_audit_event refuses it in its own words, naming the parameter and the rule, and writes nothing; an
+     * event of a clinic is recorded. With V14's body back, verify FAILs naming the fix, and distribute adds
+     * the refusal again.
+     */
+    @Test
+    @Order(8)
+    void anAuditEventWithoutAnOrganizationIsRefusedByTheFunctionItself() throws Exception {
+        UUID org = organization(db, "Clinic with an event");
+        String events = "select count(*) from public.audit_logs where event_type = 'ACCESS_DENIED'";
+        String before = adminColumn(db, events).get(0);
+        assertRefused(() -> asService("select public.log_audit_event(null::uuid, 'access_denied', 'select', 'contacts')"),
+                "22004").hasMessageContaining("voxanne log_audit_event: p_org_id is required on a distributed database");
+        assertThat(adminColumn(db, events)).as("nothing written").containsExactly(before);
+        assertThat(asService("select (public.log_audit_event(?, 'access_denied', 'select', 'contacts') is not null)::text", org))
+                .as("control: a clinic's event").containsExactly("true");
+        assertThat(count(org, "event_type = 'ACCESS_DENIED'")).isEqualTo("1");
+
+        admin(db, v14Definition("log_audit_event"));
+        VerifyReport.Check settings = CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow();
+        assertThat(settings.status()).isEqualTo(VerifyReport.Status.FAIL);
+        assertThat(settings.reason()).contains("log_audit_event is not set up for Citus").contains("Fix: voxanne distribute");
+        CitusSupport.schema(db).distribute();
+        assertThat(CitusSupport.schema(db).verify().check(VerifyCheck.DISTRIBUTION_SETTINGS).orElseThrow().status())
+                .isEqualTo(VerifyReport.Status.PASS);
+        assertRefused(() -> asService("select public.log_audit_event(null::uuid, 'access_denied', 'select', 'contacts')"),
+                "22004");
+    }
+
     /** V14's {@code create or replace function public.archive_old_audit_logs}, from the migration itself. */
     private static String v14Definition() throws IOException {
+        return v14Definition("archive_old_audit_logs");
+    }
+
+    /** V14's {@code create or replace function public.<name>}, from the migration itself. */
+    private static String v14Definition(String name) throws IOException {
         try (InputStream in = CitusAuditArchiveTest.class.getClassLoader()
                 .getResourceAsStream("db/voxanne/migration/V14__security_hardening.sql")) {
             String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            int start = sql.indexOf("create or replace function public.archive_old_audit_logs(");
+            int start = sql.indexOf("create or replace function public." + name + "(");
             int end = sql.indexOf("$$;", sql.indexOf("as $$", start) + 5) + 3;
             return sql.substring(start, end);
         }

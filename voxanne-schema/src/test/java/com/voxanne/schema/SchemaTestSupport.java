@@ -2,6 +2,7 @@ package com.voxanne.schema;
 
 import com.voxanne.schema.session.RequestBinding;
 import com.voxanne.schema.session.RequestClaims;
+import com.voxanne.schema.session.RoleTimeouts;
 import com.voxanne.testkit.postgres.DatabaseTemplate;
 import com.voxanne.testkit.postgres.PostgresServer;
 import com.voxanne.testkit.postgres.TestDatabase;
@@ -53,10 +54,16 @@ final class SchemaTestSupport {
 
     /** Runs {@code work} as {@code claims} through the login role in one transaction, then commits. */
     static <T> T as(TestDatabase db, RequestClaims claims, SqlWork<T> work) throws SQLException {
+        return as(db, claims, RequestBinding.Placement.SINGLE_SERVER, work);
+    }
+
+    /** As {@link #as(TestDatabase, RequestClaims, SqlWork)}, bound in the form {@code placement} needs. */
+    static <T> T as(TestDatabase db, RequestClaims claims, RequestBinding.Placement placement, SqlWork<T> work)
+            throws SQLException {
         try (Connection c = db.loginDataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                RequestBinding.bind(c, claims);
+                RequestBinding.bind(c, claims, RoleTimeouts.defaults(), placement);
                 T result = work.apply(c);
                 c.commit();
                 return result;

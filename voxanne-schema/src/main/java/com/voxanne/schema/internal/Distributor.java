@@ -84,6 +84,15 @@ public final class Distributor {
      */
     static final String ARCHIVE_FLAG_BY_SET_LOCAL = "do $flag$ begin set local voxanne.audit_archive = 'on'; end $flag$;";
 
+    /** log_audit_event's signature, as regprocedure reads it. */
+    static final String LOG_AUDIT_EVENT = "public.log_audit_event(uuid, text, text, text, jsonb, text)";
+
+    /**
+     * What log_audit_event's body holds on a distributed database: its refusal of an event without an
+     * organization, which has no shard there (docs/citus.md, fact 6).
+     */
+    static final String AUDIT_EVENT_NEEDS_ORGANIZATION = "every audit event belongs to an organization";
+
     /** A policy expression with a scalar subquery, as pg_get_expr prints it ({@code ( SELECT auth_org_id() AS auth_org_id)}). */
     static final String SUBQUERY_PATTERN = "\\(\\s*SELECT\\s";
 

@@ -239,9 +239,9 @@ public final class SqlFailures {
     }
 
     /**
-     * A constraint's name as a worker's shard has it: an index's (unique, exclusion) and a foreign key's
-     * carry {@code _<shardid>} (Citus's shard ids have six digits or more), a check constraint's is the
-     * schema's own.
+     * A constraint's name as a worker's shard has it: with {@code _<shardid>} (Citus's shard ids have six
+     * digits or more) for an index (unique, exclusion), a foreign key and a check added after the table was
+     * distributed; a check the table had when it was distributed keeps the schema's name.
      */
     private static final Pattern SHARD_CONSTRAINT = Pattern.compile(" constraint \"([a-z0-9_]+?)(?:_[0-9]{6,})?\"");
     /** A table's name as a worker's message has it, the shard's: {@code relation "contacts_102086"}. */
