@@ -18,18 +18,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${1:-10}
-BIN=/usr/lib/postgresql/15/bin
-MIGRATIONS=$PWD/src/main/resources/db/voxanne/migration
-WORK=$(mktemp -d /tmp/voxanne-audit-bench.XXXXXX)
+SCRATCH_NAME=voxanne-audit-bench
 PORT=25441
-chown postgres "$WORK"
-trap 'runuser -u postgres -- "$BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
-
-as_postgres() { runuser -u postgres -- "$@"; }
-psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d bench "$@"; }
-start() { as_postgres "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w \
-    -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK -c fsync=off" start >/dev/null; }
-stop() { as_postgres "$BIN/pg_ctl" -D "$WORK/data" -w stop >/dev/null; }
+source bench/scratch-postgres.sh
 
 ORG=aaaaaaaa-0000-0000-0000-000000000001
 IMPORT_ORG=aaaaaaaa-0000-0000-0000-000000000002
@@ -64,11 +55,7 @@ instructions() {
 # A fresh database with the migrations up to $1 and the same rows for every schema.
 prepare() {
     start
-    psql_admin -d postgres -c "drop database if exists bench" -c "create database bench"
-    for script in $(ls "$MIGRATIONS"/V*.sql | sort -V); do
-        version=$(basename "$script" | sed -E 's/^V([0-9]+)__.*/\1/')
-        ((version <= $1)) && psql_admin -1 -f "$script" >/dev/null 2>&1
-    done
+    migrate_up_to "$1"
     psql_admin -c "insert into public.organizations (id, name) values ('$ORG', 'Clinic A'), ('$IMPORT_ORG', 'Clinic B')" \
         -c "insert into public.contacts (org_id, name, email) select '$ORG', 'Seed ' || g, 's' || g || '@example.com' from generate_series(1, 6000) g" \
         -c "vacuum analyze"
@@ -82,7 +69,7 @@ prepare() {
     stop
 }
 
-as_postgres "$BIN/initdb" --no-sync -D "$WORK/data" -U postgres --auth=trust >/dev/null
+init_server
 
 printf '%-10s %12s %12s %12s %16s\n' schema "webhook" "contact" "delete" "import (per row)"
 for schema in ${SCHEMAS:-none row statement}; do

@@ -15,23 +15,13 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-4}
 ROUNDS=${2:-5}
 CLIENTS=${3:-4}
-BIN=/usr/lib/postgresql/15/bin
-MIGRATIONS=$PWD/src/main/resources/db/voxanne/migration
-WORK=$(mktemp -d /tmp/voxanne-binding-bench.XXXXXX)
+SCRATCH_NAME=voxanne-binding-bench
 PORT=25443
-chown postgres "$WORK"
-trap 'runuser -u postgres -- "$BIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+source bench/scratch-postgres.sh
 
-as_postgres() { runuser -u postgres -- "$@"; }
-psql_admin() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d bench "$@"; }
-
-as_postgres "$BIN/initdb" -D "$WORK/data" -A trust -U postgres >/dev/null
-as_postgres "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w \
-    -o "-p $PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$WORK -c fsync=off" start >/dev/null
-psql_admin -d postgres -c "create database bench"
-for script in $(ls "$MIGRATIONS"/V*.sql | sort -V); do
-    psql_admin -1 -f "$script" >/dev/null 2>&1 || { echo "migration $script failed" >&2; exit 1; }
-done
+init_server
+start
+migrate_up_to 999
 # 100 clinics of 100 contacts; a login role like the DAO's pool's: no table of its own, authenticated granted
 psql_admin <<'SQL'
 create role bench_login login noinherit;
