@@ -89,7 +89,8 @@ import org.postgresql.PGConnection;
  * the number of clinics scales), {@code --seed N}, {@code --contacts-per-org N}, {@code --threads N},
  * {@code --pool N}, {@code --warmup S}, {@code --seconds S}, {@code --rounds N}, {@code --latency-seconds S},
  * {@code --only SUBSTRING[,SUBSTRING…]}, {@code --kind all|reads|writes|import}, {@code --import-rows N},
- * {@code --import-rounds N}, {@code --minutes M}.
+ * {@code --import-rounds N}, {@code --minutes M}, {@code --plans summary|full} (each read's whole
+ * {@code EXPLAIN (ANALYZE, BUFFERS)} instead of its indexes and time).
  */
 public final class WorkloadBenchmark {
 
@@ -446,6 +447,7 @@ public final class WorkloadBenchmark {
         int importRows = 10_000;
         int importRounds = 3;
         int minutes = 0;
+        boolean fullPlans;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -466,6 +468,11 @@ public final class WorkloadBenchmark {
                     case "--import-rows" -> o.importRows = Integer.parseInt(value);
                     case "--import-rounds" -> o.importRounds = Integer.parseInt(value);
                     case "--minutes" -> o.minutes = Integer.parseInt(value);
+                    case "--plans" -> o.fullPlans = switch (value) {
+                        case "summary" -> false;
+                        case "full" -> true;
+                        default -> throw new IllegalArgumentException("--plans: summary or full");
+                    };
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -649,8 +656,11 @@ public final class WorkloadBenchmark {
                 RecordingDataSource.Statement query = captureOne(op, sample);
                 baseline = op.baselineSql() == null ? query : orgOnly(op.baselineSql(), first.org());
                 Tenant other = data.tenants().get(data.tenants().size() / 2);
-                plans = "SQL: " + query.sql() + "\n   plan under RLS: " + Bench.planSummary(explain(query, sample, other, true))
-                        + "\n   plan without RLS: " + Bench.planSummary(explain(baseline, sample, other, false));
+                String underRls = explain(query, sample, other, true);
+                String withoutRls = explain(baseline, sample, other, false);
+                plans = "SQL: " + query.sql()
+                        + "\n   plan under RLS: " + (options.fullPlans ? "\n" + underRls : Bench.planSummary(underRls))
+                        + "\n   plan without RLS: " + (options.fullPlans ? "\n" + withoutRls : Bench.planSummary(withoutRls));
             } else {
                 targets.prepare(Variant.DAO, 1);
                 plans = "DAO sends: " + String.join("\n   ", captureAll(op, targets.next(Variant.DAO)));
