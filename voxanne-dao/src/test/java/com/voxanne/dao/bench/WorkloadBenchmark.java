@@ -90,7 +90,8 @@ import org.postgresql.PGConnection;
  * {@code --pool N}, {@code --warmup S}, {@code --seconds S}, {@code --rounds N}, {@code --latency-seconds S},
  * {@code --only SUBSTRING[,SUBSTRING…]}, {@code --kind all|reads|writes|import}, {@code --import-rows N},
  * {@code --import-rounds N}, {@code --minutes M}, {@code --plans summary|full} (each read's whole
- * {@code EXPLAIN (ANALYZE, BUFFERS)} instead of its indexes and time).
+ * {@code EXPLAIN (ANALYZE, BUFFERS)} instead of its indexes and time), {@code --gin-pending-list off|KB}
+ * (a what-if for the GIN indexes of contacts).
  */
 public final class WorkloadBenchmark {
 
@@ -448,6 +449,8 @@ public final class WorkloadBenchmark {
         int importRounds = 3;
         int minutes = 0;
         boolean fullPlans;
+        /** null: the GIN indexes of contacts as migrated; "off", or a pending list limit in kB. */
+        String ginPendingList;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -468,6 +471,8 @@ public final class WorkloadBenchmark {
                     case "--import-rows" -> o.importRows = Integer.parseInt(value);
                     case "--import-rounds" -> o.importRounds = Integer.parseInt(value);
                     case "--minutes" -> o.minutes = Integer.parseInt(value);
+                    case "--gin-pending-list" -> o.ginPendingList = value.equals("off") ? value
+                            : Integer.toString(Integer.parseInt(value));
                     case "--plans" -> o.fullPlans = switch (value) {
                         case "summary" -> false;
                         case "full" -> true;
@@ -515,6 +520,9 @@ public final class WorkloadBenchmark {
             }
             WorkloadData data = WorkloadData.generate(db.adminDataSource(), options.shape(), Variant.values().length,
                     server.loginRole());
+            if (options.ginPendingList != null) {
+                setGinPendingList(db.adminDataSource(), options.ginPendingList);
+            }
             try (HikariDataSource login = Bench.pool(db.loginDataSource(), options.pool, "bench-login");
                  HikariDataSource admin = Bench.pool(db.adminDataSource(), options.pool, "bench-admin");
                  HikariDataSource adminNoAudit = Bench.pool(db.adminDataSource(), options.pool + 1, "bench-admin-no-audit",
@@ -525,6 +533,30 @@ public final class WorkloadBenchmark {
             System.out.printf(Locale.ROOT, "load average at the end: %.2f%n",
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         }
+    }
+
+    /**
+     * A what-if for the GIN indexes of contacts (the search tokens, the trigrams, the service interests):
+     * {@code off} writes each entry into the index at once; a number of kB bounds the pending list that
+     * every search of the index reads through.
+     */
+    private static void setGinPendingList(DataSource admin, String setting) throws SQLException {
+        List<String> indexes = new ArrayList<>();
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select i.indexrelid::regclass::text from pg_index i join pg_class x on x.oid = i.indexrelid"
+                    + " join pg_am a on a.oid = x.relam where i.indrelid = 'public.contacts'::regclass and a.amname = 'gin'"
+                    + " order by 1")) {
+                while (rs.next()) {
+                    indexes.add(rs.getString(1));
+                }
+            }
+            for (String index : indexes) {
+                s.execute("alter index " + index + (setting.equals("off") ? " set (fastupdate = off)"
+                        : " set (fastupdate = on, gin_pending_list_limit = " + setting + ")"));
+            }
+        }
+        System.out.printf("GIN indexes of contacts (%s): %s%n", String.join(", ", indexes),
+                setting.equals("off") ? "fastupdate off" : "pending list limit " + setting + " kB");
     }
 
     // ------------------------------------------------------------------------------------------------
