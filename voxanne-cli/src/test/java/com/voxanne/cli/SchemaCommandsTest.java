@@ -94,7 +94,7 @@ class SchemaCommandsTest {
             Cli.Run partial = onDatabase(db, "rollback", "--to", "6");
             assertThat(partial.exitCode()).as(partial.toString()).isZero();
             assertThat(partial.out()).containsSubsequence("undid V13", "undid V12", "undid V11", "undid V10", "undid V9 ", "undid V8 ", "undid V7 ")
-                    .doesNotContain("undid V6 ").contains("from version 17 to 6");
+                    .doesNotContain("undid V6 ").contains("from version 18 to 6");
             UUID org = UUID.randomUUID();
             execute(db.adminDataSource(),
                     "insert into public.organizations (id, name) values ('" + org + "', 'Clinic')",

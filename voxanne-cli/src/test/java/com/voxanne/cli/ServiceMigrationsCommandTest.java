@@ -46,8 +46,8 @@ class ServiceMigrationsCommandTest {
         try (TestDatabase db = Cli.server().createDatabase()) {
             Cli.Run run = onDatabase(db, "migrate", "--service-migrations", option, "--verify");
             assertThat(run.exitCode()).as(run.toString()).isZero();
-            assertThat(run.out()).containsSubsequence("applied V17 ", "applied " + HISTORY + " V1 ",
-                    "migrate: 17 migration(s) applied", "migrate: " + HISTORY + ": 1 migration(s) applied")
+            assertThat(run.out()).containsSubsequence("applied V18 ", "applied " + HISTORY + " V1 ",
+                    "migrate: 18 migration(s) applied", "migrate: " + HISTORY + ": 1 migration(s) applied")
                     .contains("Service migrations applied (" + HISTORY + ")").doesNotContain("FAIL ");
             JsonNode verified = json(onDatabase(db, "verify", "--json", "--service-migrations", option));
             assertThat(status(verified, VerifyCheck.SERVICE_TENANT_TABLES_RLS)).isEqualTo("PASS");
@@ -64,7 +64,7 @@ class ServiceMigrationsCommandTest {
 
             Cli.Run info = onDatabase(db, "info", "--service-migrations", option);
             assertThat(info.exitCode()).as(info.toString()).isZero();
-            assertThat(info.out()).contains("current version: 17; 0 pending", HISTORY + ":",
+            assertThat(info.out()).contains("current version: 18; 0 pending", HISTORY + ":",
                     HISTORY + " current version: 1; 0 pending").containsPattern("(?m)^1 +intake calls +APPLIED");
 
             // the service's tenant table loses FORCE: verify finds it without being told of the service

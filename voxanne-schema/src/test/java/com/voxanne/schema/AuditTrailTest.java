@@ -14,6 +14,7 @@ import com.voxanne.testkit.postgres.TestDatabase;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -299,6 +300,54 @@ class AuditTrailTest {
         assertThat(column(db, SERVICE, "select activity || ' ' || authenticated_user"
                 + " from public.detect_suspicious_activity(?, '1 hour', 1) where activity = 'high_volume'", orgA))
                 .contains("high_volume " + alice);
+    }
+
+    /**
+     * Detection for one organization reads its own events and the events of other organizations done
+     * with its claims (V18 reads each through an index of its own): nothing of another organization done
+     * with that organization's own claims, nothing outside the window; for no organization, everything in
+     * the window.
+     */
+    @Test
+    void detectionForOneOrganizationSeesItsEventsAndWhatWasDoneElsewhereWithItsClaims() throws SQLException {
+        UUID orgC = SchemaTestSupport.organization(db, "Clinic C");
+        UUID orgD = SchemaTestSupport.organization(db, "Clinic D");
+        UUID own = UUID.randomUUID();
+        UUID elsewhereWithClaimsOfC = UUID.randomUUID();
+        UUID dOnItsOwn = UUID.randomUUID();
+        UUID noOrganizationWithClaimsOfC = UUID.randomUUID();
+        UUID tooLongAgo = UUID.randomUUID();
+        String insert = "insert into public.audit_logs (event_type, operation, table_name, authenticated_user, org_id,"
+                + " claims_org_id, event_time) values ('WRITE', 'UPDATE', 'contacts', ?, ?, ?, clock_timestamp() - ?::interval)";
+        admin(db, insert, own, orgC, orgC, "1 minute");
+        admin(db, insert, elsewhereWithClaimsOfC, orgD, orgC, "1 minute");
+        admin(db, insert, dOnItsOwn, orgD, orgD, "1 minute");
+        admin(db, insert, noOrganizationWithClaimsOfC, null, orgC, "1 minute");
+        admin(db, insert, tooLongAgo, orgC, orgC, "2 hours");
+        String ours = Stream.of(own, elsewhereWithClaimsOfC, dOnItsOwn, noOrganizationWithClaimsOfC, tooLongAgo)
+                .map(UUID::toString).collect(Collectors.joining(",", "{", "}"));
+        String detect = "select activity || ' ' || coalesce(org_id::text, '-') || ' ' || authenticated_user"
+                + " from public.detect_suspicious_activity(?, '1 hour', 1)"
+                + " where authenticated_user = any(?::uuid[]) and activity in ('high_volume', 'cross_org_access')";
+
+        assertThat(column(db, SERVICE, detect, orgC, ours)).containsExactlyInAnyOrder(
+                "high_volume " + orgC + " " + own,
+                "high_volume " + orgD + " " + elsewhereWithClaimsOfC,
+                "cross_org_access " + orgD + " " + elsewhereWithClaimsOfC,
+                "high_volume - " + noOrganizationWithClaimsOfC,
+                "cross_org_access - " + noOrganizationWithClaimsOfC);
+        assertThat(column(db, SERVICE, detect, orgD, ours)).containsExactlyInAnyOrder(
+                "high_volume " + orgD + " " + elsewhereWithClaimsOfC,
+                "cross_org_access " + orgD + " " + elsewhereWithClaimsOfC,
+                "high_volume " + orgD + " " + dOnItsOwn);
+        assertThat(column(db, SERVICE, detect.replace("activity(?,", "activity(?::uuid,"), null, ours))
+                .containsExactlyInAnyOrder(
+                        "high_volume " + orgC + " " + own,
+                        "high_volume " + orgD + " " + elsewhereWithClaimsOfC,
+                        "cross_org_access " + orgD + " " + elsewhereWithClaimsOfC,
+                        "high_volume " + orgD + " " + dOnItsOwn,
+                        "high_volume - " + noOrganizationWithClaimsOfC,
+                        "cross_org_access - " + noOrganizationWithClaimsOfC);
     }
 
     @Test

@@ -48,9 +48,10 @@ final class CatalogSnapshot {
             + " where n.nspname in " + SCHEMAS + " and t.typtype in ('e','d','c') and t.typrelid = 0",
         "select 'extension', e.extname, n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace",
         "select 'schema', nspname, nspacl::text from pg_namespace where nspname in " + SCHEMAS,
-        // NULL is the built-in default: the same privileges as that default spelled out
-        "select 'database acl', coalesce(datacl, acldefault('d', datdba))::text from pg_database"
-            + " where datname = current_database()",
+        // NULL is the built-in default: the same privileges as that default spelled out; the entries in
+        // one order (a revoke and a grant again put the same entries in another)
+        "select 'database acl', array(select a::text from unnest(coalesce(datacl, acldefault('d', datdba))) a"
+            + " order by 1)::text from pg_database where datname = current_database()",
         "select 'default acl', pg_get_userbyid(defaclrole), defaclnamespace::regnamespace::text, defaclobjtype,"
             + " defaclacl::text from pg_default_acl",
         "select 'role setting', pg_get_userbyid(setrole), setconfig::text from pg_db_role_setting"

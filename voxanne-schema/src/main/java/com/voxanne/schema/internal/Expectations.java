@@ -83,6 +83,8 @@ final class Expectations {
 
     /** The contact search's token index (V13), a GIN on the token function below. */
     static final String SEARCH_INDEX = "idx_contacts_search_tokens";
+    /** The largest pending list of the search token index, in kB (V18's gin_pending_list_limit). */
+    static final int SEARCH_INDEX_PENDING_LIST_KB = 64;
 
     /** The IMMUTABLE function whose tokens the search index holds (V13). */
     static final String SEARCH_TOKENS_FUNCTION = "public.contact_search_tokens(uuid,text,text,text)";

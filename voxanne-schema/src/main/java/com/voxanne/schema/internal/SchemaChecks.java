@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The checks of Voxanne's own objects, read from the catalog: tables, enums, indexes, row-level security,
@@ -303,9 +305,13 @@ final class SchemaChecks {
             if (!index.valid()) {
                 problems.add(Expectations.SEARCH_INDEX + " is invalid (an interrupted build): drop it and build it again");
             }
-            if (!index.definition().matches(".* USING gin \\((public\\.)?contact_search_tokens\\(org_id, name, email, phone\\)\\)")) {
+            if (!index.definition().matches(".* USING gin \\((public\\.)?contact_search_tokens\\(org_id, name, email, phone\\)\\)( WITH \\(.*\\))?")) {
                 problems.add(Expectations.SEARCH_INDEX + " is not a GIN index on contact_search_tokens(org_id, name, email, phone): "
                         + index.definition());
+            }
+            String pendingList = pendingListProblem(index.definition());
+            if (pendingList != null) {
+                problems.add(pendingList);
             }
         }
         FunctionDeclaration tokens = catalog.function(Expectations.SEARCH_TOKENS_FUNCTION);
@@ -325,8 +331,34 @@ final class SchemaChecks {
                         + " execute it (they insert contacts)");
             }
         }
-        return Verdict.of(problems, Expectations.SEARCH_INDEX + " valid; " + Expectations.SEARCH_TOKENS_FUNCTION
+        return Verdict.of(problems, Expectations.SEARCH_INDEX + " valid, pending list at most "
+                + Expectations.SEARCH_INDEX_PENDING_LIST_KB + " kB; " + Expectations.SEARCH_TOKENS_FUNCTION
                 + " IMMUTABLE, search_path " + SearchPath.REQUIRED + ", EXECUTE for authenticated and service_role");
+    }
+
+    private static final Pattern FAST_UPDATE_OFF = Pattern.compile("\\bfastupdate='?(off|false)'?");
+    private static final Pattern PENDING_LIST_LIMIT = Pattern.compile("\\bgin_pending_list_limit='?(\\d+)'?");
+
+    /**
+     * Every search through the token index reads its whole pending list, which every clinic's writes
+     * fill: V18 bounds it to {@value Expectations#SEARCH_INDEX_PENDING_LIST_KB} kB (ADR 0025). Fast update
+     * off (no pending list) is as good. Null when the index is so.
+     */
+    static String pendingListProblem(String definition) {
+        if (FAST_UPDATE_OFF.matcher(definition).find()) {
+            return null;
+        }
+        Matcher limit = PENDING_LIST_LIMIT.matcher(definition);
+        String size = "4 MB (the server's gin_pending_list_limit when unset)";
+        if (limit.find()) {
+            if (Long.parseLong(limit.group(1)) <= Expectations.SEARCH_INDEX_PENDING_LIST_KB) {
+                return null;
+            }
+            size = limit.group(1) + " kB";
+        }
+        return Expectations.SEARCH_INDEX + " reads a pending list of up to " + size + " in every search, filled by every"
+                + " clinic's writes: alter index public." + Expectations.SEARCH_INDEX + " set (gin_pending_list_limit = "
+                + Expectations.SEARCH_INDEX_PENDING_LIST_KB + ")";
     }
 
     /**

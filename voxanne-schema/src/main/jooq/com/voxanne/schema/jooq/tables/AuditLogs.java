@@ -173,7 +173,7 @@ public class AuditLogs extends TableImpl<AuditLogsRecord> {
 
     @Override
     public List<Index> getIndexes() {
-        return Arrays.asList(Indexes.IDX_AUDIT_LOGS_EVENT_TIME_BRIN, Indexes.IDX_AUDIT_LOGS_ORG_TIME);
+        return Arrays.asList(Indexes.IDX_AUDIT_LOGS_CLAIMS_ELSEWHERE, Indexes.IDX_AUDIT_LOGS_EVENT_TIME_BRIN, Indexes.IDX_AUDIT_LOGS_ORG_TIME);
     }
 
     @Override
