@@ -172,7 +172,7 @@ class VerifyTest {
                 Arguments.of("drop index public.idx_contacts_search_tokens", VerifyCheck.CONTACT_SEARCH_INDEX,
                         "idx_contacts_search_tokens is missing"),
                 Arguments.of("alter index public.idx_contacts_search_tokens reset (gin_pending_list_limit)",
-                        VerifyCheck.CONTACT_SEARCH_INDEX, "reads a pending list of up to 4 MB"),
+                        VerifyCheck.CONTACT_SEARCH_INDEX, "reads a pending list of up to the server's gin_pending_list_limit"),
                 Arguments.of("alter index public.idx_contacts_search_tokens set (gin_pending_list_limit = 1024)",
                         VerifyCheck.CONTACT_SEARCH_INDEX, "reads a pending list of up to 1024 kB"),
                 Arguments.of("update pg_index set indisvalid = false"

@@ -344,12 +344,12 @@ final class SchemaChecks {
      * fill: V18 bounds it to {@value Expectations#SEARCH_INDEX_PENDING_LIST_KB} kB (ADR 0025). Fast update
      * off (no pending list) is as good. Null when the index is so.
      */
-    static String pendingListProblem(String definition) {
+    private static String pendingListProblem(String definition) {
         if (FAST_UPDATE_OFF.matcher(definition).find()) {
             return null;
         }
         Matcher limit = PENDING_LIST_LIMIT.matcher(definition);
-        String size = "4 MB (the server's gin_pending_list_limit when unset)";
+        String size = "the server's gin_pending_list_limit (4 MB by default)";
         if (limit.find()) {
             if (Long.parseLong(limit.group(1)) <= Expectations.SEARCH_INDEX_PENDING_LIST_KB) {
                 return null;
