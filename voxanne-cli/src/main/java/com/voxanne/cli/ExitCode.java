@@ -13,7 +13,7 @@ enum ExitCode {
     FAILED(1, "any other failure; the message says what (--verbose: stack trace)"),
     USAGE(2, "bad usage: unknown option, invalid value, conflicting settings"),
     VERIFY_FAILED(3, "verify: an item FAILs"),
-    ROLLBACK_REFUSED(4, "rollback refused: it would delete data (nothing changed; see --force)"),
+    ROLLBACK_REFUSED(4, "rollback refused: would delete data (--force) or go below 17 on Citus"),
     NEWER_SCHEMA(5, "the database was migrated by a newer voxanne (nothing changed)"),
     UNREACHABLE(6, "cannot reach the server (connection refused, unknown host, timeout)"),
     AUTHENTICATION(7, "the server refused the user or password"),

@@ -30,9 +30,10 @@ final class Failures {
         if (failure instanceof NewerSchemaException) {
             return new CliException(ExitCode.NEWER_SCHEMA, failure.getMessage(), failure);
         }
-        if (failure instanceof RollbackRefusedException) {
+        if (failure instanceof RollbackRefusedException refused) {
             return new CliException(ExitCode.ROLLBACK_REFUSED, failure.getMessage()
-                    + "; add --force to delete it", failure);
+                    + (refused.reason() == RollbackRefusedException.Reason.DATA_LOSS ? "; add --force to delete it" : ""),
+                    failure);
         }
         String own = isOurs(failure) && failure.getMessage() != null ? firstLine(failure.getMessage()) : null;
         SQLException sql = find(failure, SQLException.class);

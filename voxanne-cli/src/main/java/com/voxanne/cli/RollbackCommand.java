@@ -7,7 +7,8 @@ import picocli.CommandLine.ParameterException;
 
 /** {@code voxanne rollback}: undoes migrations newer than a version, all in one transaction. */
 @Command(name = "rollback", description = {"Undo every migration newer than --to, newest first, in one transaction.",
-        "Refused when it would delete data (rows in a table it drops), unless --force."})
+        "Refused when it would delete data (rows in a table it drops), unless --force,",
+        "and on a database distributed by Citus below version 17."})
 final class RollbackCommand extends DatabaseCommand {
 
     private String target;

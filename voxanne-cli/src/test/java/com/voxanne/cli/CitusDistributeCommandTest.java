@@ -16,8 +16,8 @@ import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * {@code voxanne distribute} end to end, through the same entry point as {@code java -jar}: on the Citus
- * backend a migrated database is placed, a second run does nothing, and {@code verify} judges the
- * distribution; on every backend, a database without Citus is refused with exit code 1.
+ * backend a migrated database is placed, a second run does nothing, {@code verify} judges the
+ * distribution and {@code rollback} refuses a version older than 17 there; on every backend, a database without Citus is refused with exit code 1.
  */
 class CitusDistributeCommandTest {
 
@@ -59,6 +59,11 @@ class CitusDistributeCommandTest {
                 assertThat(check).as(id.name() + " in " + json.out()).isNotNull();
                 assertThat(check.get("status").asText()).as(check.toString()).isEqualTo("PASS");
             }
+
+            // a distributed database goes back no further than 17, and --force does not change that
+            Cli.Run rollback = onDatabase(db, "rollback", "--to", "16", "--force");
+            assertThat(rollback.exitCode()).as(rollback.toString()).isEqualTo(ExitCode.ROLLBACK_REFUSED.code);
+            assertThat(rollback.err()).contains("distributed by Citus", "17 is the oldest").doesNotContain("--force");
         }
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.voxanne.schema.VoxanneSchema;
+import com.voxanne.schema.internal.MigrationPlaceholders;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.testkit.postgres.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -41,7 +43,7 @@ class MigrationFailureOutputTest {
                 .table(VoxanneSchema.HISTORY_TABLE)
                 .defaultSchema("public")
                 .createSchemas(false)
-                .placeholderReplacement(false)
+                .placeholders(MigrationPlaceholders.values(Placement.SINGLE_SERVER))
                 .target(target)
                 .load();
     }

@@ -2,6 +2,8 @@ package com.voxanne.codegen;
 
 import com.voxanne.schema.MigrationResult;
 import com.voxanne.schema.VoxanneSchema;
+import com.voxanne.schema.internal.MigrationPlaceholders;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.testkit.postgres.PostgresBackend;
 import com.voxanne.testkit.postgres.PostgresServer;
 import com.voxanne.testkit.postgres.TestDatabase;
@@ -92,7 +94,7 @@ public final class GenerateJooq {
         }
     }
 
-    /** The same Flyway settings as VoxanneSchema (history table, no placeholders), one more location. */
+    /** The same Flyway settings as VoxanneSchema on one server (history table, placeholders), one more location. */
     private static String migrateExtra(DataSource admin, List<Path> extraMigrations) {
         String[] locations = Stream.concat(Stream.of("classpath:" + VoxanneSchema.MIGRATION_LOCATION),
                 extraMigrations.stream().map(p -> "filesystem:" + p.toAbsolutePath())).toArray(String[]::new);
@@ -102,7 +104,7 @@ public final class GenerateJooq {
                 .table(VoxanneSchema.HISTORY_TABLE)
                 .defaultSchema("public")
                 .createSchemas(false)
-                .placeholderReplacement(false)
+                .placeholders(MigrationPlaceholders.values(Placement.SINGLE_SERVER))
                 .load()
                 .migrate()
                 .targetSchemaVersion;

@@ -255,7 +255,7 @@ class CitusBookingTest extends TwoClinicsTest {
     }
 
     /** The database of the worker holding {@code org}'s shards, as the operator. */
-    private static DataSource workerOf(DataSource admin, TestDatabase db, UUID org) throws SQLException {
+    static DataSource workerOf(DataSource admin, TestDatabase db, UUID org) throws SQLException {
         PGSimpleDataSource operator = admin.unwrap(PGSimpleDataSource.class);
         PGSimpleDataSource ds = new PGSimpleDataSource();
         try (Connection c = admin.getConnection();

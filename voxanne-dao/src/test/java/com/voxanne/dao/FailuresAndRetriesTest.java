@@ -80,7 +80,7 @@ class FailuresAndRetriesTest {
     @Test
     void aContactCreateWhoseConnectionIsLostDuringItsCommitIsUnknownAndItsRetryWithTheSameIdLeavesOneRow()
             throws Exception {
-        DatabaseKind.assumeOneServer(pool, "on a distributed database the commit is a two-phase commit the coordinator drives and this trigger sleeps on a worker; CitusCommitFailureTest covers a commit the worker refuses");
+        DatabaseKind.assumeOneServer(pool, "on a distributed database the commit is a two-phase commit the coordinator drives and this trigger sleeps on a worker; CitusLostCommitTest covers a commit lost there, CitusCommitFailureTest one the worker refuses");
         lostCommits.nextCommitSleepsOn("contacts");
         UUID id = UUID.randomUUID();
         NewContact ann = NewContact.named("Ann").phone("+12125550170").id(id);
@@ -97,7 +97,7 @@ class FailuresAndRetriesTest {
     @Test
     void aBookingWhoseConnectionIsLostDuringItsCommitIsUnknownAndItsRetryWithTheSameIdLeavesOneRow()
             throws Exception {
-        DatabaseKind.assumeOneServer(pool, "on a distributed database the commit is a two-phase commit the coordinator drives and this trigger sleeps on a worker; CitusCommitFailureTest covers a commit the worker refuses");
+        DatabaseKind.assumeOneServer(pool, "on a distributed database the commit is a two-phase commit the coordinator drives and this trigger sleeps on a worker; CitusLostCommitTest covers a commit lost there, CitusCommitFailureTest one the worker refuses");
         Contact ann = voxanne.contacts(annInA).create(NewContact.named("Ann"));
         lostCommits.nextCommitSleepsOn("appointments");
         UUID id = UUID.randomUUID();

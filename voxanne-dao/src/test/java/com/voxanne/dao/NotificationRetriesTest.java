@@ -80,7 +80,7 @@ class NotificationRetriesTest {
     @Test
     void aNotificationCreateWhoseConnectionIsLostDuringItsCommitIsUnknownAndItsRetryWithTheSameIdLeavesOneRow()
             throws Exception {
-        DatabaseKind.assumeOneServer(pool, "on a distributed database the commit is a two-phase commit the coordinator drives and this trigger sleeps on a worker; CitusCommitFailureTest covers a commit the worker refuses");
+        DatabaseKind.assumeOneServer(pool, "on a distributed database the commit is a two-phase commit the coordinator drives and this trigger sleeps on a worker; CitusLostCommitTest covers a commit lost there, CitusCommitFailureTest one the worker refuses");
         lostCommits.nextCommitSleepsOn("notifications");
         UUID id = UUID.randomUUID();
         NewNotification lead = lead("Hot lead").id(id);

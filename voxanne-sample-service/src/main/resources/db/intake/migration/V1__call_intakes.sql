@@ -1,6 +1,6 @@
 -- The intake service's own tenant table, built by the recipe in Voxanne's README ("Your own tenant
 -- tables"): org_id → organizations, RLS enabled and forced, one policy per command for authenticated
--- scoped by (select public.auth_org_id()), a service_role policy, explicit privileges, and Voxanne's
+-- scoped by ${voxanne:auth_org_id}, a service_role policy, explicit privileges, and Voxanne's
 -- trigger functions for org_id immutability, updated_at and the audit trail.
 create table public.call_intakes (
   id          uuid        primary key default gen_random_uuid(),
@@ -47,10 +47,10 @@ grant update (contact_id, outcome) on table public.call_intakes to authenticated
 grant select, insert, update, delete on table public.call_intakes to service_role;
 
 create policy call_intakes_select_org on public.call_intakes for select to authenticated
-  using (org_id = (select public.auth_org_id()));
+  using (org_id = ${voxanne:auth_org_id});
 create policy call_intakes_insert_org on public.call_intakes for insert to authenticated
-  with check (org_id = (select public.auth_org_id()));
+  with check (org_id = ${voxanne:auth_org_id});
 create policy call_intakes_update_org on public.call_intakes for update to authenticated
-  using (org_id = (select public.auth_org_id())) with check (org_id = (select public.auth_org_id()));
+  using (org_id = ${voxanne:auth_org_id}) with check (org_id = ${voxanne:auth_org_id});
 create policy call_intakes_service_role_all on public.call_intakes for all to service_role
   using (true) with check (true);

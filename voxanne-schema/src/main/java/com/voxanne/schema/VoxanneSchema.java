@@ -20,6 +20,11 @@ import javax.sql.DataSource;
  * {@link Configuration#serviceMigrations(String, String...)}: {@link #migrate()} applies them after
  * Voxanne's, recorded in the service's own history table, and {@link #verify()} judges the service's
  * tables too. {@link #baseline()} and {@link #rollbackTo} concern Voxanne's migrations only.
+ *
+ * <p>A migration that creates or alters a tenant policy, Voxanne's or a service's, writes the caller as
+ * {@code ${voxanne:auth_org_id}} or {@code ${voxanne:auth_user_id}}: {@link #migrate()} puts in
+ * {@code (select public.auth_org_id())} on one server and {@code public.auth_org_id()} on a database
+ * {@linkplain #distribute() distributed} by Citus, which refuses a subquery in a policy (ADR 0026).
  */
 public final class VoxanneSchema {
 
@@ -106,7 +111,9 @@ public final class VoxanneSchema {
      * @param version the version to return to; {@code "0"} undoes everything
      * @param force also when that deletes data (a non-empty table, webhook event ids shared by two
      *     organizations)
-     * @throws RollbackRefusedException when data would be lost and {@code force} is false; nothing changed
+     * @throws RollbackRefusedException when data would be lost and {@code force} is false, or when the
+     *     database is {@linkplain #distribute() distributed} and {@code version} is older than 17, the oldest
+     *     that runs there; nothing changed
      * @throws SchemaException when a rollback script is missing or fails; nothing changed
      */
     public RollbackResult rollbackTo(String version, boolean force) {

@@ -9,24 +9,8 @@
 
 set local lock_timeout = '10s';
 
-do $$
-declare
-  v_index pg_catalog.regclass;
-begin
-  for v_index in
-    select i.indexrelid::pg_catalog.regclass
-      from pg_catalog.pg_index i
-      join pg_catalog.pg_class x on x.oid = i.indexrelid
-     where i.indrelid = 'public.contacts'::pg_catalog.regclass
-       and x.relname in ('idx_contacts_search_tokens', 'idx_contacts_search_trgm', 'idx_contacts_service_interests')
-     order by x.relname
-  loop
-    execute pg_catalog.format('alter index %s reset (gin_pending_list_limit)', v_index);
-  end loop;
-end $$;
-
-drop index if exists public.idx_audit_logs_claims_elsewhere;
-
+-- The function first: on a distributed database Citus refuses a function's DDL after DDL on distributed
+-- tables in the same transaction (docs/citus.md, fact 35), as V18 orders it too.
 -- V10's detect_suspicious_activity, byte for byte, with V14's search_path
 create or replace function public.detect_suspicious_activity(
   p_org_id    uuid     default null,
@@ -117,3 +101,21 @@ begin
   order by 5 desc, 1, 2, 3;
 end;
 $$;
+
+do $$
+declare
+  v_index pg_catalog.regclass;
+begin
+  for v_index in
+    select i.indexrelid::pg_catalog.regclass
+      from pg_catalog.pg_index i
+      join pg_catalog.pg_class x on x.oid = i.indexrelid
+     where i.indrelid = 'public.contacts'::pg_catalog.regclass
+       and x.relname in ('idx_contacts_search_tokens', 'idx_contacts_search_trgm', 'idx_contacts_service_interests')
+     order by x.relname
+  loop
+    execute pg_catalog.format('alter index %s reset (gin_pending_list_limit)', v_index);
+  end loop;
+end $$;
+
+drop index if exists public.idx_audit_logs_claims_elsewhere;

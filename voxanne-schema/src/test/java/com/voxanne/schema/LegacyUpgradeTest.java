@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.schema.internal.MigrationPlaceholders;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.schema.session.RequestClaims;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
@@ -41,7 +43,7 @@ class LegacyUpgradeTest {
                 .table(VoxanneSchema.HISTORY_TABLE)
                 .defaultSchema("public")
                 .createSchemas(false)
-                .placeholderReplacement(false)
+                .placeholders(MigrationPlaceholders.values(Placement.SINGLE_SERVER))
                 .target("1")
                 .load()
                 .migrate();

@@ -4,6 +4,8 @@ import static com.voxanne.schema.SchemaTestSupport.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.voxanne.schema.internal.MigrationPlaceholders;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
 import java.io.PrintWriter;
@@ -64,7 +66,7 @@ class MigrationErrorsRedactionTest {
                 .table(VoxanneSchema.HISTORY_TABLE)
                 .defaultSchema("public")
                 .createSchemas(false)
-                .placeholderReplacement(false)
+                .placeholders(MigrationPlaceholders.values(Placement.SINGLE_SERVER))
                 .target(target)
                 .load();
     }

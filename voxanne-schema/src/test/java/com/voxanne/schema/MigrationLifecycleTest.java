@@ -5,6 +5,8 @@ import static com.voxanne.schema.SchemaTestSupport.adminColumn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.voxanne.schema.internal.MigrationPlaceholders;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import com.voxanne.testkit.postgres.TestDatabase;
 import com.voxanne.testkit.postgres.TestPostgres;
 import java.io.IOException;
@@ -74,7 +76,7 @@ class MigrationLifecycleTest {
                 for (int time = 0; time < 2; time++) {
                     try (Connection c = byHand.adminDataSource().getConnection(); Statement s = c.createStatement()) {
                         c.setAutoCommit(false);
-                        s.execute(Files.readString(script));
+                        s.execute(byHand(script));
                         c.commit();
                     }
                 }
@@ -121,7 +123,7 @@ class MigrationLifecycleTest {
                 if (version(script) <= kept) {
                     try (Connection c = older.adminDataSource().getConnection(); Statement s = c.createStatement()) {
                         c.setAutoCommit(false);
-                        s.execute(Files.readString(script));
+                        s.execute(byHand(script));
                         c.commit();
                     }
                 }
@@ -213,6 +215,12 @@ class MigrationLifecycleTest {
                     .sorted((a, b) -> Integer.compare(version(a), version(b)))
                     .collect(Collectors.toList());
         }
+    }
+
+    /** A migration's text as a person applying it by hand on one server runs it: placeholders resolved. */
+    static String byHand(Path script) throws IOException {
+        return MigrationPlaceholders.resolve(Files.readString(script), script.getFileName().toString(),
+                Placement.SINGLE_SERVER);
     }
 
     private static int version(Path script) {

@@ -15,6 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.postgresql.util.PSQLException;
+import org.postgresql.util.PSQLWarning;
 import org.postgresql.util.ServerErrorMessage;
 
 /**
@@ -139,9 +140,10 @@ public final class SqlErrors {
      * failure there as {@code XX000 could not commit transaction for shard …} (docs/citus.md fact 32). If
      * the worker replied with an error (a deferred constraint or trigger refusing), its transaction rolled
      * back: Citus relays that reply as a warning before the error, and that warning, returned here, is
-     * the failure to report, a known rollback. If no such reply came (the worker's connection was lost on
-     * the way), the worker may have committed or not: {@code unknownOutcome} is then true. For any other
-     * failure, null.
+     * the failure to report, a known rollback. If no such reply came first (the worker's connection was
+     * lost on the way: Citus relays the worker's {@code 57P01} and its {@code FATAL:} line, the latter as
+     * {@code XX000}), the worker may have committed or not: {@code unknownOutcome} is then true. For any
+     * other failure, null.
      */
     static WorkerCommitFailure workerCommitFailure(SQLException failure, SQLWarning warnings) {
         ServerErrorMessage server = server(failure);
@@ -152,11 +154,21 @@ public final class SqlErrors {
         int depth = 0;
         for (SQLWarning w = warnings; w != null && depth < 50; w = w.getNextWarning(), depth++) {
             String state = w.getSQLState();
-            if (state != null && !state.startsWith("00") && !state.startsWith("01") && !connectionLost(state)) {
+            if (connectionLost(state) || relayedFatal(w)) {
+                break;
+            }
+            if (state != null && !state.startsWith("00") && !state.startsWith("01")) {
                 return new WorkerCommitFailure(w, false);
             }
         }
         return new WorkerCommitFailure(failure, true);
+    }
+
+    /** A worker's FATAL that Citus relays as a warning: the worker's connection ended, not its transaction by a refusal. */
+    private static boolean relayedFatal(SQLWarning warning) {
+        ServerErrorMessage relayed = warning instanceof PSQLWarning w ? w.getServerErrorMessage() : null;
+        String words = relayed != null ? relayed.getMessage() : warning.getMessage();
+        return words != null && words.startsWith("FATAL:");
     }
 
     /** See {@link #workerCommitFailure}: the failure to report, and whether the worker may have committed. */

@@ -7,6 +7,7 @@ import com.voxanne.schema.RollbackRefusedException;
 import com.voxanne.schema.RollbackResult;
 import com.voxanne.schema.SchemaException;
 import com.voxanne.schema.VoxanneSchema;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,8 @@ final class RollbackRunner {
     static final String REFUSED_SQLSTATE = "VX001";
     /** Transaction-local setting the scripts read to allow data loss. */
     static final String FORCE_SETTING = "voxanne.rollback_force";
+    /** The oldest version a distributed database may be rolled back to: V17's audit triggers run on a shard. */
+    static final MigrationVersion OLDEST_ON_A_DISTRIBUTED_DATABASE = MigrationVersion.fromVersion("17");
 
     private final DataSource dataSource;
     private final MigrationListener listener;
@@ -41,8 +44,16 @@ final class RollbackRunner {
         this.listener = listener;
     }
 
-    RollbackResult rollbackTo(List<MigrationStatus> statuses, String version, boolean force) {
+    RollbackResult rollbackTo(List<MigrationStatus> statuses, String version, boolean force, Placement placement) {
         MigrationVersion target = parse(version);
+        if (placement == Placement.DISTRIBUTED && OLDEST_ON_A_DISTRIBUTED_DATABASE.isNewerThan(target)) {
+            throw new RollbackRefusedException(RollbackRefusedException.Reason.OLDER_THAN_A_DISTRIBUTED_DATABASE_ALLOWS,
+                    "rollback to version " + version + " refused, nothing changed: the database"
+                    + " is distributed by Citus, where Voxanne's schema runs from version " + OLDEST_ON_A_DISTRIBUTED_DATABASE
+                    + " on (its audit triggers name their table, which the audit rows written on a shard need;"
+                    + " docs/citus.md, fact 36); version " + OLDEST_ON_A_DISTRIBUTED_DATABASE + " is the oldest to"
+                    + " roll back to there", null);
+        }
         List<MigrationStatus> applied = statuses.stream()
                 .filter(s -> s.state() == MigrationStatus.State.APPLIED)
                 .collect(Collectors.toList());
@@ -53,7 +64,7 @@ final class RollbackRunner {
                 .collect(Collectors.toList());
         List<String> scripts = new ArrayList<>();
         for (MigrationStatus s : toUndo) {
-            scripts.add(load(s));
+            scripts.add(load(s, placement));
         }
         List<AppliedMigration> undone = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
@@ -102,7 +113,8 @@ final class RollbackRunner {
         }
     }
 
-    private static String load(MigrationStatus migration) {
+    /** The rollback script of {@code migration}, its tenant policies in the form {@code placement} needs. */
+    private static String load(MigrationStatus migration, Placement placement) {
         String script = migration.script();
         if (!script.startsWith("V")) {
             throw new SchemaException("version " + migration.version() + " (" + script + ") has no rollback script");
@@ -112,7 +124,7 @@ final class RollbackRunner {
             if (in == null) {
                 throw new SchemaException("rollback script " + resource + " is missing for version " + migration.version());
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return MigrationPlaceholders.resolve(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource, placement);
         } catch (IOException e) {
             throw new SchemaException("cannot read " + resource + ": " + e.getMessage(), e);
         }

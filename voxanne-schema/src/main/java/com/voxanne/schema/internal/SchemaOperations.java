@@ -11,6 +11,8 @@ import com.voxanne.schema.ServiceMigrations;
 import com.voxanne.schema.VerifyCheck;
 import com.voxanne.schema.VerifyReport;
 import com.voxanne.schema.VoxanneSchema;
+import com.voxanne.schema.session.RequestBinding;
+import com.voxanne.schema.session.RequestBinding.Placement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -55,18 +57,32 @@ public final class SchemaOperations {
     }
 
     private Flyway flyway() {
-        return flyway(new ProgressCallback(listener, VoxanneSchema.HISTORY_TABLE));
+        return flyway(new ProgressCallback(listener, VoxanneSchema.HISTORY_TABLE), placement());
     }
 
-    private Flyway flyway(ProgressCallback progress) {
+    /**
+     * Whether the database is distributed, which decides the form {@link MigrationPlaceholders} give a
+     * tenant policy. Read when a Flyway run is set up: {@code distribute} changes it between runs.
+     */
+    private Placement placement() {
+        try (Connection c = dataSource.getConnection()) {
+            return RequestBinding.placementOf(c);
+        } catch (SQLException e) {
+            throw new SchemaException("cannot read whether the database is distributed: " + SqlFailures.describe(e),
+                    SqlFailures.scrub(e));
+        }
+    }
+
+    private Flyway flyway(ProgressCallback progress, Placement placement) {
         return Flyway.configure(VoxanneSchema.class.getClassLoader())
                 .dataSource(dataSource)
                 .locations("classpath:" + VoxanneSchema.MIGRATION_LOCATION)
                 .table(VoxanneSchema.HISTORY_TABLE)
                 .defaultSchema("public")
                 .createSchemas(false)
-                // The SQL holds PL/pgSQL and JSON; nothing in it is a placeholder.
-                .placeholderReplacement(false)
+                // The ${voxanne:…} placeholders of a tenant policy's caller (and Flyway's own ${flyway:…});
+                // Flyway refuses a script that names a placeholder it has no value for.
+                .placeholders(MigrationPlaceholders.values(placement))
                 .baselineVersion("0")
                 .baselineDescription("existing database adopted")
                 .baselineOnMigrate(baselineOnMigrate)
@@ -81,9 +97,10 @@ public final class SchemaOperations {
      * public, beside ours. Public already holds Voxanne's schema, and Flyway refuses a non-empty schema
      * without a history table: a baseline at version 0 still applies the service's V1 onwards. A
      * misspelt location fails instead of leaving the service's tables silently absent. The classes and
-     * resources are looked up through the thread's context class loader, the application's.
+     * resources are looked up through the thread's context class loader, the application's. The
+     * {@link MigrationPlaceholders} are theirs too: a service's tenant policy works on both kinds of database.
      */
-    private Flyway serviceFlyway(ServiceMigrations service, ProgressCallback progress) {
+    private Flyway serviceFlyway(ServiceMigrations service, ProgressCallback progress, Placement placement) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         return Flyway.configure(loader != null ? loader : VoxanneSchema.class.getClassLoader())
                 .dataSource(dataSource)
@@ -95,6 +112,7 @@ public final class SchemaOperations {
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .baselineDescription("beside the Voxanne schema")
+                .placeholders(MigrationPlaceholders.values(placement))
                 .callbacks(progress)
                 .load();
     }
@@ -102,13 +120,14 @@ public final class SchemaOperations {
     /** Applies pending migrations: Voxanne's, then each service's, each set in a Flyway run of its own. */
     public MigrationResult migrate() {
         ProgressCallback progress = new ProgressCallback(listener, VoxanneSchema.HISTORY_TABLE);
-        Flyway flyway = flyway(progress);
+        Placement placement = placement();
+        Flyway flyway = flyway(progress, placement);
         rejectNewerDatabase(flyway);
         MigrationResult ours = run(flyway, progress, VoxanneSchema.HISTORY_TABLE, "migration");
         Map<String, MigrationResult> theirs = new LinkedHashMap<>();
         for (ServiceMigrations service : services) {
             ProgressCallback serviceProgress = new ProgressCallback(listener, service.historyTable());
-            theirs.put(service.historyTable(), run(serviceFlyway(service, serviceProgress), serviceProgress,
+            theirs.put(service.historyTable(), run(serviceFlyway(service, serviceProgress, placement), serviceProgress,
                     service.historyTable(), "service migration " + service.historyTable()));
         }
         return new MigrationResult(ours.initialVersion(), ours.currentVersion(), ours.applied(), ours.warnings(), theirs);
@@ -140,7 +159,7 @@ public final class SchemaOperations {
     public List<MigrationStatus> info() {
         List<MigrationStatus> all = new ArrayList<>(voxanneInfo());
         for (ServiceMigrations service : services) {
-            all.addAll(info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable())),
+            all.addAll(info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable()), placement()),
                     service.historyTable()));
         }
         return all;
@@ -176,7 +195,7 @@ public final class SchemaOperations {
         history.add(historyCheck(VerifyCheck.MIGRATIONS_APPLIED, null, this::voxanneInfo, "V"));
         for (ServiceMigrations service : services) {
             history.add(historyCheck(VerifyCheck.SERVICE_MIGRATIONS_APPLIED, service.historyTable(),
-                    () -> info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable())),
+                    () -> info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable()), placement()),
                             service.historyTable()), service.historyTable() + " V"));
         }
         return new Verifier(dataSource, services.stream().map(ServiceMigrations::historyTable).collect(Collectors.toList()))
@@ -206,7 +225,7 @@ public final class SchemaOperations {
     public RollbackResult rollbackTo(String version, boolean force) {
         List<MigrationStatus> statuses = voxanneInfo();
         rejectNewerDatabase(statuses);
-        return new RollbackRunner(dataSource, listener).rollbackTo(statuses, version, force);
+        return new RollbackRunner(dataSource, listener).rollbackTo(statuses, version, force, placement());
     }
 
     private static void rejectNewerDatabase(Flyway flyway) {
