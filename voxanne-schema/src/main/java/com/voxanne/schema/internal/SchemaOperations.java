@@ -56,13 +56,19 @@ public final class SchemaOperations {
         this.services = List.copyOf(services);
     }
 
-    private Flyway flyway() {
-        return flyway(new ProgressCallback(listener, VoxanneSchema.HISTORY_TABLE), placement());
+    /**
+     * Flyway for what runs no script (info, baseline, the history checks of verify). Flyway replaces
+     * placeholders only in a script it runs and takes checksums of the scripts as written, so the values
+     * of either kind of database serve here, and the database's kind is not read.
+     */
+    private Flyway historyReader() {
+        return flyway(new ProgressCallback(listener, VoxanneSchema.HISTORY_TABLE), Placement.SINGLE_SERVER);
     }
 
     /**
      * Whether the database is distributed, which decides the form {@link MigrationPlaceholders} give a
-     * tenant policy. Read when a Flyway run is set up: {@code distribute} changes it between runs.
+     * tenant policy in a script that runs. Read once per migrate or rollback: {@code distribute} changes
+     * it between them.
      */
     private Placement placement() {
         try (Connection c = dataSource.getConnection()) {
@@ -159,15 +165,19 @@ public final class SchemaOperations {
     public List<MigrationStatus> info() {
         List<MigrationStatus> all = new ArrayList<>(voxanneInfo());
         for (ServiceMigrations service : services) {
-            all.addAll(info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable()), placement()),
-                    service.historyTable()));
+            all.addAll(info(serviceHistoryReader(service), service.historyTable()));
         }
         return all;
     }
 
     /** Voxanne's migrations and their states. */
     private List<MigrationStatus> voxanneInfo() {
-        return info(flyway(), VoxanneSchema.HISTORY_TABLE);
+        return info(historyReader(), VoxanneSchema.HISTORY_TABLE);
+    }
+
+    /** As {@link #historyReader()}, for a service's migrations. */
+    private Flyway serviceHistoryReader(ServiceMigrations service) {
+        return serviceFlyway(service, new ProgressCallback(listener, service.historyTable()), Placement.SINGLE_SERVER);
     }
 
     private static List<MigrationStatus> info(Flyway flyway, String historyTable) {
@@ -182,7 +192,7 @@ public final class SchemaOperations {
     /** Adopts an existing database at version 0. */
     public void baseline() {
         try {
-            flyway().baseline();
+            historyReader().baseline();
         } catch (FlywayException e) {
             throw failure("baseline failed", e);
         }
@@ -195,8 +205,7 @@ public final class SchemaOperations {
         history.add(historyCheck(VerifyCheck.MIGRATIONS_APPLIED, null, this::voxanneInfo, "V"));
         for (ServiceMigrations service : services) {
             history.add(historyCheck(VerifyCheck.SERVICE_MIGRATIONS_APPLIED, service.historyTable(),
-                    () -> info(serviceFlyway(service, new ProgressCallback(listener, service.historyTable()), placement()),
-                            service.historyTable()), service.historyTable() + " V"));
+                    () -> info(serviceHistoryReader(service), service.historyTable()), service.historyTable() + " V"));
         }
         return new Verifier(dataSource, services.stream().map(ServiceMigrations::historyTable).collect(Collectors.toList()))
                 .run(history);
